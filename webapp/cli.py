@@ -1,0 +1,72 @@
+"""Flask commands: seed the network's history, prepare the database, start the app."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask_migrate import upgrade
+from sqlalchemy.exc import OperationalError
+from werkzeug.serving import run_simple
+
+from webapp.extensions import db
+from webapp.models import Region
+from webapp.seed import load_network_history
+
+
+def _database_error(exc: Exception) -> click.ClickException:
+    """One readable line instead of a traceback when the database cannot be reached."""
+    reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    return click.ClickException(f"cannot use the database: {reason}")
+
+
+def prepare_database() -> bool:
+    """Upgrade the schema to the newest revision; seed the history when there are no regions.
+
+    Returns whether the history was seeded."""
+    try:
+        upgrade(directory=current_app.extensions["migrate"].directory)
+        if db.session.scalar(sa.select(sa.func.count()).select_from(Region)):
+            return False
+        load_network_history()
+        db.session.commit()
+        return True
+    except OperationalError as exc:
+        raise _database_error(exc) from None
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to `flask --app webapp ...`."""
+
+    @app.cli.command("seed")
+    def seed_command() -> None:
+        """Load the network's recorded history (safe to run again: changes nothing twice)."""
+        try:
+            report = load_network_history()
+            db.session.commit()
+        except OperationalError as exc:
+            raise _database_error(exc) from None
+        if not report.changed:
+            click.echo("History already loaded: nothing to change.")
+            return
+        for label, bucket in (("created", report.created), ("updated", report.updated)):
+            for table, count in sorted(bucket.items()):
+                click.echo(f"{label} {count:>3} {table}")
+
+    @app.cli.command("setup")
+    def setup_command() -> None:
+        """Bring the schema up to date and seed the history into an empty database."""
+        seeded = prepare_database()
+        click.echo("Schema up to date." + (" Network history loaded." if seeded else ""))
+
+    @app.cli.command("start")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=5000, show_default=True, type=int)
+    def start_command(host: str, port: int) -> None:
+        """Prepare the database, print the URL and serve the app (development server)."""
+        seeded = prepare_database()
+        if seeded:
+            click.echo("Loaded the network's history into a new database.")
+        click.echo(f"Districts of Creativity is running at http://{host}:{port}/  (Ctrl+C stops)")
+        # Flask refuses app.run() inside a CLI command; werkzeug's server is what it would use.
+        run_simple(host, port, app, threaded=True)

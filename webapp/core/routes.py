@@ -1,0 +1,86 @@
+"""Home page, health check and the error pages."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException
+
+from webapp.extensions import db
+from webapp.models import Event, Region, RegionStatus, utcnow
+
+bp = Blueprint("core", __name__)
+
+
+@cache
+def _head_revision(directory: str) -> str | None:
+    """The newest Alembic revision shipped with the code."""
+    return ScriptDirectory(directory).get_current_head()
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and schema check: 200 with the database's schema revision, 503 if unreachable."""
+    head = _head_revision(current_app.extensions["migrate"].directory)
+    try:
+        revision = db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        if "alembic_version" not in str(exc):
+            return jsonify(status="error", error="database unreachable"), 503
+        revision = None
+    return jsonify(
+        status="ok", schema_revision=revision, code_revision=head, up_to_date=revision == head
+    )
+
+
+@bp.get("/")
+def home():
+    """The network at a glance: members by continent, the next events and the latest ones."""
+    today = utcnow().date()
+    regions = db.session.scalars(
+        sa.select(Region).options(selectinload(Region.membership_entries)).order_by(Region.name)
+    ).all()
+    by_status: dict[RegionStatus, list[Region]] = {}
+    for region in regions:
+        by_status.setdefault(region.status_on(today), []).append(region)
+    members = by_status.get(RegionStatus.MEMBER, [])
+    continents = sorted({r.continent for r in members})
+    event_query = sa.select(Event).options(selectinload(Event.host_region)).where(Event.is_public)
+    upcoming = db.session.scalars(
+        event_query.where(Event.ends_at >= utcnow()).order_by(Event.starts_at).limit(5)
+    ).all()
+    recent = db.session.scalars(
+        event_query.where(Event.ends_at < utcnow()).order_by(Event.starts_at.desc()).limit(6)
+    ).all()
+    return render_template(
+        "core/home.html",
+        members=members,
+        excluded=by_status.get(RegionStatus.EXCLUDED, []),
+        continents=continents,
+        upcoming=upcoming,
+        recent=recent,
+        region_count=len(regions),
+    )
+
+
+def register_error_pages(app: Flask) -> None:
+    """Friendly HTML error pages (JSON for /healthz-style API clients that ask for it)."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        """Render 4xx/5xx raised by routes with the site's layout."""
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(error=exc.name, description=exc.description), exc.code
+        return render_template("errors/error.html", error=exc), exc.code
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        """Unexpected failures: roll back and apologise without leaking details."""
+        db.session.rollback()
+        return render_template("errors/error.html", error=None), 500

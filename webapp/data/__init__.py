@@ -1,0 +1,1 @@
+"""Facts about the network, copied into the package from the domain brief."""

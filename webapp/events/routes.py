@@ -1,0 +1,72 @@
+"""Events: the list by year and an event's page with its agenda."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy.orm import selectinload
+
+from webapp.extensions import db
+from webapp.models import Delegation, Event, EventKind
+from webapp.search import like_pattern
+
+bp = Blueprint("events", __name__, url_prefix="/events")
+
+
+def get_event(event_id: int) -> Event:
+    """Load an event with its host, capacities, agenda and delegations, or answer 404."""
+    event = db.session.scalars(
+        sa.select(Event)
+        .where(Event.id == event_id)
+        .options(
+            selectinload(Event.host_region),
+            selectinload(Event.capacities),
+            selectinload(Event.agenda_items),
+            selectinload(Event.delegations).selectinload(Delegation.region),
+        )
+    ).one_or_none()
+    if event is None:
+        abort(404, description=f"There is no event number {event_id}.")
+    return event
+
+
+@bp.get("/")
+def index():
+    """All public events grouped by year, filterable by kind and searchable by title or place."""
+    kind = request.args.get("kind", "")
+    q = request.args.get("q", "").strip()
+    order = "asc" if request.args.get("order") == "asc" else "desc"
+    query = sa.select(Event).options(selectinload(Event.host_region)).where(Event.is_public)
+    if kind in {k.value for k in EventKind}:
+        query = query.where(Event.kind == EventKind(kind))
+    else:
+        kind = ""
+    if q:
+        pattern = like_pattern(q)
+        query = query.where(
+            sa.or_(
+                Event.title.ilike(pattern, escape="\\"),
+                Event.place.ilike(pattern, escape="\\"),
+                Event.theme.ilike(pattern, escape="\\"),
+            )
+        )
+    column = Event.starts_at.asc() if order == "asc" else Event.starts_at.desc()
+    events = db.session.scalars(query.order_by(column, Event.id)).all()
+    years = [(year, list(items)) for year, items in groupby(events, key=lambda e: e.year)]
+    return render_template(
+        "events/index.html", years=years, kind=kind, q=q, order=order, kinds=EventKind,
+        total=len(events),
+    )
+
+
+@bp.get("/<int:event_id>")
+def detail(event_id: int):
+    """An event: host, dates in its local time, capacities, delegations and agenda by day."""
+    event = get_event(event_id)
+    days = [
+        (day, list(items))
+        for day, items in groupby(event.agenda_items, key=lambda item: item.local_start.date())
+    ]
+    return render_template("events/detail.html", event=event, days=days)

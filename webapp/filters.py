@@ -1,0 +1,43 @@
+"""Jinja filters: dates in an event's local time with the zone named."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from webapp.models.types import format_date
+
+
+def local_datetime(value: datetime, zone_name: str | None = None) -> str:
+    """'Mon 7 May 2012, 09:00 CEST' in the given zone (value must be aware)."""
+    if zone_name:
+        value = value.astimezone(ZoneInfo(zone_name))
+    return f"{value.strftime('%a')} {value.day} {value.strftime('%b %Y, %H:%M')} {value.tzname()}"
+
+
+def local_time(value: datetime, zone_name: str | None = None) -> str:
+    """'09:00' in the given zone."""
+    if zone_name:
+        value = value.astimezone(ZoneInfo(zone_name))
+    return value.strftime("%H:%M")
+
+
+def event_dates(event) -> str:
+    """An event's dates as precisely as they are known, in its local time."""
+    start, end = event.local_start, event.local_end
+    if event.dates_approximate:
+        return format_date(start.date(), event.date_precision)
+    if start.date() == end.date():
+        return f"{format_date(start.date())}, {start:%H:%M}–{end:%H:%M}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {start.strftime('%B %Y')}"
+    return f"{format_date(start.date())} – {format_date(end.date())}"
+
+
+def register(app: Flask) -> None:
+    """Make the filters available to every template."""
+    app.add_template_filter(local_datetime)
+    app.add_template_filter(local_time)
+    app.add_template_filter(event_dates)

@@ -1,0 +1,35 @@
+"""All models, re-exported so that Alembic and the app see the whole schema."""
+
+from webapp.models.event import AgendaItem, AgendaKind, Event, EventCapacity, EventKind, EventStatus
+from webapp.models.people import Person
+from webapp.models.region import (
+    AnnualFee,
+    MembershipEntry,
+    MembershipKind,
+    Region,
+    RegionStatus,
+    Representative,
+)
+from webapp.models.registration import Delegation, Registration, RegistrationStatus
+from webapp.models.types import DatePrecision, utcnow
+
+__all__ = [
+    "AgendaItem",
+    "AgendaKind",
+    "AnnualFee",
+    "DatePrecision",
+    "Delegation",
+    "Event",
+    "EventCapacity",
+    "EventKind",
+    "EventStatus",
+    "MembershipEntry",
+    "MembershipKind",
+    "Person",
+    "Region",
+    "RegionStatus",
+    "Registration",
+    "RegistrationStatus",
+    "Representative",
+    "utcnow",
+]

@@ -1,0 +1,223 @@
+"""Events (forums, reverse missions, meetings), their capacities and agenda items."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from webapp.extensions import db
+from webapp.models.region import valid_timezone
+from webapp.models.types import DatePrecision, UTCDateTime, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from webapp.models.region import Region
+    from webapp.models.registration import Delegation
+
+
+class EventKind(enum.StrEnum):
+    """The kinds of gathering the network organises."""
+
+    FORUM = "forum"
+    REVERSE_MISSION = "reverse_mission"
+    MEETING = "meeting"
+
+    @property
+    def label(self) -> str:
+        """Human wording: 'Reverse mission'."""
+        return self.value.replace("_", " ").capitalize()
+
+
+class EventStatus(enum.StrEnum):
+    """Where an event stands; a cancelled one is kept, never deleted."""
+
+    PLANNED = "planned"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+class AgendaKind(enum.StrEnum):
+    """What an agenda item is."""
+
+    KEYNOTE = "keynote"
+    TRACK = "track"
+    WORKSHOP = "workshop"
+    VISIT = "visit"
+    MEAL = "meal"
+    TRANSPORT = "transport"
+    FREE_TIME = "free_time"
+
+    @property
+    def label(self) -> str:
+        """Human wording: 'Free time'."""
+        return self.value.replace("_", " ").capitalize()
+
+
+class LocalTimesMixin:
+    """Start and end stored as aware UTC, shown in the IANA zone of the event."""
+
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The event's timezone as a ZoneInfo."""
+        return ZoneInfo(self.timezone_name)
+
+    @property
+    def local_start(self) -> datetime:
+        """Start in the event's local time."""
+        return self.starts_at.astimezone(self.zone)
+
+    @property
+    def local_end(self) -> datetime:
+        """End in the event's local time."""
+        return self.ends_at.astimezone(self.zone)
+
+
+class Event(LocalTimesMixin, db.Model):
+    """A forum, reverse mission or meeting, hosted by a member region or another place."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, "event_kind"))
+    ordinal: Mapped[int | None] = mapped_column(sa.Integer)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    theme: Mapped[str | None] = mapped_column(sa.String(200))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    host_region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"), index=True)
+    place: Mapped[str] = mapped_column(sa.String(200))
+    venue: Mapped[str | None] = mapped_column(sa.String(200))
+    website: Mapped[str | None] = mapped_column(sa.String(300))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    date_precision: Mapped[DatePrecision] = mapped_column(
+        str_enum(DatePrecision, "date_precision"), default=DatePrecision.DAY
+    )
+    date_note: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[EventStatus] = mapped_column(
+        str_enum(EventStatus, "event_status"), default=EventStatus.PLANNED
+    )
+    is_public: Mapped[bool] = mapped_column(default=True)
+    # Grows with every change attendees must see in their calendars (RFC 5545 SEQUENCE).
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    host_region: Mapped[Region | None] = relationship(back_populates="hosted_events")
+    capacities: Mapped[list[EventCapacity]] = relationship(
+        back_populates="event", order_by="EventCapacity.audience", cascade="all, delete-orphan"
+    )
+    agenda_items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="event",
+        order_by="(AgendaItem.starts_at, AgendaItem.id)",
+        cascade="all, delete-orphan",
+    )
+    delegations: Mapped[list[Delegation]] = relationship(back_populates="event")
+
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("ordinal IS NULL OR ordinal > 0", name="ordinal_positive"),
+        sa.UniqueConstraint("kind", "ordinal"),
+    )
+
+    @property
+    def timezone_name(self) -> str:
+        """The IANA zone the event's times are shown in."""
+        return self.timezone
+
+    @validates("timezone")
+    def _check_timezone(self, _key: str, value: str) -> str:
+        """Only real IANA zones are accepted."""
+        return valid_timezone(value)
+
+    @property
+    def year(self) -> int:
+        """The year the event starts in, locally."""
+        return self.local_start.year
+
+    @property
+    def local_first_day(self) -> date:
+        """The first day of the event in its local time."""
+        return self.local_start.date()
+
+    @property
+    def dates_approximate(self) -> bool:
+        """True when the sources do not give the exact days."""
+        return self.date_precision is not DatePrecision.DAY
+
+    @property
+    def host_label(self) -> str:
+        """Who hosts it: the member region, or the place when the host is not a member."""
+        return self.host_region.name if self.host_region else self.place
+
+    def capacity_for(self, audience: str) -> int | None:
+        """Seats for one audience, or None when unlimited."""
+        for cap in self.capacities:
+            if cap.audience == audience:
+                return cap.capacity
+        return None
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class EventCapacity(db.Model):
+    """Seats for one audience of an event (international participants, guests...)."""
+
+    __tablename__ = "event_capacity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    audience: Mapped[str] = mapped_column(sa.String(40))
+    label: Mapped[str] = mapped_column(sa.String(80))
+    capacity: Mapped[int] = mapped_column(sa.Integer)
+
+    event: Mapped[Event] = relationship(back_populates="capacities")
+
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "audience"),
+        sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+    )
+
+
+class AgendaItem(LocalTimesMixin, db.Model):
+    """One slot of an event's programme: a keynote, a visit, a workshop, a meal..."""
+
+    __tablename__ = "agenda_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[AgendaKind] = mapped_column(str_enum(AgendaKind, "agenda_kind"))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    host_organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    address: Mapped[str | None] = mapped_column(sa.String(300))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int | None] = mapped_column(sa.Integer)
+    # Set on items made up to illustrate a plan, where the sources give no programme.
+    is_illustrative: Mapped[bool] = mapped_column(default=False)
+    sequence: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="agenda_items")
+
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        sa.CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+    )
+
+    @property
+    def timezone_name(self) -> str:
+        """Agenda items are shown in their event's zone."""
+        return self.event.timezone

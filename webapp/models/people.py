@@ -1,0 +1,41 @@
+"""People: delegates, guests, representatives and (later) users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from webapp.extensions import db
+from webapp.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from webapp.models.region import Region
+
+
+class Person(db.Model):
+    """A human being the network deals with; the email, when known, identifies them."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    job_title: Mapped[str | None] = mapped_column(sa.String(200))
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region: Mapped[Region | None] = relationship(back_populates="people")
+
+    __table_args__ = (sa.CheckConstraint("length(trim(full_name)) > 0", name="name_not_blank"),)
+
+    @validates("email")
+    def _normalise_email(self, _key: str, value: str | None) -> str | None:
+        """Emails compare case-insensitively, so they are stored lower-cased and trimmed."""
+        return value.strip().lower() if value else None
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.full_name!r}>"

@@ -1,0 +1,103 @@
+"""Regions: the list with each region's status, and a region's page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy.orm import selectinload
+
+from webapp.extensions import db
+from webapp.models import (
+    Delegation,
+    Event,
+    MembershipEntry,
+    MembershipKind,
+    Region,
+    RegionStatus,
+    Representative,
+    utcnow,
+)
+from webapp.search import like_pattern, parse_day
+
+bp = Blueprint("regions", __name__, url_prefix="/regions")
+
+SORTS = {
+    "name": lambda r, _on: r.name.casefold(),
+    "country": lambda r, _on: (r.country.casefold(), r.name.casefold()),
+    "continent": lambda r, _on: (r.continent, r.name.casefold()),
+    "status": lambda r, on: (r.status_on(on) is not RegionStatus.MEMBER, r.name.casefold()),
+}
+
+
+def get_region(slug: str) -> Region:
+    """Load a region with its history, or answer 404."""
+    region = db.session.scalars(
+        sa.select(Region)
+        .where(Region.slug == slug)
+        .options(
+            selectinload(Region.membership_entries).selectinload(MembershipEntry.event),
+            selectinload(Region.representatives).selectinload(Representative.person),
+            selectinload(Region.fees),
+        )
+    ).one_or_none()
+    if region is None:
+        abort(404, description=f"There is no region '{slug}'.")
+    return region
+
+
+@bp.get("/")
+def index():
+    """All regions with their status on a chosen day (today by default), searchable."""
+    on, date_error = parse_day(request.args.get("on"), default=utcnow().date())
+    q = request.args.get("q", "").strip()
+    sort = request.args.get("sort", "name")
+    if sort not in SORTS:
+        sort = "name"
+    query = sa.select(Region).options(selectinload(Region.membership_entries))
+    if q:
+        pattern = like_pattern(q)
+        query = query.where(
+            sa.or_(
+                Region.name.ilike(pattern, escape="\\"),
+                Region.country.ilike(pattern, escape="\\"),
+                Region.local_name.ilike(pattern, escape="\\"),
+            )
+        )
+    regions = sorted(db.session.scalars(query).all(), key=lambda r: SORTS[sort](r, on))
+    return render_template(
+        "regions/index.html",
+        regions=regions,
+        on=on,
+        date_error=date_error,
+        q=q,
+        sort=sort,
+        statuses=RegionStatus,
+    )
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    """A region: its status, membership timeline, representatives, fees and events."""
+    region = get_region(slug)
+    today: date = utcnow().date()
+    hosted = db.session.scalars(
+        sa.select(Event).where(Event.host_region_id == region.id).order_by(Event.starts_at)
+    ).all()
+    delegations = db.session.scalars(
+        sa.select(Delegation)
+        .join(Delegation.event)
+        .where(Delegation.region_id == region.id)
+        .options(selectinload(Delegation.event))
+        .order_by(Event.starts_at)
+    ).all()
+    return render_template(
+        "regions/detail.html",
+        region=region,
+        status=region.status_on(today),
+        today=today,
+        hosted=hosted,
+        delegations=delegations,
+        exclusion=region.last_entry(MembershipKind.EXCLUDED),
+    )
