@@ -38,7 +38,7 @@ def normalise_database_url(raw: str) -> str:
         raise ConfigError(
             f"DATABASE_URL uses '{backend}', but only SQLite and PostgreSQL are supported."
         )
-    if backend == "postgresql" and url.get_driver_name() in ("", "psycopg2"):
+    if backend == "postgresql" and "+" not in url.drivername:
         url = url.set(drivername="postgresql+psycopg")
     return url.render_as_string(hide_password=False)
 

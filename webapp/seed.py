@@ -200,7 +200,8 @@ def _seed_planned_and_missions(seeder: _Seeder, regions: dict[str, Region]) -> d
             "status": EventStatus.CONFIRMED,
         },
     )
-    for event, capacities in ((cwf_2017, plan["capacities"]), (reverse_mission, mission["capacities"])):
+    planned_capacities = ((cwf_2017, plan["capacities"]), (reverse_mission, mission["capacities"]))
+    for event, capacities in planned_capacities:
         for audience, label, seats in capacities:
             seeder.upsert(
                 EventCapacity,

@@ -1,0 +1,185 @@
+"""Shared fixtures: a fresh app and database per test, factories, and a query counter."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
+
+import pytest
+import sqlalchemy as sa
+
+from webapp import create_app
+from webapp.extensions import db
+from webapp.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    MembershipEntry,
+    MembershipKind,
+    Person,
+    Region,
+)
+
+_serial = count(1)
+
+
+def test_database_url(tmp_path) -> str:
+    """PostgreSQL when DATABASE_URL names one (CI runs both), else a file SQLite per test.
+
+    A file rather than sqlite:// so that threads (live servers, concurrency tests) share it."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+def reset_schema() -> None:
+    """Drop everything (including Alembic's table) and create the models' schema afresh."""
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    db.drop_all()
+    db.create_all()
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A fresh app with an empty schema built from the models."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": test_database_url(tmp_path),
+            "BASE_URL": "http://localhost",
+        }
+    )
+    with app.app_context():
+        reset_schema()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for the app's Click commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def seeded(app):
+    """The app with the network's history loaded."""
+    from webapp.seed import load_network_history
+
+    load_network_history()
+    db.session.commit()
+    return app
+
+
+@pytest.fixture
+def make_region(app) -> Callable[..., Region]:
+    """Factory: a region, admitted on `admitted` unless None."""
+
+    def make(name: str | None = None, *, admitted: date | None = date(2004, 1, 1), **fields):
+        n = next(_serial)
+        name = name or f"Region {n}"
+        region = Region(
+            slug=fields.pop("slug", f"region-{n}"),
+            name=name,
+            country=fields.pop("country", "Testland"),
+            country_code=fields.pop("country_code", "TL"),
+            continent=fields.pop("continent", "Europe"),
+            timezone=fields.pop("timezone", "Europe/Copenhagen"),
+            **fields,
+        )
+        db.session.add(region)
+        if admitted:
+            region.membership_entries.append(
+                MembershipEntry(kind=MembershipKind.ADMITTED, on=admitted)
+            )
+        db.session.flush()
+        return region
+
+    return make
+
+
+@pytest.fixture
+def make_event(app) -> Callable[..., Event]:
+    """Factory: an event starting at `starts_at` (aware) and lasting `hours`."""
+
+    def make(title: str | None = None, *, starts_at: datetime | None = None, hours: float = 8,
+             **fields):
+        n = next(_serial)
+        starts_at = starts_at or datetime(2030, 5, 7, 7, 0, tzinfo=UTC)
+        event = Event(
+            slug=fields.pop("slug", f"event-{n}"),
+            kind=fields.pop("kind", EventKind.FORUM),
+            title=title or f"Event {n}",
+            place=fields.pop("place", "Aarhus, Denmark"),
+            starts_at=starts_at,
+            ends_at=fields.pop("ends_at", starts_at + timedelta(hours=hours)),
+            timezone=fields.pop("timezone", "Europe/Copenhagen"),
+            status=fields.pop("status", EventStatus.CONFIRMED),
+            **fields,
+        )
+        db.session.add(event)
+        db.session.flush()
+        return event
+
+    return make
+
+
+@pytest.fixture
+def make_person(app) -> Callable[..., Person]:
+    """Factory: a person with a unique email."""
+
+    def make(full_name: str | None = None, **fields):
+        n = next(_serial)
+        person = Person(
+            full_name=full_name or f"Person {n}",
+            email=fields.pop("email", f"person{n}@example.org"),
+            **fields,
+        )
+        db.session.add(person)
+        db.session.flush()
+        return person
+
+    return make
+
+
+class QueryCounter:
+    """Counts the SQL statements executed while it is active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn, _cursor, statement, *_args) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        """How many statements ran."""
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app) -> Callable[[], contextmanager]:
+    """Context manager factory: `with count_queries() as counter:` then `counter.count`."""
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        sa.event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting
