@@ -1,6 +1,7 @@
 """All models, re-exported so that Alembic and the app see the whole schema."""
 
 from webapp.models.event import AgendaItem, AgendaKind, Event, EventCapacity, EventKind, EventStatus
+from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
 from webapp.models.people import Person
 from webapp.models.region import (
     AnnualFee,
@@ -25,6 +26,9 @@ __all__ = [
     "EventStatus",
     "MembershipEntry",
     "MembershipKind",
+    "OutboxAttachment",
+    "OutboxMessage",
+    "OutboxStatus",
     "Person",
     "Region",
     "RegionStatus",

@@ -1,0 +1,81 @@
+"""Queue email in the caller's transaction: if it rolls back, the message never existed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.utils import make_msgid
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template
+from jinja2 import TemplateNotFound
+
+from webapp.extensions import db
+from webapp.models.mail import OutboxAttachment, OutboxMessage
+
+FORBIDDEN_IN_HEADERS = ("\r", "\n", "\x00")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send with a message."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    inline: bool = False
+
+
+def single_line(value: str, what: str) -> str:
+    """A header value with no line breaks: CR/LF would let text add headers of its own."""
+    if any(ch in value for ch in FORBIDDEN_IN_HEADERS):
+        raise ValueError(f"{what} must be a single line")
+    return value.strip()
+
+
+def checked_address(address: str) -> str:
+    """A syntactically valid, single-line address (parsed by the stdlib, not by hand)."""
+    address = single_line(address, "email address")
+    parsed = Address(addr_spec=address)  # raises on anything that is not one address
+    return parsed.addr_spec
+
+
+def queue_email(
+    to: str,
+    subject: str,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    to_name: str | None = None,
+    attachments: tuple[Attachment, ...] | list[Attachment] = (),
+) -> OutboxMessage:
+    """Render templates/mail/<template>.txt (and .html when present) and add the message to
+    the outbox in the current transaction. Adds and flushes; never commits."""
+    context = {**(context or {}), "base_url": current_app.config["BASE_URL"]}
+    body_text = render_template(f"mail/{template}.txt", **context)
+    try:
+        body_html = render_template(f"mail/{template}.html", **context)
+    except TemplateNotFound:
+        body_html = None
+    domain = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    message = OutboxMessage(
+        message_id=make_msgid(domain=domain),
+        to_address=checked_address(to),
+        to_name=single_line(to_name, "recipient name") if to_name else None,
+        subject=single_line(subject, "subject"),
+        body_text=body_text,
+        body_html=body_html,
+        attachments=[
+            OutboxAttachment(
+                filename=single_line(a.filename, "attachment name"),
+                content_type=single_line(a.content_type, "content type"),
+                data=a.data,
+                inline=a.inline,
+            )
+            for a in attachments
+        ],
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
