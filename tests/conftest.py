@@ -10,6 +10,7 @@ from itertools import count
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from webapp import create_app
 from webapp.extensions import db
@@ -21,6 +22,8 @@ from webapp.models import (
     MembershipKind,
     Person,
     Region,
+    Role,
+    User,
 )
 
 _serial = count(1)
@@ -41,6 +44,18 @@ def reset_schema() -> None:
     db.create_all()
 
 
+class RequestIsolatingClient(FlaskClient):
+    """Runs each request in its own app context, as in production: its own `g` (so the
+    signed-in user is loaded afresh) and its own database session. Afterwards the test's
+    session is expired so that it reads what the request committed."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(tmp_path):
     """A fresh app with an empty schema built from the models."""
@@ -53,6 +68,7 @@ def app(tmp_path):
             "BASE_URL": "http://localhost",
         }
     )
+    app.test_client_class = RequestIsolatingClient
     with app.app_context():
         reset_schema()
         yield app
@@ -183,3 +199,49 @@ def count_queries(app) -> Callable[[], contextmanager]:
             sa.event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    """Factory: an active account with PASSWORD, of a role (and region for coordinators)."""
+
+    def make(role: str | Role = Role.SECRETARIAT, region: Region | None = None, **fields):
+        n = next(_serial)
+        user = User(
+            email=fields.pop("email", f"user{n}@example.org"),
+            full_name=fields.pop("full_name", f"User {n}"),
+            role=Role(role),
+            region_id=region.id if region else None,
+            **fields,
+        )
+        user.set_password(fields.pop("password", PASSWORD))
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+class AuthActions:
+    """Sign a test client in and out (flaskr's `auth` fixture)."""
+
+    def __init__(self, client) -> None:
+        self._client = client
+
+    def login(self, user_or_email, password: str = PASSWORD, **extra):
+        """Post the sign-in form."""
+        email = getattr(user_or_email, "email", user_or_email)
+        return self._client.post("/login", data={"email": email, "password": password, **extra})
+
+    def logout(self):
+        """Post the sign-out form."""
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    """Sign-in helper bound to the test client."""
+    return AuthActions(client)

@@ -33,12 +33,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = uri
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(uri))
     app.config.setdefault("BASE_URL", "http://127.0.0.1:5000")
+    # Cookie safety does not depend on where the settings came from.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
 
     from webapp import cli, filters
+    from webapp.auth import setup as auth_setup
+    from webapp.auth.admin import bp as users_admin_bp
+    from webapp.auth.routes import bp as auth_bp
     from webapp.core.routes import bp as core_bp
     from webapp.core.routes import register_error_pages
     from webapp.events.routes import bp as events_bp
@@ -47,6 +53,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(core_bp)
     app.register_blueprint(regions_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(users_admin_bp)
+    auth_setup.register(app)
     register_error_pages(app)
     filters.register(app)
     cli.register(app)

@@ -45,7 +45,8 @@ def browser():
 
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
-    """The test app served by werkzeug in a thread; yields its base URL."""
+    """The test app served by werkzeug in a thread, with CSRF checks on as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

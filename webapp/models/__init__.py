@@ -13,11 +13,13 @@ from webapp.models.region import (
 )
 from webapp.models.registration import Delegation, Registration, RegistrationStatus
 from webapp.models.types import DatePrecision, utcnow
+from webapp.models.user import AuditEntry, LoginFailure, Role, User
 
 __all__ = [
     "AgendaItem",
     "AgendaKind",
     "AnnualFee",
+    "AuditEntry",
     "DatePrecision",
     "Delegation",
     "Event",
@@ -25,6 +27,7 @@ __all__ = [
     "EventKind",
     "EventStatus",
     "MembershipEntry",
+    "LoginFailure",
     "MembershipKind",
     "OutboxAttachment",
     "OutboxMessage",
@@ -35,5 +38,7 @@ __all__ = [
     "Registration",
     "RegistrationStatus",
     "Representative",
+    "Role",
+    "User",
     "utcnow",
 ]

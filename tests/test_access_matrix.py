@@ -1,0 +1,109 @@
+"""Every route × every kind of visitor, generated from app.url_map.
+
+A route added without an entry in ACCESS fails `test_every_route_has_a_rule`, so nobody can
+add a page and forget to decide who may open it."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import Event, Role
+
+VISITORS = ["anonymous", "participant", "coordinator", "other_coordinator", "secretariat"]
+
+# Expected status per visitor. "login" means a redirect to the sign-in page.
+PUBLIC = dict.fromkeys(VISITORS, 200)
+SIGNED_IN = {"anonymous": "login", **dict.fromkeys(VISITORS[1:], 200)}
+SECRETARIAT = {"anonymous": "login", "participant": 403, "coordinator": 403,
+               "other_coordinator": 403, "secretariat": 200}
+GUESTS_ONLY = {"anonymous": 200, **dict.fromkeys(VISITORS[1:], 302)}  # signed in: go home
+AFTER_POST = dict.fromkeys(VISITORS, 302)
+INVALID_LINK = dict.fromkeys(VISITORS, 400)  # the matrix uses a forged token
+SECRETARIAT_POST = {**SECRETARIAT, "secretariat": 302}
+
+# endpoint -> (HTTP method, expected outcome per visitor)
+ACCESS: dict[str, tuple[str, dict]] = {
+    "static": ("GET", PUBLIC),
+    "core.healthz": ("GET", PUBLIC),
+    "core.home": ("GET", PUBLIC),
+    "regions.index": ("GET", PUBLIC),
+    "regions.detail": ("GET", PUBLIC),
+    "events.index": ("GET", PUBLIC),
+    "events.detail": ("GET", PUBLIC),
+    "auth.login": ("GET", GUESTS_ONLY),
+    "auth.logout": ("POST", AFTER_POST),
+    "auth.forgot_password": ("GET", PUBLIC),
+    "auth.accept_invitation": ("GET", INVALID_LINK),
+    "auth.reset_password": ("GET", INVALID_LINK),
+    "auth.account": ("GET", SIGNED_IN),
+    "users_admin.users": ("GET", SECRETARIAT),
+    "users_admin.invite": ("GET", SECRETARIAT),
+    "users_admin.edit_user": ("GET", SECRETARIAT),
+    "users_admin.resend_invitation": ("POST", SECRETARIAT_POST),
+    "users_admin.audit": ("GET", SECRETARIAT),
+}
+
+
+@pytest.fixture
+def world(seeded, make_region, make_user):
+    """A region concerned, another region, and one account per role; returns URL arguments."""
+    concerned, other = make_region("Concerned"), make_region("Other")
+    users = {
+        "participant": make_user(Role.PARTICIPANT),
+        "coordinator": make_user(Role.COORDINATOR, region=concerned),
+        "other_coordinator": make_user(Role.COORDINATOR, region=other),
+        "secretariat": make_user(Role.SECRETARIAT),
+    }
+    event_id = db.session.scalar(sa.select(Event.id).filter_by(slug="reverse-mission-2012"))
+    arguments = {
+        "slug": concerned.slug,
+        "event_id": event_id,
+        "user_id": users["participant"].id,
+        "token": "forged-token",
+        "filename": "css/app.css",
+    }
+    return users, arguments
+
+
+def rules(app):
+    """Every URL rule of the app."""
+    return list(app.url_map.iter_rules())
+
+
+def test_every_route_has_a_rule(app):
+    """A new route must be added to ACCESS with its expected outcomes."""
+    missing = sorted({rule.endpoint for rule in rules(app)} - set(ACCESS))
+    assert not missing, f"routes without an access rule: {missing}"
+
+
+def build_url(app, endpoint: str, arguments: dict) -> str:
+    """The route's URL with sample arguments."""
+    rule = next(r for r in rules(app) if r.endpoint == endpoint)
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(endpoint, **{name: arguments[name] for name in rule.arguments})
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_access_matrix(app, world, visitor, auth, client):
+    """Each visitor gets exactly the expected answer from every route."""
+    users, arguments = world
+    if visitor != "anonymous":
+        assert auth.login(users[visitor]).status_code == 302
+    failures = []
+    for endpoint, (method, expected_by_visitor) in sorted(ACCESS.items()):
+        url = build_url(app, endpoint, arguments)
+        response = client.open(url, method=method)
+        expected = expected_by_visitor[visitor]
+        if expected == "login":
+            ok = response.status_code == 302 and "/login" in response.headers["Location"]
+        else:
+            ok = response.status_code == expected
+        if not ok:
+            failures.append(f"{method} {url}: got {response.status_code}, expected {expected}")
+        if endpoint == "auth.logout" and visitor != "anonymous":
+            auth.login(users[visitor])  # sign back in for the remaining routes
+    assert not failures, "\n".join(failures)

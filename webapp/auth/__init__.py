@@ -1,0 +1,1 @@
+"""Accounts: sign-in, roles, invitations, password resets, user administration, audit log."""

@@ -1,0 +1,131 @@
+"""User administration and the audit log (secretariat only)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from webapp.auth.access import require_secretariat_before_request
+from webapp.auth.forms import EditUserForm, InviteForm, region_choices
+from webapp.auth.services import invite_user, send_invitation, update_account
+from webapp.extensions import db
+from webapp.models import AuditEntry, Region, Role, User
+from webapp.search import like_pattern
+
+bp = Blueprint("users_admin", __name__, url_prefix="/admin")
+bp.before_request(require_secretariat_before_request)
+
+PAGE_SIZE = 50
+USER_SORTS = {
+    "name": User.full_name,
+    "email": User.email,
+    "role": User.role,
+    "last_login": User.last_login_at.desc(),
+}
+
+
+def get_user(user_id: int) -> User:
+    """Load a user or answer 404."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404, description=f"There is no user number {user_id}.")
+    return user
+
+
+def _region(form_value: str | None) -> Region | None:
+    """The region chosen in a form, if any."""
+    return db.session.get(Region, int(form_value)) if form_value else None
+
+
+@bp.get("/users")
+def users():
+    """All accounts: search by name or email, filter by role, sort."""
+    q = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    sort = request.args.get("sort", "name")
+    query = sa.select(User).options(selectinload(User.region))
+    if q:
+        pattern = like_pattern(q)
+        query = query.where(sa.or_(User.full_name.ilike(pattern, escape="\\"),
+                                   User.email.ilike(pattern, escape="\\")))
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == Role(role))
+    else:
+        role = ""
+    query = query.order_by(USER_SORTS.get(sort, User.full_name), User.id)
+    accounts = db.session.scalars(query).all()
+    return render_template("admin/users.html", users=accounts, q=q, role=role, sort=sort,
+                           roles=Role)
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+def invite():
+    """Invite a coordinator (or another user) by email."""
+    form = InviteForm()
+    form.region_id.choices = region_choices()
+    if form.validate_on_submit():
+        user = invite_user(current_user._get_current_object(), form.email.data, form.full_name.data,
+                           Role(form.role.data), _region(form.region_id.data))
+        db.session.commit()
+        flash(f"Invitation sent to {user.email}. The link works for 7 days.", "success")
+        return redirect(url_for("users_admin.users"))
+    return render_template("admin/invite.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    """Change a user's role and region, or (after confirmation) deactivate the account."""
+    user = get_user(user_id)
+    current = {"role": user.role.value, "region_id": str(user.region_id or ""),
+               "enabled": user.is_enabled}
+    form = EditUserForm(data=None if request.method == "POST" else current)
+    form.region_id.choices = region_choices()
+    if form.validate_on_submit():
+        actor = current_user._get_current_object()
+        if user.id == actor.id and (
+            not form.enabled.data or form.role.data != Role.SECRETARIAT.value
+        ):
+            form.role.errors = [*form.role.errors,
+                                "You cannot remove your own secretariat access."]
+        elif not form.enabled.data and user.is_enabled and not request.form.get("confirmed"):
+            return render_template("admin/confirm_deactivate.html", user=user, form=form)
+        else:
+            changes = update_account(actor, user, Role(form.role.data),
+                                     _region(form.region_id.data), form.enabled.data)
+            db.session.commit()
+            flash(f"{user.email}: " + ("; ".join(changes) if changes else "nothing changed."),
+                  "success")
+            return redirect(url_for("users_admin.users"))
+    return render_template("admin/edit_user.html", form=form, user=user), (
+        400 if form.errors else 200
+    )
+
+
+@bp.post("/users/<int:user_id>/resend")
+def resend_invitation(user_id: int):
+    """Send a fresh invitation link to someone who has not set a password yet."""
+    user = get_user(user_id)
+    if user.password_hash is not None:
+        flash(f"{user.email} has already set a password.", "error")
+    else:
+        send_invitation(user)
+        db.session.commit()
+        flash(f"A new invitation is on its way to {user.email}.", "success")
+    return redirect(url_for("users_admin.users"))
+
+
+@bp.get("/audit")
+def audit():
+    """The audit log, newest first, paginated."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .options(selectinload(AuditEntry.actor))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template("admin/audit.html", entries=entries[:PAGE_SIZE], page=page,
+                           has_next=len(entries) > PAGE_SIZE)

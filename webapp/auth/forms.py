@@ -1,0 +1,94 @@
+"""Forms for sign-in, passwords and user administration."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from webapp.auth.services import MIN_PASSWORD_LENGTH
+from webapp.extensions import db
+from webapp.models import Region, Role, User
+
+
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class ForgotPasswordForm(FlaskForm):
+    """Ask for a reset link."""
+
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a password (twice)."""
+
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=500,
+                   message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """Change one's own password, proving the current one."""
+
+    current = PasswordField("Current password", validators=[DataRequired()])
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """Regions to pick for a coordinator, with an empty first choice."""
+    regions = db.session.execute(sa.select(Region.id, Region.name).order_by(Region.name)).all()
+    return [("", "— none —")] + [(str(rid), name) for rid, name in regions]
+
+
+class RoleRegionMixin:
+    """A role and, for coordinators, their region."""
+
+    def validate_region_id(self, field) -> None:
+        """A coordinator needs a region; the others have none."""
+        if self.role.data == Role.COORDINATOR.value and not field.data:
+            raise ValidationError("Choose the region this coordinator works for.")
+        if field.data and db.session.get(Region, int(field.data)) is None:
+            raise ValidationError("Unknown region.")
+
+
+ROLE_CHOICES = [(r.value, r.label) for r in Role]
+
+
+class InviteForm(RoleRegionMixin, FlaskForm):
+    """Invite someone to an account."""
+
+    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.COORDINATOR.value)
+    region_id = SelectField("Region (coordinators)", choices=[], validate_choice=False)
+
+    def validate_email(self, field) -> None:
+        """One account per email."""
+        taken = db.session.scalar(
+            sa.select(User.id).where(User.email == field.data.strip().lower())
+        )
+        if taken:
+            raise ValidationError("There is already an account with this email.")
+
+
+class EditUserForm(RoleRegionMixin, FlaskForm):
+    """Change a user's role, region or active state."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    region_id = SelectField("Region (coordinators)", choices=[], validate_choice=False)
+    enabled = BooleanField("Account active")

@@ -1,0 +1,159 @@
+"""Account workflows: sign-in with throttling, invitations, resets, role changes, audit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, request, url_for
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from webapp.auth.tokens import INVITATION, PASSWORD_RESET, make_token
+from webapp.extensions import db
+from webapp.mail import queue_email
+from webapp.models import AuditEntry, LoginFailure, Region, Role, User, utcnow
+
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_ADDRESS = 20
+MIN_PASSWORD_LENGTH = 10
+_DUMMY_HASH: str | None = None
+
+
+class ThrottledError(Exception):
+    """Too many recent failures for this email or address."""
+
+
+def client_address() -> str:
+    """The requesting address (behind a proxy, configure ProxyFix so this is the client)."""
+    return (request.remote_addr or "unknown") if has_request_context() else "cli"
+
+
+def _dummy_hash() -> str:
+    """A real scrypt hash to check against for unknown emails, so timing does not tell."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+    return _DUMMY_HASH
+
+
+def is_throttled(email: str, address: str) -> bool:
+    """Whether recent failures for this email or this address exceed their limits."""
+    since = utcnow() - THROTTLE_WINDOW
+    counts = db.session.execute(
+        sa.select(
+            sa.func.count().filter(LoginFailure.email == email),
+            sa.func.count().filter(LoginFailure.ip_address == address),
+        ).where(
+            LoginFailure.at >= since,
+            sa.or_(LoginFailure.email == email, LoginFailure.ip_address == address),
+        )
+    ).one()
+    return counts[0] >= MAX_FAILURES_PER_EMAIL or counts[1] >= MAX_FAILURES_PER_ADDRESS
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for a correct email and password, or None; raises ThrottledError when too many
+    recent failures. Unknown and known emails cost the same (one scrypt check)."""
+    email = email.strip().lower()
+    address = client_address()
+    if is_throttled(email, address):
+        raise ThrottledError
+    user = db.session.scalars(sa.select(User).where(User.email == email)).one_or_none()
+    if user is not None and user.password_hash is not None:
+        ok = check_password_hash(user.password_hash, password)
+    else:
+        check_password_hash(_dummy_hash(), password)
+        ok = False
+    if not ok or not user.is_active:
+        db.session.add(LoginFailure(email=email, ip_address=address))
+        db.session.flush()
+        return None
+    user.last_login_at = utcnow()
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email))
+    return user
+
+
+def record_audit(actor: User | None, action: str, target: object, summary: str) -> AuditEntry:
+    """Add an audit entry for a sensitive action (in the caller's transaction)."""
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=type(target).__tablename__,
+        target_id=getattr(target, "id", None),
+        summary=summary,
+        ip_address=client_address() if has_request_context() else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def describe(role: Role, region: Region | None) -> str:
+    """'coordinator of Flanders', 'secretariat'."""
+    return f"{role.value} of {region.name}" if role is Role.COORDINATOR and region else role.value
+
+
+def invite_user(
+    actor: User | None, email: str, full_name: str, role: Role, region: Region | None
+) -> User:
+    """Create an account without a password and email a signed link to set one."""
+    user = User(email=email, full_name=full_name.strip(), role=role,
+                region_id=region.id if region and role is Role.COORDINATOR else None)
+    db.session.add(user)
+    db.session.flush()
+    send_invitation(user)
+    record_audit(actor, "user.invited", user, f"Invited {user.email} as {describe(role, region)}")
+    return user
+
+
+def send_invitation(user: User) -> None:
+    """Queue (or re-queue) the invitation email with a fresh link."""
+    link = absolute_url("auth.accept_invitation", token=make_token(user, INVITATION))
+    queue_email(user.email, "Your Districts of Creativity account", "invitation",
+                {"user": user, "link": link, "role": describe(user.role, user.region)},
+                to_name=user.full_name)
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link when the account exists; say nothing either way (no enumeration)."""
+    user = db.session.scalars(
+        sa.select(User).where(User.email == email.strip().lower())
+    ).one_or_none()
+    if user is None or not user.is_active:
+        return
+    link = absolute_url("auth.reset_password", token=make_token(user, PASSWORD_RESET))
+    queue_email(user.email, "Reset your Districts of Creativity password", "password_reset",
+                {"user": user, "link": link}, to_name=user.full_name)
+
+
+def set_new_password(user: User, password: str, action: str) -> None:
+    """Store a new password (signing out other sessions) and audit it."""
+    user.set_password(password)
+    record_audit(user, action, user, f"Password set for {user.email}")
+
+
+def update_account(actor: User, user: User, role: Role, region: Region | None,
+                   enabled: bool) -> list[str]:
+    """Change a user's role, region or enabled state; every change is audited. Returns them."""
+    changes = []
+    new_region_id = region.id if region and role is Role.COORDINATOR else None
+    if (role, new_region_id) != (user.role, user.region_id):
+        before = describe(user.role, user.region)
+        user.role, user.region_id = role, new_region_id
+        user.region = region if new_region_id else None
+        changes.append(f"role {before} → {describe(role, region)}")
+    if enabled != user.is_enabled:
+        user.is_enabled = enabled
+        changes.append("reactivated" if enabled else "deactivated")
+        if not enabled:
+            user.session_version += 1  # signs the user out everywhere
+    if changes:
+        action = "user.role_changed" if changes[0].startswith("role") else "user.status_changed"
+        record_audit(actor, action, user, f"{user.email}: " + "; ".join(changes))
+    return changes
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute link for emails, built on BASE_URL (not on the request's Host header)."""
+    path = url_for(endpoint, **values)
+    return current_app.config["BASE_URL"] + path

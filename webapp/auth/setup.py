@@ -1,0 +1,92 @@
+"""Wiring of accounts into the app: the user loader, security headers, the users command."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+from webapp.extensions import db, login_manager
+from webapp.models import Region, Role, User
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """The user of a session, if its session version still matches (else signed out)."""
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.is_active:
+        return None
+    return user
+
+
+def security_headers(response):
+    """Headers every answer carries: CSP without inline script, no sniffing, no framing."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def register(app: Flask) -> None:
+    """Attach login, headers, the CSRF error page and `flask users create`."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config.get("SESSION_COOKIE_SECURE", False))
+    app.after_request(security_headers)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        """A form sent without a valid token: explain, do not act."""
+        return render_template("errors/error.html", error=exc), 400
+
+    users = app.cli.commands.get("users") or click.Group("users", help="Manage accounts.")
+    app.cli.add_command(users)
+
+    @users.command("create")
+    @click.argument("email")
+    @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+    @click.option("--region", "region_slug", help="Region slug (required for coordinators).")
+    @click.option("--name", "full_name", help="Full name (defaults to the email).")
+    def create_user(email: str, role: str, region_slug: str | None, full_name: str | None):
+        """Create an account with a password read from a prompt or from stdin."""
+        from webapp.auth.services import MIN_PASSWORD_LENGTH
+
+        email = email.strip().lower()
+        if db.session.scalar(sa.select(User.id).where(User.email == email)):
+            raise click.ClickException(f"an account with {email} already exists")
+        region = None
+        if region_slug:
+            region = db.session.scalars(sa.select(Region).filter_by(slug=region_slug)).first()
+            if region is None:
+                raise click.ClickException(f"no region with slug {region_slug!r}")
+        if role == Role.COORDINATOR and region is None:
+            raise click.ClickException("a coordinator needs --region SLUG")
+        if sys.stdin.isatty():
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        else:
+            password = sys.stdin.readline().rstrip("\n")
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise click.ClickException(f"the password needs {MIN_PASSWORD_LENGTH}+ characters")
+        user = User(email=email, full_name=full_name or email, role=Role(role),
+                    region_id=region.id if region and role == Role.COORDINATOR else None)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        click.echo(f"Created {role} account {email}.")
