@@ -12,7 +12,7 @@ from webapp.auth.forms import EditUserForm, InviteForm, region_choices
 from webapp.auth.services import invite_user, send_invitation, update_account
 from webapp.extensions import db
 from webapp.models import AuditEntry, Region, Role, User
-from webapp.search import like_pattern
+from webapp.search import matches_any
 
 bp = Blueprint("users_admin", __name__, url_prefix="/admin")
 bp.before_request(require_secretariat_before_request)
@@ -47,9 +47,7 @@ def users():
     sort = request.args.get("sort", "name")
     query = sa.select(User).options(selectinload(User.region))
     if q:
-        pattern = like_pattern(q)
-        query = query.where(sa.or_(User.full_name.ilike(pattern, escape="\\"),
-                                   User.email.ilike(pattern, escape="\\")))
+        query = query.where(matches_any(q, User.full_name, User.email))
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
     else:

@@ -5,19 +5,19 @@ from __future__ import annotations
 from itertools import groupby
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import Delegation, Event, EventKind
-from webapp.search import like_pattern
+from webapp.search import matches_any
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
 
 def get_event(event_id: int) -> Event:
     """Load an event with its host, capacities, agenda and delegations, or answer 404."""
-    event = db.session.scalars(
+    return db.one_or_404(
         sa.select(Event)
         .where(Event.id == event_id)
         .options(
@@ -25,11 +25,9 @@ def get_event(event_id: int) -> Event:
             selectinload(Event.capacities),
             selectinload(Event.agenda_items),
             selectinload(Event.delegations).selectinload(Delegation.region),
-        )
-    ).one_or_none()
-    if event is None:
-        abort(404, description=f"There is no event number {event_id}.")
-    return event
+        ),
+        description=f"There is no event number {event_id}.",
+    )
 
 
 @bp.get("/")
@@ -44,14 +42,7 @@ def index():
     else:
         kind = ""
     if q:
-        pattern = like_pattern(q)
-        query = query.where(
-            sa.or_(
-                Event.title.ilike(pattern, escape="\\"),
-                Event.place.ilike(pattern, escape="\\"),
-                Event.theme.ilike(pattern, escape="\\"),
-            )
-        )
+        query = query.where(matches_any(q, Event.title, Event.place, Event.theme))
     column = Event.starts_at.asc() if order == "asc" else Event.starts_at.desc()
     events = db.session.scalars(query.order_by(column, Event.id)).all()
     years = [(year, list(items)) for year, items in groupby(events, key=lambda e: e.year)]

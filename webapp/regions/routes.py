@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
@@ -19,7 +19,7 @@ from webapp.models import (
     Representative,
     utcnow,
 )
-from webapp.search import like_pattern, parse_day
+from webapp.search import matches_any, parse_day
 
 bp = Blueprint("regions", __name__, url_prefix="/regions")
 
@@ -33,18 +33,16 @@ SORTS = {
 
 def get_region(slug: str) -> Region:
     """Load a region with its history, or answer 404."""
-    region = db.session.scalars(
+    return db.one_or_404(
         sa.select(Region)
         .where(Region.slug == slug)
         .options(
             selectinload(Region.membership_entries).selectinload(MembershipEntry.event),
             selectinload(Region.representatives).selectinload(Representative.person),
             selectinload(Region.fees),
-        )
-    ).one_or_none()
-    if region is None:
-        abort(404, description=f"There is no region '{slug}'.")
-    return region
+        ),
+        description=f"There is no region '{slug}'.",
+    )
 
 
 @bp.get("/")
@@ -57,14 +55,7 @@ def index():
         sort = "name"
     query = sa.select(Region).options(selectinload(Region.membership_entries))
     if q:
-        pattern = like_pattern(q)
-        query = query.where(
-            sa.or_(
-                Region.name.ilike(pattern, escape="\\"),
-                Region.country.ilike(pattern, escape="\\"),
-                Region.local_name.ilike(pattern, escape="\\"),
-            )
-        )
+        query = query.where(matches_any(q, Region.name, Region.country, Region.local_name))
     regions = sorted(db.session.scalars(query).all(), key=lambda r: SORTS[sort](r, on))
     return render_template(
         "regions/index.html",
