@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -21,6 +22,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+# Shared CI machines are slow at times: wait longer than Playwright's 5 s before failing.
+expect.set_options(timeout=15_000)
 
 
 def pytest_collection_modifyitems(items):
@@ -62,7 +65,7 @@ def page(browser, request):
     """A fresh browser page; a screenshot is kept when the test fails."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(15_000)
     yield page
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         screenshot(page, f"FAILED-{request.node.name}")
