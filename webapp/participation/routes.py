@@ -17,7 +17,7 @@ from webapp.extensions import db
 from webapp.models import AnnualFee, EventKind, MembershipKind, Region, utcnow
 from webapp.participation import exports
 from webapp.participation.facts import CELL_LEGEND, DECISION_KINDS
-from webapp.participation.forms import DecisionForm, FeePaidForm, PolicyForm
+from webapp.participation.forms import DECISION_CHOICES, DecisionForm, FeePaidForm, PolicyForm
 from webapp.participation.matrix import MATRIX_KINDS, SORTS, delegates_per_year
 from webapp.participation.services import (
     DecisionError,
@@ -161,9 +161,11 @@ def region(slug: str):
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"{entry.kind.label} of {region.name} recorded on {entry.date_label}: it is "
-                  "in the region's history and the audit log.", "success")
-            return redirect(url_for("participation.region", slug=slug, **args.query()))
+            flash(f"{dict(DECISION_CHOICES)[entry.kind.value]} of {region.name} recorded on "
+                  f"{entry.date_label}: it is in the region's history and the audit log.",
+                  "success")
+            return redirect(url_for("participation.region", slug=slug,
+                                    as_of=args.as_of.isoformat()))
     result = review(args.as_of, region_id=region.id)
     row = result.matrix.rows[0] if result.matrix.rows else None
     return render_template("participation/region.html", region=region, args=args, row=row,
