@@ -87,3 +87,12 @@ def test_seed_history_only_skips_the_illustrative_rows(seeded, runner):
     result = runner.invoke(args=["seed", "--history-only"])
     assert result.exit_code == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Delegation)) == 3
+
+
+def test_region_page_shows_its_engagement_history_to_everyone(seeded_participation, client):
+    """Anonymous visitors see Qingdao's engagement history, marked illustrative, no notice."""
+    html = client.get("/regions/qingdao").get_data(as_text=True)
+    assert "Engagement history" in html
+    assert "4th Creativity World Forum</a>: hosted" in html
+    assert "attended: " in html and "(illustrative)" in html
+    assert "flagged by the network" not in html  # excluded, and the visitor is anonymous

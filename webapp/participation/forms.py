@@ -76,7 +76,7 @@ class DecisionForm(FlaskForm):
     kind = SelectField("Decision", choices=DECISION_CHOICES)
     on = DateField("Date of the decision",
                    validators=[InputRequired(message="Give the date (YYYY-MM-DD).")])
-    reason = TextAreaField("Reason", validators=[
+    reason = TextAreaField("Reason", render_kw={"rows": 4}, validators=[
         DataRequired(message="Give the reason: it is kept in the region's history."),
         Length(max=2000),
     ])
