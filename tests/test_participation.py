@@ -280,8 +280,8 @@ def test_review_page_shows_flags_with_reasons_and_the_legend(
     assert "Illustrative: made up for the demonstration" in html
     period = client.get("/participation/?as_of=2012-11-30&from_year=2011&to_year=2012"
                         "&kind=forum").get_data(as_text=True)
-    assert "CWF 2011" not in period or "RM 2012" not in period
-    assert "2 events held by" in period.replace("14 regions × ", "")
+    assert "14 regions × 2 events held by 30 November 2012" in period
+    assert "Reverse mission to Region Midtjylland" not in period
 
 
 def test_region_page_notice_for_its_coordinators_only(
@@ -354,3 +354,24 @@ def test_fee_rule_flags_an_overdue_fee_in_the_review(seeded, make_user, auth, cl
     fee_flag = next(f for f in flags if f.rule is RuleKey.FEE_OVERDUE)
     assert fee_flag.since == date(2013, 6, 29)
     assert fee_flag.evidence[0].startswith("2013 fee of 2,500.00 EUR unpaid")
+
+
+def test_exclusion_through_the_page_leaves_member_lists_but_keeps_history(
+        seeded_participation, make_user, auth, client):
+    """Excluding Scotland: audited, 11 members on the home page, its history still shown."""
+    auth.login(make_user(Role.SECRETARIAT))
+    response = client.post("/participation/regions/scotland", data={
+        "kind": "excluded", "on": "2013-07-01", "reason": "Test of the exclusion path."})
+    assert response.status_code == 302
+    audit = db.session.scalars(sa.select(AuditEntry).filter_by(action="region.excluded")).one()
+    assert "Scotland" in audit.summary and "2013-07-01" in audit.summary
+    assert '<span class="stat-number">11</span> member regions' in client.get("/").get_data(
+        as_text=True)
+    page = client.get("/regions/scotland").get_data(as_text=True)
+    assert "Test of the exclusion path." in page and "Engagement history" in page
+    assert scotland_id() not in member_region_ids(date(2013, 7, 1))
+
+
+def scotland_id() -> int:
+    """Scotland's id."""
+    return db.session.scalar(sa.select(Region.id).filter_by(slug="scotland"))

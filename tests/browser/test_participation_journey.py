@@ -83,3 +83,16 @@ def test_matrix_of_the_seeded_history_as_of_the_exclusions(
     expect(chart).to_be_visible()
     assert chart.evaluate("img => img.naturalWidth") > 300  # the SVG loaded under the CSP
     screenshot(page, "participation-matrix-2012")
+
+
+def test_review_fits_a_phone_screen(seeded_participation, make_user, live_server, browser):
+    """On a phone the page does not scroll sideways: only the matrix box does."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, live_server, make_user(Role.SECRETARIAT))
+    page.goto(live_server + "/participation/?as_of=2012-11-30")
+    expect(page.locator(".flag-card")).to_have_count(2)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    screenshot(page, "participation-mobile")
+    context.close()
+    assert width <= 390
