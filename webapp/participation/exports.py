@@ -94,7 +94,7 @@ def chart(matrix: Matrix) -> Chart:
             x = NAME_WIDTH + c * COLUMN + 8
             bars.append(Bar(x, base - height, COLUMN - 16, height, x + (COLUMN - 16) / 2,
                             base + 10, figure, region.name, year))
-    width = NAME_WIDTH + max(len(years), 1) * COLUMN + 20
+    width = max(NAME_WIDTH + max(len(years), 1) * COLUMN + 20, 600)  # room for the legend
     legend_y = TOP + len(table) * ROW + 16
     total = sum(f.delegates for _, figs in table for f in figs.values())
     summary = (f"Delegates checked in per region and year, {years[0]}–{years[-1]}: {total} in "
