@@ -50,6 +50,9 @@ from webapp.participation.policy import (
     evaluate,
 )
 
+# Events that count as held once their first day is past. Planned ones do not: CWF 2017 was
+# only planned in the sources, and counting it would invent that every region missed it.
+HELD_STATUSES = (EventStatus.CONFIRMED,)
 THRESHOLDS = ("missed_at_least", "of_last_forums", "days_after_due", "inactive_months")
 DECISIONS = {
     MembershipKind.WARNED: (RegionStatus.MEMBER,),
@@ -147,7 +150,7 @@ def load_facts(as_of: date, policy: list[RuleSettings], region_id: int | None = 
                   counts.c.checked_in)
         .outerjoin(Delegation, delegation_join)
         .outerjoin(counts, counts.c.delegation_id == Delegation.id)
-        .where(Event.status == EventStatus.CONFIRMED, Event.starts_at < until)
+        .where(Event.status.in_(HELD_STATUSES), Event.starts_at < until)
         .order_by(Event.starts_at, Event.id)
     )
     events: dict[int, EventFacts] = {}
