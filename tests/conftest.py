@@ -100,6 +100,16 @@ def seeded(app):
 
 
 @pytest.fixture
+def seeded_participation(seeded):
+    """The history plus the illustrative participation history (delegations, fees)."""
+    from webapp.participation.demo import load_illustrative_participation
+
+    load_illustrative_participation()
+    db.session.commit()
+    return seeded
+
+
+@pytest.fixture
 def make_region(app) -> Callable[..., Region]:
     """Factory: a region, admitted on `admitted` unless None."""
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import Event, Role
+from webapp.models import AnnualFee, Event, Role
 
 VISITORS = ["anonymous", "participant", "coordinator", "other_coordinator", "secretariat"]
 
@@ -43,6 +43,15 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "users_admin.edit_user": ("GET", SECRETARIAT),
     "users_admin.resend_invitation": ("POST", SECRETARIAT_POST),
     "users_admin.audit": ("GET", SECRETARIAT),
+    "participation.index": ("GET", SECRETARIAT),
+    "participation.matrix_csv": ("GET", SECRETARIAT),
+    "participation.chart_svg": ("GET", SECRETARIAT),
+    "participation.policy": ("GET", SECRETARIAT),
+    "participation.region": ("GET", SECRETARIAT),
+    "participation.fees": ("GET", SECRETARIAT),
+    "participation.create_fees": ("POST", SECRETARIAT_POST),
+    "participation.fee_paid": ("POST", SECRETARIAT_POST),  # no date given: refused, redirected
+    "participation.fee_unpaid": ("POST", SECRETARIAT_POST),  # not paid: nothing to undo
 }
 
 
@@ -57,12 +66,17 @@ def world(seeded, make_region, make_user):
         "secretariat": make_user(Role.SECRETARIAT),
     }
     event_id = db.session.scalar(sa.select(Event.id).filter_by(slug="reverse-mission-2012"))
+    fee = AnnualFee(region_id=concerned.id, year=2013)
+    db.session.add(fee)
+    db.session.commit()
     arguments = {
         "slug": concerned.slug,
         "event_id": event_id,
         "user_id": users["participant"].id,
         "token": "forged-token",
         "filename": "css/app.css",
+        "year": 2013,
+        "fee_id": fee.id,
     }
     return users, arguments
 

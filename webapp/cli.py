@@ -11,7 +11,19 @@ from werkzeug.serving import run_simple
 
 from webapp.extensions import db
 from webapp.models import Region
-from webapp.seed import load_network_history
+from webapp.participation.demo import load_illustrative_participation
+from webapp.seed import SeedReport, load_network_history
+
+
+def seed_everything(illustrative: bool = True) -> SeedReport:
+    """The recorded history, then (unless asked not to) the illustrative participation."""
+    report = load_network_history()
+    if illustrative:
+        extra = load_illustrative_participation()
+        for mine, theirs in ((report.created, extra.created), (report.updated, extra.updated)):
+            for table, count in theirs.items():
+                mine[table] = mine.get(table, 0) + count
+    return report
 
 
 def _database_error(exc: Exception) -> click.ClickException:
@@ -28,7 +40,7 @@ def prepare_database() -> bool:
         upgrade(directory=current_app.extensions["migrate"].directory)
         if db.session.scalar(sa.select(sa.func.count()).select_from(Region)):
             return False
-        load_network_history()
+        seed_everything()
         db.session.commit()
         return True
     except OperationalError as exc:
@@ -39,10 +51,13 @@ def register(app: Flask) -> None:
     """Attach the commands to `flask --app webapp ...`."""
 
     @app.cli.command("seed")
-    def seed_command() -> None:
-        """Load the network's recorded history (safe to run again: changes nothing twice)."""
+    @click.option("--history-only", is_flag=True,
+                  help="Skip the illustrative participation history (delegations and fees).")
+    def seed_command(history_only: bool) -> None:
+        """Load the network's recorded history and an illustrative participation history
+        (marked as such); safe to run again: changes nothing twice."""
         try:
-            report = load_network_history()
+            report = seed_everything(illustrative=not history_only)
             db.session.commit()
         except OperationalError as exc:
             raise _database_error(exc) from None

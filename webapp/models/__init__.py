@@ -2,6 +2,7 @@
 
 from webapp.models.event import AgendaItem, AgendaKind, Event, EventCapacity, EventKind, EventStatus
 from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
+from webapp.models.participation import EngagementRule, RuleKey
 from webapp.models.people import Person
 from webapp.models.region import (
     AnnualFee,
@@ -21,6 +22,7 @@ __all__ = [
     "AnnualFee",
     "AuditEntry",
     "DatePrecision",
+    "EngagementRule",
     "Delegation",
     "Event",
     "EventCapacity",
@@ -39,6 +41,7 @@ __all__ = [
     "RegistrationStatus",
     "Representative",
     "Role",
+    "RuleKey",
     "User",
     "utcnow",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from webapp.models.people import Person
 
 DEFAULT_ANNUAL_FEE_CENTS = 250_000  # the network's fixed annual fee: 2,500 EUR
+# The sources give no due date; the network's policy pages say it is 31 March of the fee year.
+FEE_DUE_MONTH, FEE_DUE_DAY = 3, 31
 
 
 class MembershipKind(enum.StrEnum):
@@ -57,6 +60,16 @@ _STATUS_AFTER = {
     MembershipKind.EXCLUDED: RegionStatus.EXCLUDED,
     MembershipKind.LEFT: RegionStatus.FORMER,
 }
+
+
+def status_from_entries(entries: Iterable[tuple[MembershipKind, date]], day: date) -> RegionStatus:
+    """The status at the end of `day`, replayed from (kind, date) steps sorted by date."""
+    status = RegionStatus.NONE
+    for kind, on in entries:
+        if on > day:
+            break
+        status = _STATUS_AFTER.get(kind, status)
+    return status
 
 
 def valid_timezone(name: str) -> str:
@@ -109,12 +122,7 @@ class Region(db.Model):
 
     def status_on(self, day: date) -> RegionStatus:
         """The region's status at the end of `day`, replayed from its membership history."""
-        status = RegionStatus.NONE
-        for entry in self.membership_entries:
-            if entry.on > day:
-                break
-            status = _STATUS_AFTER.get(entry.kind, status)
-        return status
+        return status_from_entries(((e.kind, e.on) for e in self.membership_entries), day)
 
     def is_member_on(self, day: date) -> bool:
         """Whether the region was a member of the network on `day`."""
@@ -197,6 +205,8 @@ class AnnualFee(db.Model):
     amount_cents: Mapped[int] = mapped_column(sa.Integer, default=DEFAULT_ANNUAL_FEE_CENTS)
     currency: Mapped[str] = mapped_column(sa.String(3), default="EUR")
     paid_on: Mapped[date | None] = mapped_column(sa.Date)
+    # Set on payments made up for the demonstration history; the sources record none.
+    is_illustrative: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     region: Mapped[Region] = relationship(back_populates="fees")
 
@@ -209,4 +219,19 @@ class AnnualFee(db.Model):
     @property
     def amount(self) -> str:
         """The amount for people: '2,500.00 EUR'."""
-        return f"{self.amount_cents / 100:,.2f} {self.currency}"
+        return format_amount(self.amount_cents, self.currency)
+
+    @property
+    def due_on(self) -> date:
+        """The day the fee falls due: 31 March of its year."""
+        return fee_due_on(self.year)
+
+
+def fee_due_on(year: int) -> date:
+    """The network's annual fee falls due on 31 March of the fee year."""
+    return date(year, FEE_DUE_MONTH, FEE_DUE_DAY)
+
+
+def format_amount(cents: int, currency: str = "EUR") -> str:
+    """'2,500.00 EUR'."""
+    return f"{cents / 100:,.2f} {currency}"

@@ -35,13 +35,31 @@ class Delegation(db.Model):
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id"), index=True)
     region_id: Mapped[int] = mapped_column(sa.ForeignKey("region.id"), index=True)
     note: Mapped[str | None] = mapped_column(sa.Text)
+    # Sizes reported for an event whose registrations are not in the system (the forums held
+    # before it existed); when set they take the place of counting registrations.
+    reported_registered: Mapped[int | None] = mapped_column(sa.Integer)
+    reported_attended: Mapped[int | None] = mapped_column(sa.Integer)
+    # Set on delegations made up for the demonstration history; the sources record only
+    # Region Midtjylland's delegations of 2009-2011.
+    is_illustrative: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="delegations")
     region: Mapped[Region] = relationship()
     registrations: Mapped[list[Registration]] = relationship(back_populates="delegation")
 
-    __table_args__ = (sa.UniqueConstraint("event_id", "region_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "region_id"),
+        sa.CheckConstraint(
+            "reported_registered IS NULL OR reported_registered >= 0",
+            name="reported_registered_not_negative",
+        ),
+        sa.CheckConstraint(
+            "reported_attended IS NULL OR (reported_attended >= 0 AND reported_registered IS NOT"
+            " NULL AND reported_attended <= reported_registered)",
+            name="reported_attended_within_registered",
+        ),
+    )
 
 
 class Registration(db.Model):

@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
@@ -19,6 +20,8 @@ from webapp.models import (
     Representative,
     utcnow,
 )
+from webapp.participation.facts import CELL_LEGEND
+from webapp.participation.services import review
 from webapp.search import matches_any, parse_day
 
 bp = Blueprint("regions", __name__, url_prefix="/regions")
@@ -83,6 +86,11 @@ def detail(slug: str):
         .options(selectinload(Delegation.event))
         .order_by(Event.starts_at)
     ).all()
+    engagement = review(today, region_id=region.id)
+    row = engagement.matrix.rows[0] if engagement.matrix.rows else None
+    concerned = current_user.is_authenticated and (
+        current_user.is_secretariat or current_user.coordinates(region.id)
+    )
     return render_template(
         "regions/detail.html",
         region=region,
@@ -91,4 +99,9 @@ def detail(slug: str):
         hosted=hosted,
         delegations=delegations,
         exclusion=region.last_entry(MembershipKind.EXCLUDED),
+        engagement=engagement,
+        engagement_row=row,
+        flags=row.flags if row and concerned else [],
+        warnings=[e for e in region.membership_entries if e.kind is MembershipKind.WARNED],
+        legend=CELL_LEGEND,
     )

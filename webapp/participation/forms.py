@@ -1,0 +1,88 @@
+"""Forms of the participation review: the policy, a decision, a fee payment."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from webapp.models import MembershipKind, RuleKey
+from webapp.participation.policy import RuleSettings
+
+DECISION_CHOICES = [
+    (MembershipKind.WARNED.value, "Warning"),
+    (MembershipKind.EXCLUDED.value, "Exclusion"),
+    (MembershipKind.READMITTED.value, "Readmission"),
+]
+
+
+def _number(label: str, low: int, high: int) -> IntegerField:
+    """A required whole number within bounds, with a message that says them."""
+    return IntegerField(label, validators=[
+        InputRequired(message=f"Give a whole number from {low} to {high}."),
+        NumberRange(low, high, message=f"Give a whole number from {low} to {high}."),
+    ])
+
+
+class PolicyForm(FlaskForm):
+    """Every rule: on or off, and its thresholds."""
+
+    missed_forums_enabled = BooleanField("Flag regions that miss forums")
+    missed_at_least = _number("Missed at least", 1, 50)
+    of_last_forums = _number("of the last … forums held while a member", 1, 50)
+    fee_overdue_enabled = BooleanField("Flag overdue annual fees")
+    days_after_due = _number("Days after the due date (31 March)", 0, 3650)
+    no_representative_enabled = BooleanField("Flag regions without a representative")
+    no_activity_enabled = BooleanField("Flag regions without network activity")
+    inactive_months = _number("Months without attending or hosting anything", 1, 240)
+
+    def validate_of_last_forums(self, field) -> None:
+        """The window must hold at least as many forums as the threshold."""
+        if field.data is not None and self.missed_at_least.data is not None \
+                and field.data < self.missed_at_least.data:
+            raise ValidationError("The number of forums looked at must be at least the number "
+                                  "missed.")
+
+    @classmethod
+    def from_policy(cls, policy: list[RuleSettings]) -> PolicyForm:
+        """A form filled with the current settings."""
+        by_key = {s.key: s for s in policy}
+        data = {f"{key.value}_enabled": s.enabled for key, s in by_key.items()}
+        data.update(
+            missed_at_least=by_key[RuleKey.MISSED_FORUMS].missed_at_least,
+            of_last_forums=by_key[RuleKey.MISSED_FORUMS].of_last_forums,
+            days_after_due=by_key[RuleKey.FEE_OVERDUE].days_after_due,
+            inactive_months=by_key[RuleKey.NO_ACTIVITY].inactive_months,
+        )
+        return cls(data=data)
+
+    def settings(self) -> list[RuleSettings]:
+        """The rules as submitted."""
+        return [
+            RuleSettings(RuleKey.MISSED_FORUMS, self.missed_forums_enabled.data,
+                         missed_at_least=self.missed_at_least.data,
+                         of_last_forums=self.of_last_forums.data),
+            RuleSettings(RuleKey.FEE_OVERDUE, self.fee_overdue_enabled.data,
+                         days_after_due=self.days_after_due.data),
+            RuleSettings(RuleKey.NO_REPRESENTATIVE, self.no_representative_enabled.data),
+            RuleSettings(RuleKey.NO_ACTIVITY, self.no_activity_enabled.data,
+                         inactive_months=self.inactive_months.data),
+        ]
+
+
+class DecisionForm(FlaskForm):
+    """A warning, an exclusion or a readmission, with its date and reason."""
+
+    kind = SelectField("Decision", choices=DECISION_CHOICES)
+    on = DateField("Date of the decision",
+                   validators=[InputRequired(message="Give the date (YYYY-MM-DD).")])
+    reason = TextAreaField("Reason", render_kw={"rows": 4}, validators=[
+        DataRequired(message="Give the reason: it is kept in the region's history."),
+        Length(max=2000),
+    ])
+
+
+class FeePaidForm(FlaskForm):
+    """The day a fee was paid."""
+
+    paid_on = DateField("Paid on", validators=[InputRequired(message="Give the payment date.")])

@@ -1,0 +1,254 @@
+"""The participation review (secretariat only): matrix, flags, policy, decisions, fees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from webapp.auth.access import require_secretariat_before_request
+from webapp.data.illustrative_participation import AS_OF_EXCLUSIONS
+from webapp.data.network_history import BRIEF_DATE
+from webapp.extensions import db
+from webapp.models import AnnualFee, EventKind, MembershipKind, Region, utcnow
+from webapp.participation import exports
+from webapp.participation.facts import CELL_LEGEND, DECISION_KINDS
+from webapp.participation.forms import DECISION_CHOICES, DecisionForm, FeePaidForm, PolicyForm
+from webapp.participation.matrix import MATRIX_KINDS, SORTS, delegates_per_year
+from webapp.participation.services import (
+    DecisionError,
+    create_fee_rows,
+    fee_members,
+    load_policy,
+    mark_fee_paid,
+    mark_fee_unpaid,
+    overdue_fees,
+    record_decision,
+    review,
+    save_policy,
+)
+from webapp.regions.routes import get_region
+from webapp.search import parse_day
+
+bp = Blueprint("participation", __name__, url_prefix="/participation")
+bp.before_request(require_secretariat_before_request)
+
+KIND_FILTERS = {
+    "all": ("Forums and reverse missions", MATRIX_KINDS),
+    "forum": ("Forums only", (EventKind.FORUM,)),
+    "reverse_mission": ("Reverse missions only", (EventKind.REVERSE_MISSION,)),
+}
+YEAR_RANGE = (2000, 2200)
+
+
+@dataclass
+class ReviewArgs:
+    """The review's query parameters, checked; bad ones fall back and say why."""
+
+    as_of: date
+    from_year: int | None = None
+    to_year: int | None = None
+    kind: str = "all"
+    sort: str = "engagement"
+    errors: list[str] = field(default_factory=list)
+
+    def query(self, **override) -> dict:
+        """The parameters as a dict for url_for, with some replaced."""
+        values = {"as_of": self.as_of.isoformat(), "from_year": self.from_year,
+                  "to_year": self.to_year, "kind": self.kind, "sort": self.sort}
+        values.update(override)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _year(raw: str | None, label: str, errors: list[str]) -> int | None:
+    """A year parameter, or None (with a message) when it is not a plausible year."""
+    if not raw:
+        return None
+    raw = raw.strip()
+    if raw.isdigit() and YEAR_RANGE[0] <= int(raw) <= YEAR_RANGE[1]:
+        return int(raw)
+    errors.append(f"“{raw}” is not a year ({label}); showing every year.")
+    return None
+
+
+def review_args() -> ReviewArgs:
+    """Read as_of, from_year, to_year, kind and sort from the query string."""
+    as_of, date_error = parse_day(request.args.get("as_of"), default=utcnow().date())
+    errors = [date_error] if date_error else []
+    from_year = _year(request.args.get("from_year"), "from", errors)
+    to_year = _year(request.args.get("to_year"), "to", errors)
+    if from_year and to_year and from_year > to_year:
+        errors.append(f"The period {from_year}–{to_year} runs backwards; showing both years "
+                      "swapped.")
+        from_year, to_year = to_year, from_year
+    kind = request.args.get("kind", "all")
+    sort = request.args.get("sort", "engagement")
+    return ReviewArgs(as_of, from_year, to_year, kind if kind in KIND_FILTERS else "all",
+                      sort if sort in SORTS else "engagement", errors)
+
+
+def _review(args: ReviewArgs):
+    """The review for checked parameters."""
+    return review(args.as_of, from_year=args.from_year, to_year=args.to_year,
+                  kinds=KIND_FILTERS[args.kind][1], sort=args.sort)
+
+
+@bp.get("/")
+def index():
+    """The matrix of every region's engagement, the flagged regions and their reasons."""
+    args = review_args()
+    result = _review(args)
+    return render_template(
+        "participation/review.html", args=args, review=result, legend=CELL_LEGEND,
+        figures=delegates_per_year(result.matrix), kinds=KIND_FILTERS, sorts=SORTS, presets=[
+            ("Today", utcnow().date()),
+            ("Before the 2012 exclusions", AS_OF_EXCLUSIONS),
+            ("The sources' date", BRIEF_DATE),
+        ],
+    )
+
+
+@bp.get("/matrix.csv")
+def matrix_csv():
+    """The matrix as a spreadsheet (CSV, UTF-8 with BOM)."""
+    args = review_args()
+    body = exports.matrix_csv(_review(args).matrix, args.as_of)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="participation-{args.as_of}.csv"'})
+
+
+@bp.get("/chart.svg")
+def chart_svg():
+    """Delegates per region per year, drawn on the server as SVG."""
+    args = review_args()
+    svg = render_template("participation/chart.svg", chart=exports.chart(_review(args).matrix))
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/policy", methods=["GET", "POST"])
+def policy():
+    """The engagement policy: switch rules on or off and set their thresholds."""
+    current = load_policy()
+    form = PolicyForm() if request.method == "POST" else PolicyForm.from_policy(current)
+    if form.validate_on_submit():
+        changes = save_policy(current_user._get_current_object(), form.settings())
+        db.session.commit()
+        flash("Policy saved: " + (" ".join(changes) if changes else "nothing changed."),
+              "success")
+        return redirect(url_for("participation.policy"))
+    return render_template("participation/policy.html", form=form, policy=current), (
+        400 if form.errors else 200)
+
+
+@bp.route("/regions/<slug>", methods=["GET", "POST"])
+def region(slug: str):
+    """One region under review: its flags, its engagement, the decisions; record a new one."""
+    region = get_region(slug)
+    args = review_args()
+    form = DecisionForm()
+    if request.method == "GET":
+        form.on.data = utcnow().date()
+    elif form.validate_on_submit():
+        try:
+            entry = record_decision(current_user._get_current_object(), region,
+                                    MembershipKind(form.kind.data), form.on.data,
+                                    form.reason.data, utcnow().date())
+        except DecisionError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{dict(DECISION_CHOICES)[entry.kind.value]} of {region.name} recorded on "
+                  f"{entry.date_label}: it is in the region's history and the audit log.",
+                  "success")
+            return redirect(url_for("participation.region", slug=slug,
+                                    as_of=args.as_of.isoformat()))
+    result = review(args.as_of, region_id=region.id)
+    row = result.matrix.rows[0] if result.matrix.rows else None
+    return render_template("participation/region.html", region=region, args=args, row=row,
+                           review=result, form=form, legend=CELL_LEGEND,
+                           decision_kinds=DECISION_KINDS), (
+        400 if form.errors or form.form_errors else 200)
+
+
+# --- fees -------------------------------------------------------------------------------
+
+
+def get_fee(fee_id: int) -> AnnualFee:
+    """Load a fee or answer 404."""
+    fee = db.session.get(AnnualFee, fee_id)
+    if fee is None:
+        abort(404, description=f"There is no fee number {fee_id}.")
+    return fee
+
+
+def _valid_year(year: int) -> int:
+    """A year the database accepts, or 404."""
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        abort(404, description=f"{year} is outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}.")
+    return year
+
+
+@bp.get("/fees")
+def fees():
+    """The annual fees of one year, the members still without a fee row, and the overdue list."""
+    today = utcnow().date()
+    year = request.args.get("year", type=int) or today.year
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        flash(f"{year} is not a year the network keeps fees for; showing {today.year}.", "error")
+        year = today.year
+    rows = db.session.scalars(
+        sa.select(AnnualFee).options(selectinload(AnnualFee.region))
+        .where(AnnualFee.year == year).join(AnnualFee.region).order_by(Region.name)
+    ).all()
+    have = {fee.region_id for fee in rows}
+    missing = [r for r in fee_members(year) if r.id not in have]
+    return render_template("participation/fees.html", year=year, fees=rows, missing=missing,
+                           overdue=overdue_fees(today), today=today, form=FeePaidForm(),
+                           policy={s.key: s for s in load_policy()})
+
+
+@bp.post("/fees/<int:year>/rows")
+def create_fees(year: int):
+    """Create the year's fee rows for every member that has none yet."""
+    created = create_fee_rows(current_user._get_current_object(), _valid_year(year))
+    db.session.commit()
+    flash(f"{len(created)} fee row{'s' if len(created) != 1 else ''} created for {year}."
+          if created else f"Every member already has a {year} fee row.", "success")
+    return redirect(url_for("participation.fees", year=year))
+
+
+@bp.post("/fees/<int:fee_id>/paid")
+def fee_paid(fee_id: int):
+    """Mark a fee paid on a date."""
+    fee = get_fee(fee_id)
+    form = FeePaidForm()
+    if not form.validate_on_submit():
+        flash(f"{fee.region.name} {fee.year}: " + " ".join(form.paid_on.errors or
+                                                            ["give the payment date."]), "error")
+    elif form.paid_on.data > utcnow().date():
+        flash(f"{fee.region.name} {fee.year}: the payment date is in the future.", "error")
+    else:
+        mark_fee_paid(current_user._get_current_object(), fee, form.paid_on.data)
+        db.session.commit()
+        flash(f"{fee.region.name}: {fee.year} fee marked paid on {fee.paid_on:%-d %B %Y}.",
+              "success")
+    return redirect(url_for("participation.fees", year=fee.year))
+
+
+@bp.post("/fees/<int:fee_id>/unpaid")
+def fee_unpaid(fee_id: int):
+    """Undo a payment, after asking first."""
+    fee = get_fee(fee_id)
+    if fee.paid_on is None:
+        flash(f"{fee.region.name}: the {fee.year} fee is not marked paid.", "error")
+        return redirect(url_for("participation.fees", year=fee.year))
+    if not request.form.get("confirmed"):
+        return render_template("participation/confirm_unpaid.html", fee=fee)
+    mark_fee_unpaid(current_user._get_current_object(), fee)
+    db.session.commit()
+    flash(f"{fee.region.name}: the {fee.year} fee is marked unpaid again.", "success")
+    return redirect(url_for("participation.fees", year=fee.year))
