@@ -98,9 +98,10 @@ def _item_page(event: Event, item: AgendaItem | None):
                 db.session.commit()
                 concerning = [w for w in mission_warnings(event) if w.concerns_item(saved.id)]
                 if concerning:
-                    flash(f"Saved “{saved.title}”. {len(concerning)} warning"
-                          f"{'s' if len(concerning) != 1 else ''} concern it: see the "
-                          "planner below (you decide whether to change it).", "warning")
+                    many = len(concerning) != 1
+                    flash(f"Saved “{saved.title}”. {len(concerning)} warning{'s' if many else ''} "
+                          f"concern{'' if many else 's'} it: see the planner below (you decide "
+                          "whether to change it).", "warning")
                 else:
                     flash(f"Saved “{saved.title}”. No planning conflicts.", "success")
                 return redirect(url_for("missions.plan", mission_id=event.id,
