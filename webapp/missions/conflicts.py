@@ -9,6 +9,7 @@ Intervals are half-open: an item ending at 10:00 and one starting at 10:00 do no
 from __future__ import annotations
 
 import enum
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -115,18 +116,26 @@ class _Namer:
         self.zone = ZoneInfo(frame.zone)
         self.names = {g.id: g.name for g in guests}
         self.everyone = frozenset(self.names)
+        # Sorting people by name once: each warning then sorts by a precomputed rank.
+        ordered = sorted(guests, key=lambda g: (g.name, g.id))
+        self.rank = {g.id: position for position, g in enumerate(ordered)}
+        self._items: dict[int, str] = {}
 
     def item(self, item: ItemSlot) -> str:
         """'“Visit” (Tue 8 May 09:00–11:30)'."""
-        start, end = item.starts_at.astimezone(self.zone), item.ends_at.astimezone(self.zone)
-        day = f"{start.strftime('%a')} {start.day} {start.strftime('%b')}"
-        return f"“{item.title}” ({day} {start:%H:%M}–{end:%H:%M})"
+        key = id(item)
+        if key not in self._items:
+            start = item.starts_at.astimezone(self.zone)
+            end = item.ends_at.astimezone(self.zone)
+            day = f"{start.strftime('%a')} {start.day} {start.strftime('%b')}"
+            self._items[key] = f"“{item.title}” ({day} {start:%H:%M}–{end:%H:%M})"
+        return self._items[key]
 
     def people(self, guest_ids: Iterable[int]) -> tuple[tuple[int, ...], tuple[str, ...], str]:
-        """Sorted ids, their names, and a phrase: 'Ann, Bo and 3 more' or 'all 25 guests'."""
-        ids = tuple(sorted(guest_ids, key=lambda g: (self.names.get(g, ""), g)))
-        names = tuple(self.names.get(g, f"guest {g}") for g in ids)
-        if len(ids) > NAMES_SHOWN and frozenset(ids) == self.everyone:
+        """Ids in name order, their names, and a phrase: 'Ann, Bo and 3 more', 'all 25 guests'."""
+        ids = tuple(sorted(guest_ids, key=self.rank.__getitem__))
+        names = tuple(self.names[g] for g in ids)
+        if len(ids) > NAMES_SHOWN and len(ids) == len(self.everyone):
             return ids, names, f"all {len(ids)} guests"
         shown = list(names[:NAMES_SHOWN])
         if len(names) > NAMES_SHOWN:
@@ -138,9 +147,8 @@ class _Namer:
         return ids, names, phrase
 
 
-def attendees(item: ItemSlot, guests: Sequence[GuestStay]) -> frozenset[int]:
+def attendees(item: ItemSlot, everyone: frozenset[int]) -> frozenset[int]:
     """The guests an item concerns: all planned guests, or its listed ones who are planned."""
-    everyone = frozenset(g.id for g in guests)
     return everyone if item.guest_ids is None else item.guest_ids & everyone
 
 
@@ -150,8 +158,8 @@ def check_mission(
     """Every warning for a mission's agenda, in a stable order (by rule, then by time)."""
     namer = _Namer(frame, guests)
     ordered = sorted(items, key=lambda i: (i.starts_at, i.ends_at, i.id or 0))
-    attending = {id(item): attendees(item, guests) for item in ordered}
-    schedules = _schedules_by_guest_group(ordered, attending)
+    attending = {id(item): attendees(item, namer.everyone) for item in ordered}
+    schedules = _schedules_by_guest_group(ordered, attending, namer.everyone)
     warnings: list[PlanWarning] = []
     warnings += _guest_double_bookings(schedules, namer)
     warnings += _venue_double_bookings(ordered, namer)
@@ -173,20 +181,26 @@ def warnings_for_item(
 
 
 def _schedules_by_guest_group(
-    ordered: Sequence[ItemSlot], attending: dict[int, frozenset[int]]
+    ordered: Sequence[ItemSlot], attending: dict[int, frozenset[int]], everyone: frozenset[int]
 ) -> list[tuple[frozenset[int], list[ItemSlot]]]:
     """Guests grouped by identical schedules, each with its items in start order.
 
-    Most items concern every guest, so 250 guests usually share a handful of schedules and each
-    schedule is swept once, not once per guest."""
-    per_guest: dict[int, list[int]] = defaultdict(list)
+    Items for every guest are common to all schedules, so only the split items are recorded
+    per guest; 250 guests then share a handful of schedules and each is swept once."""
+    common = [index for index, item in enumerate(ordered) if item.guest_ids is None]
+    per_guest: dict[int, list[int]] = {guest_id: [] for guest_id in everyone}
     for index, item in enumerate(ordered):
-        for guest_id in attending[id(item)]:
-            per_guest[guest_id].append(index)
+        if item.guest_ids is not None:
+            for guest_id in attending[id(item)]:
+                per_guest[guest_id].append(index)
     groups: dict[tuple[int, ...], set[int]] = defaultdict(set)
     for guest_id, indexes in per_guest.items():
         groups[tuple(indexes)].add(guest_id)
-    return [(frozenset(members), [ordered[i] for i in key]) for key, members in groups.items()]
+    return [
+        (frozenset(members), [ordered[i] for i in heapq.merge(common, own)])
+        for own, members in groups.items()
+        if common or own
+    ]
 
 
 def _overlapping_pairs(schedule: Sequence[ItemSlot]) -> Iterable[tuple[ItemSlot, ItemSlot]]:

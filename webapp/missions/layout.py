@@ -71,6 +71,34 @@ def by_day(items, zone: str) -> list[Day]:
     return [days[d] for d in sorted(days)]
 
 
+@dataclass(frozen=True)
+class Attendance:
+    """Who attends an item: everyone, or a group; with the count and the names as text."""
+
+    everyone: bool
+    count: int
+    names: str
+
+
+def who_attends(items, guests) -> dict[int, Attendance]:
+    """Attendance per item id, computed once per page (identical groups share one text)."""
+    attending = [g for g in guests if g.is_attending]
+    texts: dict[tuple[int, ...], str] = {}
+
+    def text(group) -> str:
+        key = tuple(g.id for g in group)
+        if key not in texts:
+            texts[key] = ", ".join(g.person.full_name for g in group)
+        return texts[key]
+
+    result = {}
+    for item in items:
+        group = attending if item.all_guests else [g for g in item.selected_guests
+                                                    if g.is_attending]
+        result[item.id] = Attendance(item.all_guests, len(group), text(group))
+    return result
+
+
 def guest_items(items, guest) -> list[Any]:
     """The items on one guest's itinerary (every-guest items and the ones they are listed for)."""
     if not guest.is_attending:

@@ -145,6 +145,7 @@ def plan(mission_id: int):
         "missions/plan.html", event=event, days=layout.by_day(items, event.timezone),
         warnings=warnings, warnings_by_item=layout.warnings_by_item(warnings),
         cancelled=cancelled, attending=[g for g in event.guests if g.is_attending],
+        who=layout.who_attends(items, event.guests),
     )
 
 
@@ -232,7 +233,7 @@ def timetable(mission_id: int):
     items = active_items(event)
     return render_template(
         "missions/timetable.html", event=event, days=layout.by_day(items, event.timezone),
-        attending=[g for g in event.guests if g.is_attending], can_plan=planner,
+        who=layout.who_attends(items, event.guests), can_plan=planner,
         print_layout=request.args.get("print") == "1",
     )
 
@@ -272,7 +273,8 @@ def guest_itinerary(token: str):
 def hosts(mission_id: int):
     """Each host organisation: which guests come when, with the contact person."""
     event = planned_mission(mission_id)
+    items = active_items(event)
     return render_template(
-        "missions/hosts.html", event=event, hosts=layout.by_host(active_items(event)),
-        attending=[g for g in event.guests if g.is_attending],
+        "missions/hosts.html", event=event, hosts=layout.by_host(items),
+        who=layout.who_attends(items, event.guests),
     )
