@@ -34,6 +34,13 @@ MISSION_ITEM_KINDS = [AgendaKind.VISIT, AgendaKind.WORKSHOP, AgendaKind.MEAL,
                       AgendaKind.TRANSPORT, AgendaKind.FREE_TIME]
 
 
+def one_line(value: str | None) -> str | None:
+    """Text with every run of whitespace (line breaks included) made one space; None if empty.
+
+    Titles and names end up in mail subjects and headers, where a line break is refused."""
+    return " ".join(value.split()) or None if value else None
+
+
 def to_utc(local: datetime | None, zone: str) -> datetime | None:
     """A wall-clock time typed in `zone` as an aware datetime."""
     return local.replace(tzinfo=ZoneInfo(zone)) if local else None
@@ -99,6 +106,11 @@ class InviteGuestForm(FlaskForm):
     email = EmailField("…or invite by email", validators=[Optional(), Email(), Length(max=254)])
     full_name = StringField("Their name (new people)", validators=[Optional(), Length(max=200)])
     region_id = SelectField("Their region (new people)", choices=[], validate_choice=False)
+
+    def validate_region_id(self, field) -> None:
+        """The region, when given, is one of those offered."""
+        if field.data and str(field.data) not in {v for v, _ in field.choices}:
+            raise ValidationError("Choose a region from the list.")
 
     def validate_person_id(self, field) -> None:
         """Either a person or an email, not neither."""

@@ -6,7 +6,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 
 from webapp.extensions import db
 from webapp.missions.conflicts import ItemSlot, PlanWarning, warnings_for_item
-from webapp.missions.forms import ItemForm, to_local, to_utc
+from webapp.missions.forms import ItemForm, one_line, to_local, to_utc
 from webapp.missions.routes import bp, planned_mission, planners_only
 from webapp.missions.services import (
     MissionError,
@@ -46,21 +46,16 @@ def _item_form(event: Event, item: AgendaItem | None) -> ItemForm:
     return form
 
 
-def _clean(value: str | None) -> str | None:
-    """Trimmed text, or None when empty."""
-    return (value or "").strip() or None
-
-
 def _item_fields(form: ItemForm, event: Event) -> dict:
     """The form's values as model fields (times to aware UTC)."""
     return {
-        "kind": AgendaKind(form.kind.data), "title": form.title.data.strip(),
-        "description": _clean(form.description.data),
-        "host_organisation": _clean(form.host_organisation.data),
-        "contact_name": _clean(form.contact_name.data),
-        "contact_email": _clean(form.contact_email.data),
-        "contact_phone": _clean(form.contact_phone.data),
-        "address": _clean(form.address.data), "capacity": form.capacity.data,
+        "kind": AgendaKind(form.kind.data), "title": one_line(form.title.data) or "Untitled",
+        "description": (form.description.data or "").strip() or None,
+        "host_organisation": one_line(form.host_organisation.data),
+        "contact_name": one_line(form.contact_name.data),
+        "contact_email": one_line(form.contact_email.data),
+        "contact_phone": one_line(form.contact_phone.data),
+        "address": one_line(form.address.data), "capacity": form.capacity.data,
         "starts_at": to_utc(form.starts_at.data, event.timezone),
         "ends_at": to_utc(form.ends_at.data, event.timezone),
         "all_guests": form.attendance.data != "some",

@@ -17,7 +17,14 @@ from flask_login import current_user
 from webapp.auth.access import require_region, require_role
 from webapp.extensions import db
 from webapp.missions import layout
-from webapp.missions.forms import GuestForm, InviteGuestForm, MissionForm, to_local, to_utc
+from webapp.missions.forms import (
+    GuestForm,
+    InviteGuestForm,
+    MissionForm,
+    one_line,
+    to_local,
+    to_utc,
+)
 from webapp.missions.services import (
     MissionError,
     active_items,
@@ -77,8 +84,9 @@ def _mission_fields(form: MissionForm) -> dict:
     """The form's values as model fields (times to aware UTC)."""
     zone = form.timezone.data
     return {
-        "title": form.title.data.strip(), "place": form.place.data.strip(),
-        "theme": (form.theme.data or "").strip() or None,
+        "title": one_line(form.title.data) or "Reverse mission",
+        "place": one_line(form.place.data) or "",
+        "theme": one_line(form.theme.data),
         "description": (form.description.data or "").strip() or None,
         "timezone": zone, "starts_at": to_utc(form.starts_at.data, zone),
         "ends_at": to_utc(form.ends_at.data, zone),
@@ -182,7 +190,7 @@ def guests(mission_id: int):
                 event,
                 person=db.session.get(Person, int(form.person_id.data))
                 if form.person_id.data else None,
-                email=form.email.data, full_name=form.full_name.data,
+                email=form.email.data, full_name=one_line(form.full_name.data),
                 region=db.session.get(Region, int(region_id)) if region_id else None,
             )
         except MissionError as exc:

@@ -42,6 +42,11 @@ class MissionError(ValueError):
     """A request the data does not allow; the message is safe to show."""
 
 
+def _single_line(text: str) -> str:
+    """Text safe for a mail header: names recorded elsewhere may hold line breaks."""
+    return " ".join(text.split())
+
+
 def _slugify(text: str) -> str:
     """Lower-case ASCII words joined by hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "mission"
@@ -98,9 +103,10 @@ def invite_guest(event: Event, *, person: Person | None = None, email: str | Non
     db.session.flush()
     guest.person = person
     if person.email:
-        queue_email(person.email, f"Invitation: {event.title}", "mission_invitation",
+        queue_email(person.email, _single_line(f"Invitation: {event.title}")[:200],
+                    "mission_invitation",
                     {"guest": guest, "event": event, "link": itinerary_link(guest)},
-                    to_name=person.full_name)
+                    to_name=_single_line(person.full_name))
     return guest
 
 
@@ -209,10 +215,11 @@ def notify_item_changed(item: AgendaItem, before: ItemSnapshot) -> int:
         if not guest.person.email:
             continue
         queue_email(
-            guest.person.email, f"Itinerary update: {before.title}"[:200], "itinerary_changed",
+            guest.person.email, _single_line(f"Itinerary update: {before.title}")[:200],
+            "itinerary_changed",
             {"guest": guest, "item": item, "before": before, "change": change,
              "event": item.event, "link": itinerary_link(guest)},
-            to_name=guest.person.full_name,
+            to_name=_single_line(guest.person.full_name),
         )
         # lead: attach the calendar update (calendars.invites) here
         sent += 1
