@@ -256,8 +256,11 @@ def _seed_mission_example(seeder: _Seeder, regions: dict[str, Region], mission: 
         )
         wanted = groups.get(group, [])
         if {g.id for g in item.selected_guests} != {g.id for g in wanted}:
+            had = {g.id for g in item.selected_guests}
             item.selected_guests = wanted
-            seeder.report.count(seeder.report.updated, "agenda_attendance")
+            for _row in {g.id for g in wanted} ^ had:  # each attendance row added or removed
+                seeder.report.count(seeder.report.created if not had else seeder.report.updated,
+                                    "agenda_attendance")
 
 
 def _seed_membership(
