@@ -5,11 +5,22 @@ add a page and forget to decide who may open it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import AnnualFee, Event, Role
+from webapp.models import (
+    AgendaItem,
+    AgendaKind,
+    AnnualFee,
+    Event,
+    EventKind,
+    MissionGuest,
+    Person,
+    Role,
+)
 
 VISITORS = ["anonymous", "participant", "coordinator", "other_coordinator", "secretariat"]
 
@@ -22,6 +33,12 @@ GUESTS_ONLY = {"anonymous": 200, **dict.fromkeys(VISITORS[1:], 302)}  # signed i
 AFTER_POST = dict.fromkeys(VISITORS, 302)
 INVALID_LINK = dict.fromkeys(VISITORS, 400)  # the matrix uses a forged token
 SECRETARIAT_POST = {**SECRETARIAT, "secretariat": 302}
+# Reverse missions: any planner may start one; only the host region's coordinator and the
+# secretariat may plan it.
+ANY_PLANNER = {"anonymous": "login", "participant": 403, "coordinator": 200,
+               "other_coordinator": 200, "secretariat": 200}
+HOST_PLANNER = {**ANY_PLANNER, "other_coordinator": 403}
+HOST_PLANNER_POST = {**HOST_PLANNER, "coordinator": 302, "secretariat": 302}
 
 # endpoint -> (HTTP method, expected outcome per visitor)
 ACCESS: dict[str, tuple[str, dict]] = {
@@ -52,6 +69,19 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "participation.create_fees": ("POST", SECRETARIAT_POST),
     "participation.fee_paid": ("POST", SECRETARIAT_POST),  # no date given: refused, redirected
     "participation.fee_unpaid": ("POST", SECRETARIAT_POST),  # not paid: nothing to undo
+    "missions.new_mission": ("GET", ANY_PLANNER),
+    "missions.edit_mission": ("GET", HOST_PLANNER),
+    "missions.plan": ("GET", HOST_PLANNER),
+    "missions.guests": ("GET", HOST_PLANNER),
+    "missions.edit_guest": ("GET", HOST_PLANNER),
+    "missions.itinerary": ("GET", HOST_PLANNER),
+    "missions.hosts": ("GET", HOST_PLANNER),
+    "missions.new_item": ("GET", HOST_PLANNER),
+    "missions.edit_item": ("GET", HOST_PLANNER),
+    "missions.check_item": ("POST", HOST_PLANNER),
+    "missions.cancel": ("POST", HOST_PLANNER_POST),
+    "missions.timetable": ("GET", PUBLIC),
+    "missions.guest_itinerary": ("GET", INVALID_LINK),
 }
 
 
@@ -69,7 +99,11 @@ def world(seeded, make_region, make_user):
     fee = AnnualFee(region_id=concerned.id, year=2013)
     db.session.add(fee)
     db.session.commit()
+    mission, guest, item = _mission_hosted_by(concerned, other)
     arguments = {
+        "mission_id": mission.id,
+        "guest_id": guest.id,
+        "item_id": item.id,
         "slug": concerned.slug,
         "event_id": event_id,
         "user_id": users["participant"].id,
@@ -79,6 +113,23 @@ def world(seeded, make_region, make_user):
         "fee_id": fee.id,
     }
     return users, arguments
+
+
+def _mission_hosted_by(host, guest_region):
+    """A reverse mission of the region concerned, with one guest and one item."""
+    mission = Event(slug="mission-concerned", kind=EventKind.REVERSE_MISSION, title="Mission",
+                    place="Somewhere", host_region_id=host.id, timezone="Europe/Copenhagen",
+                    starts_at=datetime(2030, 5, 7, 7, tzinfo=UTC),
+                    ends_at=datetime(2030, 5, 9, 15, tzinfo=UTC))
+    person = Person(full_name="Guest", email="guest@example.org", region_id=guest_region.id)
+    db.session.add_all([mission, person])
+    db.session.flush()
+    guest = MissionGuest(event_id=mission.id, person_id=person.id)
+    item = AgendaItem(event_id=mission.id, kind=AgendaKind.VISIT, title="Visit",
+                      starts_at=mission.starts_at, ends_at=mission.starts_at + timedelta(hours=1))
+    db.session.add_all([guest, item])
+    db.session.commit()
+    return mission, guest, item
 
 
 def rules(app):

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from webapp.data import mission_example as example
 from webapp.data import network_history as history
 from webapp.extensions import db
 from webapp.models import (
@@ -19,8 +20,10 @@ from webapp.models import (
     EventCapacity,
     EventKind,
     EventStatus,
+    GuestStatus,
     MembershipEntry,
     MembershipKind,
+    MissionGuest,
     Person,
     Region,
     Representative,
@@ -217,10 +220,47 @@ def _seed_planned_and_missions(seeder: _Seeder, regions: dict[str, Region]) -> d
             "description": workshop["description"],
             "starts_at": local(zone, *workshop["start"]),
             "ends_at": local(zone, *workshop["end"]),
+            "host_organisation": example.WORKSHOP_PLACE[0],
+            "address": example.WORKSHOP_PLACE[1],
             "is_illustrative": True,
         },
     )
+    _seed_mission_example(seeder, regions, reverse_mission)
     return {cwf_2017.slug: cwf_2017, reverse_mission.slug: reverse_mission}
+
+
+def _seed_mission_example(seeder: _Seeder, regions: dict[str, Region], mission: Event) -> None:
+    """Made-up guests and agenda for the 2012 mission, so the planner is not empty."""
+    zone = mission.timezone
+    guests = []
+    for slug, how_many in example.GUEST_REGIONS:
+        region = regions[slug]
+        for n in range(1, how_many + 1):
+            person = seeder.upsert(
+                Person, {"email": f"guest{n}.{slug}@example.org"},
+                {"full_name": f"Guest {n} from {region.name}", "region_id": region.id},
+            )
+            guests.append(seeder.upsert(
+                MissionGuest, {"event_id": mission.id, "person_id": person.id},
+                {"status": GuestStatus.ACCEPTED, "is_illustrative": True,
+                 "arrives_at": local(zone, *example.ARRIVAL),
+                 "departs_at": local(zone, *example.DEPARTURE)},
+            ))
+    groups = {"A": guests[0::2], "B": guests[1::2]}  # alternate, so regions mix
+    for title, kind, start, end, host, address, capacity, group in example.ITEMS:
+        item = seeder.upsert(
+            AgendaItem, {"event_id": mission.id, "title": title},
+            {"kind": AgendaKind(kind), "starts_at": local(zone, *start),
+             "ends_at": local(zone, *end), "host_organisation": host, "address": address,
+             "capacity": capacity, "all_guests": group is None, "is_illustrative": True},
+        )
+        wanted = groups.get(group, [])
+        if {g.id for g in item.selected_guests} != {g.id for g in wanted}:
+            had = {g.id for g in item.selected_guests}
+            item.selected_guests = wanted
+            for _row in {g.id for g in wanted} ^ had:  # each attendance row added or removed
+                seeder.report.count(seeder.report.created if not had else seeder.report.updated,
+                                    "agenda_attendance")
 
 
 def _seed_membership(

@@ -2,6 +2,7 @@
 
 from webapp.models.event import AgendaItem, AgendaKind, Event, EventCapacity, EventKind, EventStatus
 from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
+from webapp.models.mission import GuestStatus, MissionGuest, agenda_attendance
 from webapp.models.participation import EngagementRule, RuleKey
 from webapp.models.people import Person
 from webapp.models.region import (
@@ -28,6 +29,9 @@ __all__ = [
     "EventCapacity",
     "EventKind",
     "EventStatus",
+    "GuestStatus",
+    "MissionGuest",
+    "agenda_attendance",
     "MembershipEntry",
     "LoginFailure",
     "MembershipKind",

@@ -15,8 +15,11 @@ from webapp.models.region import valid_timezone
 from webapp.models.types import DatePrecision, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
+    from webapp.models.mission import MissionGuest
     from webapp.models.region import Region
     from webapp.models.registration import Delegation
+
+DEFAULT_TRAVEL_BUFFER_MINUTES = 30
 
 
 class EventKind(enum.StrEnum):
@@ -106,6 +109,10 @@ class Event(LocalTimesMixin, db.Model):
         str_enum(EventStatus, "event_status"), default=EventStatus.PLANNED
     )
     is_public: Mapped[bool] = mapped_column(default=True)
+    # Reverse missions: the least time between a guest's consecutive items at different addresses.
+    travel_buffer_minutes: Mapped[int] = mapped_column(
+        default=DEFAULT_TRAVEL_BUFFER_MINUTES, server_default=str(DEFAULT_TRAVEL_BUFFER_MINUTES)
+    )
     # Grows with every change attendees must see in their calendars (RFC 5545 SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -121,10 +128,17 @@ class Event(LocalTimesMixin, db.Model):
         cascade="all, delete-orphan",
     )
     delegations: Mapped[list[Delegation]] = relationship(back_populates="event")
+    guests: Mapped[list[MissionGuest]] = relationship(
+        back_populates="event", order_by="MissionGuest.id", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("ordinal IS NULL OR ordinal > 0", name="ordinal_positive"),
+        sa.CheckConstraint(
+            "travel_buffer_minutes >= 0 AND travel_buffer_minutes <= 1440",
+            name="travel_buffer_in_range",
+        ),
         sa.UniqueConstraint("kind", "ordinal"),
     )
 
@@ -201,16 +215,27 @@ class AgendaItem(LocalTimesMixin, db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str | None] = mapped_column(sa.Text)
     host_organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    contact_name: Mapped[str | None] = mapped_column(sa.String(200))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(40))
     address: Mapped[str | None] = mapped_column(sa.String(300))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None] = mapped_column(sa.Integer)
+    # Reverse missions: True = every guest who has not declined; False = the guests listed in
+    # agenda_attendance (a parallel visit splits the group).
+    all_guests: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Cancelled items stay on record (and in calendars as cancelled); never deleted.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set on items made up to illustrate a plan, where the sources give no programme.
     is_illustrative: Mapped[bool] = mapped_column(default=False)
     sequence: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="agenda_items")
+    selected_guests: Mapped[list[MissionGuest]] = relationship(
+        secondary="agenda_attendance", order_by="MissionGuest.id", back_populates="selected_items"
+    )
 
     __table_args__ = (
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -221,3 +246,8 @@ class AgendaItem(LocalTimesMixin, db.Model):
     def timezone_name(self) -> str:
         """Agenda items are shown in their event's zone."""
         return self.event.timezone
+
+    @property
+    def is_cancelled(self) -> bool:
+        """Whether the item was called off (it stays on record)."""
+        return self.cancelled_at is not None

@@ -1,0 +1,1 @@
+"""Reverse missions: guests, agenda planning with live warnings, itineraries."""

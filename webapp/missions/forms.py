@@ -1,0 +1,159 @@
+"""Forms for missions, guests and agenda items. Times are typed in the mission's local time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.models import AgendaKind, GuestStatus
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+MISSION_ITEM_KINDS = [AgendaKind.VISIT, AgendaKind.WORKSHOP, AgendaKind.MEAL,
+                      AgendaKind.TRANSPORT, AgendaKind.FREE_TIME]
+
+
+def one_line(value: str | None) -> str | None:
+    """Text with every run of whitespace (line breaks included) made one space; None if empty.
+
+    Titles and names end up in mail subjects and headers, where a line break is refused."""
+    return " ".join(value.split()) or None if value else None
+
+
+def to_utc(local: datetime | None, zone: str) -> datetime | None:
+    """A wall-clock time typed in `zone` as an aware datetime."""
+    return local.replace(tzinfo=ZoneInfo(zone)) if local else None
+
+
+def to_local(value: datetime | None, zone: str) -> datetime | None:
+    """An aware datetime as the naive wall-clock time the form shows."""
+    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
+
+
+def _local_field(label: str, required: bool = True) -> DateTimeLocalField:
+    """A date-and-time input in local time."""
+    message = "Give a date and time (YYYY-MM-DD HH:MM)."
+    return DateTimeLocalField(
+        label, format=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"],
+        validators=[InputRequired(message)] if required else [Optional()],
+    )
+
+
+class EndsAfterStartMixin:
+    """The end comes after the start."""
+
+    def validate_ends_at(self, field) -> None:
+        """An item or a stay cannot end before it starts."""
+        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
+            raise ValidationError("The end must come after the start.")
+
+
+class MissionForm(EndsAfterStartMixin, FlaskForm):
+    """A reverse mission's facts."""
+
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    host_region_id = SelectField("Host region", choices=[], validate_choice=False)
+    place = StringField("Place", validators=[DataRequired(), Length(max=200)])
+    theme = StringField("Theme", validators=[Optional(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    timezone = StringField("Time zone (IANA)", default="Europe/Copenhagen",
+                           validators=[DataRequired(), Length(max=64)])
+    starts_at = _local_field("Starts (local time)")
+    ends_at = _local_field("Ends (local time)")
+    travel_buffer_minutes = IntegerField(
+        "Travel buffer (minutes)", default=30,
+        validators=[InputRequired("Give the travel buffer in minutes."),
+                    NumberRange(0, 1440, "Between 0 and 1440 minutes.")],
+    )
+
+    def validate_timezone(self, field) -> None:
+        """Only real IANA zones, so local times can be computed."""
+        field.data = (field.data or "").strip()
+        if field.data not in available_timezones():
+            raise ValidationError("Use an IANA zone name such as Europe/Copenhagen.")
+
+    def validate_host_region_id(self, field) -> None:
+        """The host must be one of the regions offered."""
+        if str(field.data) not in {value for value, _ in field.choices}:
+            raise ValidationError("Choose the host region.")
+
+
+class InviteGuestForm(FlaskForm):
+    """Pick a person of another region, or invite someone by email."""
+
+    person_id = SelectField("Person", choices=[], validate_choice=False)
+    email = EmailField("…or invite by email", validators=[Optional(), Email(), Length(max=254)])
+    full_name = StringField("Their name (new people)", validators=[Optional(), Length(max=200)])
+    region_id = SelectField("Their region (new people)", choices=[], validate_choice=False)
+
+    def validate_region_id(self, field) -> None:
+        """The region, when given, is one of those offered."""
+        if field.data and str(field.data) not in {v for v, _ in field.choices}:
+            raise ValidationError("Choose a region from the list.")
+
+    def validate_person_id(self, field) -> None:
+        """Either a person or an email, not neither."""
+        if not field.data and not self.email.data:
+            raise ValidationError("Pick a person, or give an email address below.")
+        if field.data and str(field.data) not in {v for v, _ in field.choices}:
+            raise ValidationError("Pick a person from the list.")
+
+
+class GuestForm(EndsAfterStartMixin, FlaskForm):
+    """A guest's answer and stay."""
+
+    status = SelectField("Status", choices=[(s.value, s.label) for s in GuestStatus])
+    starts_at = _local_field("Arrives (local time)", required=False)
+    ends_at = _local_field("Departs (local time)", required=False)
+
+
+class ItemForm(EndsAfterStartMixin, FlaskForm):
+    """One agenda item of a mission."""
+
+    kind = SelectField("Kind", choices=[(k.value, k.label) for k in MISSION_ITEM_KINDS],
+                       default=AgendaKind.VISIT.value)
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    host_organisation = StringField("Host organisation", validators=[Optional(), Length(max=200)])
+    contact_name = StringField("Contact person", validators=[Optional(), Length(max=200)])
+    contact_email = EmailField("Contact email", validators=[Optional(), Email(), Length(max=254)])
+    contact_phone = StringField("Contact phone", validators=[Optional(), Length(max=40)])
+    address = StringField("Address", validators=[Optional(), Length(max=300)])
+    starts_at = _local_field("Starts (local time)")
+    ends_at = _local_field("Ends (local time)")
+    capacity = IntegerField("Capacity (places)", validators=[
+        Optional(), NumberRange(0, 100_000, "Give a number of places, 0 or more.")])
+    attendance = RadioField("Who attends", default="all", choices=[
+        ("all", "All guests"), ("some", "Only the guests ticked below (a parallel split)")])
+    guest_ids = SelectMultipleField("Guests", coerce=int, choices=[], validate_choice=False,
+                                    widget=ListWidget(prefix_label=False),
+                                    option_widget=CheckboxInput())
+
+    def validate_guest_ids(self, field) -> None:
+        """A split names at least one guest, all from this mission."""
+        known = {value for value, _ in field.choices}
+        if any(gid not in known for gid in field.data or []):
+            raise ValidationError("Tick guests from this mission's list.")
+        if self.attendance.data == "some" and not field.data:
+            raise ValidationError("Tick at least one guest, or choose “All guests”.")

@@ -1,0 +1,288 @@
+"""Reverse missions: create and edit, guests, the planner, timetable, itineraries, host view.
+
+Who may do what (the access matrix tests it):
+- planning pages (create, edit, guests, items, planner, host view, any guest's itinerary): the
+  secretariat, or a coordinator of the mission's host region;
+- the timetable (no guest names, only group sizes): public, like the other event pages,
+  while the mission is public;
+- a guest's own itinerary: whoever holds the signed link mailed to that guest.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from webapp.auth.access import require_region, require_role
+from webapp.extensions import db
+from webapp.missions import layout
+from webapp.missions.forms import (
+    GuestForm,
+    InviteGuestForm,
+    MissionForm,
+    one_line,
+    to_local,
+    to_utc,
+)
+from webapp.missions.services import (
+    MissionError,
+    active_items,
+    create_mission,
+    invite_guest,
+    itinerary_link,
+    load_mission,
+    mission_warnings,
+    update_guest,
+)
+from webapp.missions.tokens import ItineraryLinkError, read_itinerary_token
+from webapp.models import Event, GuestStatus, MissionGuest, Person, Region, Role
+
+bp = Blueprint("missions", __name__, url_prefix="/missions")
+planners_only = require_role(Role.SECRETARIAT, Role.COORDINATOR)
+
+
+def can_plan(event: Event) -> bool:
+    """Whether the signed-in user may plan this mission."""
+    return current_user.is_authenticated and (
+        current_user.is_secretariat or current_user.coordinates(event.host_region_id)
+    )
+
+
+def get_mission(mission_id: int) -> Event:
+    """A reverse mission with its guests and agenda loaded, or 404."""
+    event = load_mission(mission_id)
+    if event is None:
+        abort(404, description=f"There is no reverse mission number {mission_id}.")
+    return event
+
+
+def planned_mission(mission_id: int) -> Event:
+    """A mission the signed-in user may plan (secretariat or host coordinator), else 403/404."""
+    event = get_mission(mission_id)
+    require_region(event.host_region_id)
+    return event
+
+
+def get_guest(event: Event, guest_id: int) -> MissionGuest:
+    """One guest of this mission, or 404."""
+    guest = next((g for g in event.guests if g.id == guest_id), None)
+    if guest is None:
+        abort(404, description="This guest is not on the mission's list.")
+    return guest
+
+
+def _host_choices() -> list[tuple[str, str]]:
+    """Regions the user may host for: all for the secretariat, their own for a coordinator."""
+    query = sa.select(Region.id, Region.name).order_by(Region.name)
+    if not current_user.is_secretariat:
+        query = query.where(Region.id == current_user.region_id)
+    return [(str(rid), name) for rid, name in db.session.execute(query)]
+
+
+def _mission_fields(form: MissionForm) -> dict:
+    """The form's values as model fields (times to aware UTC)."""
+    zone = form.timezone.data
+    return {
+        "title": one_line(form.title.data) or "Reverse mission",
+        "place": one_line(form.place.data) or "",
+        "theme": one_line(form.theme.data),
+        "description": (form.description.data or "").strip() or None,
+        "timezone": zone, "starts_at": to_utc(form.starts_at.data, zone),
+        "ends_at": to_utc(form.ends_at.data, zone),
+        "travel_buffer_minutes": form.travel_buffer_minutes.data,
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@planners_only
+def new_mission():
+    """Create a reverse mission (secretariat, or a coordinator for their own region)."""
+    form = MissionForm()
+    form.host_region_id.choices = _host_choices()
+    if form.validate_on_submit():
+        region = db.session.get(Region, int(form.host_region_id.data))
+        require_region(region.id)
+        fields = _mission_fields(form)
+        event = create_mission(region, **fields)
+        db.session.commit()
+        flash(f"Reverse mission “{event.title}” created. Invite guests and add the agenda.",
+              "success")
+        return redirect(url_for("missions.plan", mission_id=event.id))
+    return render_template("missions/mission_form.html", form=form, event=None), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/<int:mission_id>/edit", methods=["GET", "POST"])
+@planners_only
+def edit_mission(mission_id: int):
+    """Change a mission's facts, dates and travel buffer."""
+    event = planned_mission(mission_id)
+    data = None
+    if request.method == "GET":
+        data = {"title": event.title, "host_region_id": str(event.host_region_id),
+                "place": event.place, "theme": event.theme, "description": event.description,
+                "timezone": event.timezone,
+                "starts_at": to_local(event.starts_at, event.timezone),
+                "ends_at": to_local(event.ends_at, event.timezone),
+                "travel_buffer_minutes": event.travel_buffer_minutes}
+    form = MissionForm(data=data)
+    form.host_region_id.choices = [(str(event.host_region_id), event.host_region.name)]
+    if form.validate_on_submit():
+        for name, value in _mission_fields(form).items():
+            setattr(event, name, value)
+        event.sequence += 1
+        db.session.commit()
+        flash("Mission saved.", "success")
+        return redirect(url_for("missions.plan", mission_id=event.id))
+    return render_template("missions/mission_form.html", form=form, event=event), (
+        400 if form.errors else 200
+    )
+
+
+@bp.get("/<int:mission_id>/plan")
+@planners_only
+def plan(mission_id: int):
+    """The planner: the agenda by day with parallel lanes and every warning next to its items."""
+    event = planned_mission(mission_id)
+    warnings = mission_warnings(event)
+    items = active_items(event)
+    cancelled = [item for item in event.agenda_items if item.is_cancelled]
+    return render_template(
+        "missions/plan.html", event=event, days=layout.by_day(items, event.timezone),
+        warnings=warnings, warnings_by_item=layout.warnings_by_item(warnings),
+        cancelled=cancelled, attending=[g for g in event.guests if g.is_attending],
+        who=layout.who_attends(items, event.guests),
+    )
+
+
+def _invite_choices(event: Event, form: InviteGuestForm) -> None:
+    """People of the other regions not yet invited, and the regions a new guest may be from."""
+    invited = {g.person_id for g in event.guests}
+    people = db.session.execute(
+        sa.select(Person.id, Person.full_name, Region.name)
+        .join(Region, Person.region_id == Region.id)
+        .where(Region.id != event.host_region_id)
+        .order_by(Region.name, Person.full_name)
+    ).all()
+    form.person_id.choices = [("", "— pick someone —")] + [
+        (str(pid), f"{name} ({region})") for pid, name, region in people if pid not in invited
+    ]
+    regions = db.session.execute(
+        sa.select(Region.id, Region.name).where(Region.id != event.host_region_id)
+        .order_by(Region.name)
+    ).all()
+    form.region_id.choices = [("", "— not known —")] + [(str(r), n) for r, n in regions]
+
+
+@bp.route("/<int:mission_id>/guests", methods=["GET", "POST"])
+@planners_only
+def guests(mission_id: int):
+    """The guest list with answers and stays, and the form to invite someone."""
+    event = planned_mission(mission_id)
+    form = InviteGuestForm()
+    _invite_choices(event, form)
+    if form.validate_on_submit():
+        try:
+            region_id = form.region_id.data
+            guest = invite_guest(
+                event,
+                person=db.session.get(Person, int(form.person_id.data))
+                if form.person_id.data else None,
+                email=form.email.data, full_name=one_line(form.full_name.data),
+                region=db.session.get(Region, int(region_id)) if region_id else None,
+            )
+        except MissionError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{guest.person.full_name} is invited; an email with their itinerary link "
+                  "is on its way.", "success")
+            return redirect(url_for("missions.guests", mission_id=event.id))
+    return render_template(
+        "missions/guests.html", event=event, form=form, statuses=GuestStatus,
+        links={g.id: itinerary_link(g) for g in event.guests},
+    ), 400 if form.errors or form.form_errors else 200
+
+
+@bp.route("/<int:mission_id>/guests/<int:guest_id>", methods=["GET", "POST"])
+@planners_only
+def edit_guest(mission_id: int, guest_id: int):
+    """Record a guest's answer (invited, accepted, declined) and arrival and departure."""
+    event = planned_mission(mission_id)
+    guest = get_guest(event, guest_id)
+    data = None
+    if request.method == "GET":
+        data = {"status": guest.status.value,
+                "starts_at": to_local(guest.arrives_at, event.timezone),
+                "ends_at": to_local(guest.departs_at, event.timezone)}
+    form = GuestForm(data=data)
+    if form.validate_on_submit():
+        update_guest(guest, status=GuestStatus(form.status.data),
+                     arrives_at=to_utc(form.starts_at.data, event.timezone),
+                     departs_at=to_utc(form.ends_at.data, event.timezone))
+        db.session.commit()
+        flash(f"{guest.person.full_name}: saved.", "success")
+        return redirect(url_for("missions.guests", mission_id=event.id))
+    return render_template("missions/guest_form.html", event=event, guest=guest, form=form), (
+        400 if form.errors else 200
+    )
+
+
+@bp.get("/<int:mission_id>/timetable")
+def timetable(mission_id: int):
+    """Day-by-day timetable, parallel items side by side; `?print=1` is the print layout."""
+    event = get_mission(mission_id)
+    planner = can_plan(event)
+    if not event.is_public and not planner:
+        abort(404, description=f"There is no reverse mission number {mission_id}.")
+    items = active_items(event)
+    return render_template(
+        "missions/timetable.html", event=event, days=layout.by_day(items, event.timezone),
+        who=layout.who_attends(items, event.guests), can_plan=planner,
+        print_layout=request.args.get("print") == "1",
+    )
+
+
+def _itinerary(event: Event, guest: MissionGuest, *, personal: bool):
+    """One guest's items by day, with the warnings that concern them."""
+    items = layout.guest_items(active_items(event), guest)
+    warnings = [w for w in mission_warnings(event) if w.concerns_guest(guest.id)]
+    return render_template(
+        "missions/itinerary.html", event=event, guest=guest,
+        days=layout.by_day(items, event.timezone), warnings=warnings, personal=personal,
+        print_layout=request.args.get("print") == "1",
+    )
+
+
+@bp.get("/<int:mission_id>/guests/<int:guest_id>/itinerary")
+@planners_only
+def itinerary(mission_id: int, guest_id: int):
+    """A guest's personal itinerary, as the planners see it."""
+    event = planned_mission(mission_id)
+    return _itinerary(event, get_guest(event, guest_id), personal=False)
+
+
+@bp.get("/itinerary/<token>")
+def guest_itinerary(token: str):
+    """A guest's own itinerary, opened from the signed link in their invitation."""
+    try:
+        guest_id, event_id = read_itinerary_token(token)
+    except ItineraryLinkError as exc:
+        return render_template("missions/link_invalid.html", reason=str(exc)), 400
+    event = get_mission(event_id)
+    return _itinerary(event, get_guest(event, guest_id), personal=True)
+
+
+@bp.get("/<int:mission_id>/hosts")
+@planners_only
+def hosts(mission_id: int):
+    """Each host organisation: which guests come when, with the contact person."""
+    event = planned_mission(mission_id)
+    items = active_items(event)
+    return render_template(
+        "missions/hosts.html", event=event, hosts=layout.by_host(items),
+        who=layout.who_attends(items, event.guests),
+    )
