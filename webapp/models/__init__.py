@@ -12,6 +12,7 @@ from webapp.models.region import (
     Representative,
 )
 from webapp.models.registration import Delegation, Registration, RegistrationStatus
+from webapp.models.sequence import bump_sequences  # noqa: F401 - registers the listener
 from webapp.models.types import DatePrecision, utcnow
 
 __all__ = [

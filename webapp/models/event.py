@@ -106,6 +106,9 @@ class Event(LocalTimesMixin, db.Model):
         str_enum(EventStatus, "event_status"), default=EventStatus.PLANNED
     )
     is_public: Mapped[bool] = mapped_column(default=True)
+    # Set when the event is cancelled: it stays in calendars with STATUS:CANCELLED.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     # Grows with every change attendees must see in their calendars (RFC 5545 SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,48 @@
+"""RFC 5545 SEQUENCE as a mechanism: every flush that changes what people must see bumps it.
+
+Callers never remember to do it: a `before_flush` listener compares each dirty Event and
+AgendaItem with what was loaded, and increments `sequence` once per flush when a watched
+column really changed (setting a column to its current value changes nothing).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from webapp.models.event import AgendaItem, Event
+
+# Changes a calendar must redraw or an invitee must be told about (RFC 5546 §2.1.4).
+EVENT_VISIBLE_COLUMNS = ("starts_at", "ends_at", "place", "venue", "status")
+AGENDA_VISIBLE_COLUMNS = ("starts_at", "ends_at", "title", "address", "host_organisation")
+
+
+def changed_columns(obj: object, names: tuple[str, ...]) -> set[str]:
+    """The watched columns whose value differs from the one loaded from the database."""
+    state = sa.inspect(obj)
+    if not state.persistent:
+        return set()
+    return {name for name in names if state.attrs[name].history.has_changes()}
+
+
+def _bump(obj: Event | AgendaItem) -> None:
+    """Increment the sequence, unless the caller already set it in this flush."""
+    if not sa.inspect(obj).attrs["sequence"].history.has_changes():
+        obj.sequence = (obj.sequence or 0) + 1
+
+
+@sa.event.listens_for(Session, "before_flush")
+def bump_sequences(session: Session, _context, _instances) -> None:
+    """Bump Event/AgendaItem.sequence for visible changes; an event's status change also
+    bumps its agenda items, which are published with the event's status."""
+    for obj in list(session.dirty):
+        if isinstance(obj, Event):
+            changed = changed_columns(obj, EVENT_VISIBLE_COLUMNS)
+            if changed:
+                _bump(obj)
+            if "status" in changed:
+                for item in obj.agenda_items:
+                    if item not in session.deleted:
+                        _bump(item)
+        elif isinstance(obj, AgendaItem) and changed_columns(obj, AGENDA_VISIBLE_COLUMNS):
+            _bump(obj)
