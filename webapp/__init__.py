@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from webapp import cli, filters
+    from webapp.calendars.routes import bp as calendars_bp
     from webapp.core.routes import bp as core_bp
     from webapp.core.routes import register_error_pages
     from webapp.events.routes import bp as events_bp
@@ -47,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(core_bp)
     app.register_blueprint(regions_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(calendars_bp)
     register_error_pages(app)
     filters.register(app)
     cli.register(app)

@@ -1,0 +1,50 @@
+"""Calendar workflows: feed addresses and revoking a personal feed (invitations: invites.py).
+
+Services add and flush, never commit, never read the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import current_app, url_for
+
+from webapp.extensions import db
+from webapp.models import Person
+from webapp.models.people import new_calendar_token
+
+
+@dataclass(frozen=True)
+class FeedUrls:
+    """The two ways to reach a feed: `https` to download, `webcal` to subscribe."""
+
+    https: str
+    webcal: str
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A URL on the public site (BASE_URL), whatever host the current request came in on."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def feed_urls(endpoint: str, **values) -> FeedUrls:
+    """https:// and webcal:// addresses of a calendar route."""
+    https = absolute_url(endpoint, **values)
+    parts = urlsplit(https)
+    return FeedUrls(https=https, webcal=urlunsplit(("webcal", *parts[1:])))
+
+
+def personal_feed_urls(person: Person) -> FeedUrls:
+    """The secret feed of a person's own events (for registration and account pages)."""
+    if not person.calendar_token:  # a person not flushed yet has no default value applied
+        person.calendar_token = new_calendar_token()
+    return feed_urls("calendars.personal_feed", token=person.calendar_token)
+
+
+def reset_calendar_token(person: Person) -> str:
+    """Give the person a new secret feed address; the old one answers 404 from now on."""
+    person.calendar_token = new_calendar_token()
+    db.session.flush()
+    return person.calendar_token
+
