@@ -13,6 +13,7 @@ made private or given an approximate date leaves the feed, and its own timestamp
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +33,7 @@ from webapp.models import (
     RegistrationStatus,
 )
 
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 IN_FEEDS = sa.and_(Event.is_public, Event.date_precision == DatePrecision.DAY)
 
 
@@ -107,8 +109,14 @@ def network_body(base_url: str) -> bytes:
 
 
 def _region_events(region_id) -> sa.ColumnElement[bool]:
-    """Public events the region hosts or sends a delegation to."""
-    delegated = sa.select(Delegation.event_id).where(Delegation.region_id == region_id)
+    """Public events the region hosts or sends a delegation to. `region_id` may be the
+    column of an enclosing query: the delegation subquery then correlates to it explicitly
+    (auto-correlation only reaches the next enclosing SELECT)."""
+    delegated = (
+        sa.select(Delegation.event_id)
+        .where(Delegation.region_id == region_id)
+        .correlate(Region)
+    )
     return sa.and_(
         IN_FEEDS, sa.or_(Event.host_region_id == region_id, Event.id.in_(delegated))
     )
@@ -197,10 +205,18 @@ def _active(person_id) -> sa.ColumnElement[bool]:
     )
 
 
+def valid_token(token: str) -> bool:
+    """Shaped like a token we issue (URL-safe base64), so nonsense never reaches the SQL."""
+    return TOKEN_SHAPE.fullmatch(token) is not None
+
+
 def personal_state(token: str) -> FeedState | None:
     """Fingerprint of a person's feed, or None when no person holds this token."""
+    if not valid_token(token):
+        return None
     active = _active(Person.id)
-    mine = sa.select(Registration.event_id).where(active)
+    # Nested two levels down, so correlated to the outer person explicitly.
+    mine = sa.select(Registration.event_id).where(active).correlate(Person)
     waitlisted = sa.and_(active, Registration.status == RegistrationStatus.WAITLISTED)
     of_mine = AgendaItem.event_id.in_(mine)
     row = db.session.execute(

@@ -24,7 +24,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Timezone, vDuration
+from icalendar import Calendar, Timezone, vDuration, vText
 from icalendar import Event as VEvent
 
 from webapp.models import AgendaItem, Event, EventStatus
@@ -146,11 +146,12 @@ class CalendarBuilder:
         if self.method:
             calendar.add("method", self.method)
         else:
+            # X- properties have no known type: wrapped in vText so they are escaped as TEXT.
             name = one_line(self.name)
             calendar.add("name", name)
-            calendar.add("x-wr-calname", name)
+            calendar.add("x-wr-calname", vText(name))
             if self.description:
-                calendar.add("x-wr-caldesc", clean_text(self.description))
+                calendar.add("x-wr-caldesc", vText(clean_text(self.description)))
             calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
             calendar.add("x-published-ttl", vDuration(REFRESH))
         for zone, (first, last) in sorted(self.zone_years.items()):

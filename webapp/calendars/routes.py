@@ -64,9 +64,11 @@ def personal_feed(token: str):
 
 def get_person_by_token(token: str) -> Person:
     """The holder of a personal feed token, or 404 (an old, reset token included)."""
-    person = db.session.scalars(
-        sa.select(Person).where(Person.calendar_token == token)
-    ).one_or_none()
+    person = None
+    if feeds.valid_token(token):
+        person = db.session.scalars(
+            sa.select(Person).where(Person.calendar_token == token)
+        ).one_or_none()
     if person is None:
         abort(404, description="This calendar address does not exist or has been reset.")
     return person

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import current_app, url_for
+from flask import current_app
 
 from webapp.extensions import db
 from webapp.models import Person
@@ -24,8 +24,13 @@ class FeedUrls:
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """A URL on the public site (BASE_URL), whatever host the current request came in on."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+    """A URL on the public site (BASE_URL), whatever host a request came in on, and outside
+    requests too (mail queued from a command or a worker)."""
+    base = urlsplit(current_app.config["BASE_URL"].rstrip("/"))
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def feed_urls(endpoint: str, **values) -> FeedUrls:
