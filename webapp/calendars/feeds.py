@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,11 +48,25 @@ class FeedState:
     title: str = ""
     # False for an event whose exact dates are not recorded: it has no calendar.
     publishable: bool = True
+    # Personal feeds: the part of the fingerprint that is about content, not about the person.
+    agenda: tuple = ()
 
     def etag(self, base_url: str) -> str:
         """A strong ETag: the same data and code give the same bytes, hence the same tag."""
-        material = repr((ical.FORMAT_VERSION, base_url, self.key, self.title, self.fingerprint))
-        return hashlib.sha256(material.encode()).hexdigest()[:32]
+        return _digest((ical.FORMAT_VERSION, base_url, self.key, self.title, self.fingerprint))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A body about to be served: the key its bytes are cached under, and how to build them."""
+
+    cache_key: str
+    build: Callable[[], bytes]
+
+
+def _digest(material: object) -> str:
+    """A short, stable hash of some plain values."""
+    return hashlib.sha256(repr(material).encode()).hexdigest()[:32]
 
 
 def _newest(*stamps: datetime | None) -> datetime | None:
@@ -60,34 +75,43 @@ def _newest(*stamps: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-def _scalar(aggregate, *where) -> sa.ScalarSelect:
-    """A (correlated) scalar subquery: one aggregate over rows matching `where`."""
-    return sa.select(aggregate).where(*where).scalar_subquery()
-
-
 def _total(column) -> sa.ColumnElement:
     """SUM that gives 0, not NULL, over no rows."""
     return sa.func.coalesce(sa.func.sum(column), 0)
 
 
-def _newest_event_change() -> sa.ScalarSelect:
-    """Newest update of any event, published or not."""
-    return sa.select(sa.func.max(Event.updated_at)).scalar_subquery()
+def _one_row(*columns, where=None, name: str) -> sa.Subquery:
+    """Aggregates over one table in a single scan, as a one-row derived table."""
+    query = sa.select(*columns)
+    return (query.where(where) if where is not None else query).subquery(name)
 
+
+def _fetch(statement: sa.Select, **params) -> sa.Row | None:
+    """Run a prebuilt state query on a connection of its own (no ORM session: a 304 should
+    cost little more than the query itself)."""
+    with db.engine.connect() as conn:
+        return conn.execute(statement, params).one_or_none()
+
+
+# The state queries are built once: constructing a statement costs more than running it.
+# Each table is scanned once, in a one-row derived table cross-joined to the subject row,
+# so an unknown subject (region, event, token) gives no row at all.
+_ALL_EVENTS = _one_row(sa.func.max(Event.updated_at).label("newest"), name="all_events")
+_CROSS = sa.true()
 
 # --- the network's feed -------------------------------------------------------------------
+
+_NETWORK_STATE = sa.select(
+    sa.func.count(sa.case((IN_FEEDS, 1))),
+    _total(sa.case((IN_FEEDS, Event.id), else_=0)),
+    _total(sa.case((IN_FEEDS, Event.sequence), else_=0)),
+    sa.func.max(Event.updated_at),
+)
 
 
 def network_state() -> FeedState:
     """Fingerprint of the public events with exact dates."""
-    row = db.session.execute(
-        sa.select(
-            sa.func.count(sa.case((IN_FEEDS, 1))),
-            _total(sa.case((IN_FEEDS, Event.id), else_=0)),
-            _total(sa.case((IN_FEEDS, Event.sequence), else_=0)),
-            sa.func.max(Event.updated_at),
-        )
-    ).one()
+    row = _fetch(_NETWORK_STATE)
     return FeedState(("network",), tuple(row), row[3])
 
 
@@ -109,34 +133,46 @@ def network_body(base_url: str) -> bytes:
 
 
 def _region_events(region_id) -> sa.ColumnElement[bool]:
-    """Public events the region hosts or sends a delegation to. `region_id` may be the
-    column of an enclosing query: the delegation subquery then correlates to it explicitly
-    (auto-correlation only reaches the next enclosing SELECT)."""
-    delegated = (
-        sa.select(Delegation.event_id)
-        .where(Delegation.region_id == region_id)
-        .correlate(Region)
-    )
+    """Public events the region hosts or sends a delegation to."""
+    delegated = sa.select(Delegation.event_id).where(Delegation.region_id == region_id)
     return sa.and_(
         IN_FEEDS, sa.or_(Event.host_region_id == region_id, Event.id.in_(delegated))
     )
 
 
+_REGION_ID = sa.select(Region.id).where(Region.slug == sa.bindparam("slug")).scalar_subquery()
+_REGION_EVENTS = _one_row(
+    sa.func.count(Event.id).label("count"),
+    _total(Event.id).label("ids"),
+    _total(Event.sequence).label("sequences"),
+    where=_region_events(_REGION_ID),
+    name="region_events",
+)
+_REGION_DELEGATIONS = _one_row(
+    sa.func.count(Delegation.id).label("count"),
+    sa.func.max(Delegation.created_at).label("newest"),
+    where=Delegation.region_id == _REGION_ID,
+    name="region_delegations",
+)
+_REGION_STATE = (
+    sa.select(
+        Region.id,
+        Region.name,
+        *_REGION_EVENTS.c,
+        *_REGION_DELEGATIONS.c,
+        _ALL_EVENTS.c.newest,
+    )
+    .select_from(Region)
+    .join(_REGION_EVENTS, _CROSS)
+    .join(_REGION_DELEGATIONS, _CROSS)
+    .join(_ALL_EVENTS, _CROSS)
+    .where(Region.slug == sa.bindparam("slug"))
+)
+
+
 def region_state(slug: str) -> FeedState | None:
     """Fingerprint of a region's feed, or None when there is no such region."""
-    mine = _region_events(Region.id)
-    row = db.session.execute(
-        sa.select(
-            Region.id,
-            Region.name,
-            _scalar(sa.func.count(Event.id), mine),
-            _scalar(_total(Event.id), mine),
-            _scalar(_total(Event.sequence), mine),
-            _scalar(sa.func.count(Delegation.id), Delegation.region_id == Region.id),
-            _scalar(sa.func.max(Delegation.created_at), Delegation.region_id == Region.id),
-            _newest_event_change(),
-        ).where(Region.slug == slug)
-    ).one_or_none()
+    row = _fetch(_REGION_STATE, slug=slug)
     if row is None:
         return None
     return FeedState(("region", row[0]), tuple(row[2:]), _newest(row[6], row[7]), row[1])
@@ -158,22 +194,25 @@ def region_body(state: FeedState, base_url: str) -> bytes:
 
 # --- one event ----------------------------------------------------------------------------
 
+_EVENT_AGENDA = _one_row(
+    sa.func.count(AgendaItem.id).label("count"),
+    _total(AgendaItem.id).label("ids"),
+    _total(AgendaItem.sequence).label("sequences"),
+    sa.func.max(AgendaItem.updated_at).label("newest"),
+    where=AgendaItem.event_id == sa.bindparam("event_id"),
+    name="event_agenda",
+)
+_EVENT_STATE = (
+    sa.select(Event.id, Event.date_precision, Event.updated_at, Event.sequence, *_EVENT_AGENDA.c)
+    .select_from(Event)
+    .join(_EVENT_AGENDA, _CROSS)
+    .where(Event.id == sa.bindparam("event_id"))
+)
+
 
 def event_state(event_id: int) -> FeedState | None:
     """Fingerprint of one event and its agenda, or None when there is no such event."""
-    of_event = AgendaItem.event_id == Event.id
-    row = db.session.execute(
-        sa.select(
-            Event.id,
-            Event.date_precision,
-            Event.updated_at,
-            Event.sequence,
-            _scalar(sa.func.count(AgendaItem.id), of_event),
-            _scalar(_total(AgendaItem.id), of_event),
-            _scalar(_total(AgendaItem.sequence), of_event),
-            _scalar(sa.func.max(AgendaItem.updated_at), of_event),
-        ).where(Event.id == event_id)
-    ).one_or_none()
+    row = _fetch(_EVENT_STATE, event_id=event_id)
     if row is None:
         return None
     return FeedState(
@@ -205,6 +244,51 @@ def _active(person_id) -> sa.ColumnElement[bool]:
     )
 
 
+_PERSON_ID = (
+    sa.select(Person.id).where(Person.calendar_token == sa.bindparam("token")).scalar_subquery()
+)
+_ACTIVE = Registration.status != RegistrationStatus.CANCELLED
+_WAITLISTED = Registration.status == RegistrationStatus.WAITLISTED
+_MY_EVENTS = sa.select(Registration.event_id).where(Registration.person_id == _PERSON_ID, _ACTIVE)
+_MY_REGISTRATIONS = _one_row(
+    sa.func.count(sa.case((_ACTIVE, 1))).label("count"),
+    _total(sa.case((_ACTIVE, Registration.id), else_=0)).label("ids"),
+    sa.func.count(sa.case((_WAITLISTED, 1))).label("waitlisted"),
+    sa.func.max(Registration.registered_at).label("newest"),
+    sa.func.max(Registration.cancelled_at).label("newest_cancel"),
+    where=Registration.person_id == _PERSON_ID,
+    name="my_registrations",
+)
+_MY_EVENT_SEQUENCES = _one_row(
+    _total(Event.sequence).label("sequences"),
+    where=Event.id.in_(_MY_EVENTS),
+    name="my_events",
+)
+_MY_AGENDA = _one_row(
+    sa.func.count(AgendaItem.id).label("count"),
+    _total(AgendaItem.id).label("ids"),
+    _total(AgendaItem.sequence).label("sequences"),
+    sa.func.max(AgendaItem.updated_at).label("newest"),
+    where=AgendaItem.event_id.in_(_MY_EVENTS),
+    name="my_agenda",
+)
+_PERSONAL_STATE = (
+    sa.select(
+        Person.id,
+        *_MY_REGISTRATIONS.c,
+        *_MY_EVENT_SEQUENCES.c,
+        *_MY_AGENDA.c,
+        _ALL_EVENTS.c.newest,
+    )
+    .select_from(Person)
+    .join(_MY_REGISTRATIONS, _CROSS)
+    .join(_MY_EVENT_SEQUENCES, _CROSS)
+    .join(_MY_AGENDA, _CROSS)
+    .join(_ALL_EVENTS, _CROSS)
+    .where(Person.calendar_token == sa.bindparam("token"))
+)
+
+
 def valid_token(token: str) -> bool:
     """Shaped like a token we issue (URL-safe base64), so nonsense never reaches the SQL."""
     return TOKEN_SHAPE.fullmatch(token) is not None
@@ -214,34 +298,22 @@ def personal_state(token: str) -> FeedState | None:
     """Fingerprint of a person's feed, or None when no person holds this token."""
     if not valid_token(token):
         return None
-    active = _active(Person.id)
-    # Nested two levels down, so correlated to the outer person explicitly.
-    mine = sa.select(Registration.event_id).where(active).correlate(Person)
-    waitlisted = sa.and_(active, Registration.status == RegistrationStatus.WAITLISTED)
-    of_mine = AgendaItem.event_id.in_(mine)
-    row = db.session.execute(
-        sa.select(
-            Person.id,
-            _scalar(sa.func.count(Registration.id), active),
-            _scalar(_total(Registration.id), active),
-            _scalar(sa.func.count(Registration.id), waitlisted),
-            _scalar(sa.func.max(Registration.registered_at), Registration.person_id == Person.id),
-            _scalar(sa.func.max(Registration.cancelled_at), Registration.person_id == Person.id),
-            _scalar(_total(Event.sequence), Event.id.in_(mine)),
-            _scalar(sa.func.count(AgendaItem.id), of_mine),
-            _scalar(_total(AgendaItem.id), of_mine),
-            _scalar(_total(AgendaItem.sequence), of_mine),
-            _scalar(sa.func.max(AgendaItem.updated_at), of_mine),
-            _newest_event_change(),
-        ).where(Person.calendar_token == token)
-    ).one_or_none()
+    row = _fetch(_PERSONAL_STATE, token=token)
     if row is None:
         return None
-    return FeedState(("person", row[0]), tuple(row[1:]), _newest(*row[4:6], *row[10:12]))
+    return FeedState(
+        ("person", row[0]),
+        tuple(row[1:]),
+        _newest(*row[4:6], *row[10:12]),
+        agenda=tuple(row[7:11]),
+    )
 
 
-def personal_body(state: FeedState, base_url: str) -> bytes:
-    """A person's events and their agenda items, in two queries."""
+def personal_prepare(state: FeedState, base_url: str) -> Prepared:
+    """A person's events (one query), then their agenda items (one more, only to build).
+
+    The cache key is the content, not the person: the 13,000 registrants of a forum share
+    one built body, so a change to the forum costs one build per worker, not 13,000."""
     registrations = db.session.scalars(
         sa.select(Registration)
         .join(Registration.event)
@@ -250,15 +322,26 @@ def personal_body(state: FeedState, base_url: str) -> bytes:
         .order_by(Event.starts_at, Event.id)
     ).all()
     events = [r.event for r in registrations]
-    items: list[AgendaItem] = []
-    if events:
-        items = db.session.scalars(
-            sa.select(AgendaItem)
-            .where(AgendaItem.event_id.in_([e.id for e in events]))
-            .order_by(AgendaItem.starts_at, AgendaItem.id)
-        ).all()
     waitlisted = frozenset(
         r.event_id for r in registrations if r.status is RegistrationStatus.WAITLISTED
     )
-    return ical.personal_calendar(events, items, base_url, waitlisted_event_ids=waitlisted)
+    content = (
+        ical.FORMAT_VERSION,
+        base_url,
+        "person",
+        tuple((e.id, e.updated_at, e.sequence, e.id in waitlisted) for e in events),
+        state.agenda,
+    )
 
+    def build() -> bytes:
+        """Load the agenda items of those events and write the calendar."""
+        items: list[AgendaItem] = []
+        if events:
+            items = db.session.scalars(
+                sa.select(AgendaItem)
+                .where(AgendaItem.event_id.in_([e.id for e in events]))
+                .order_by(AgendaItem.starts_at, AgendaItem.id)
+            ).all()
+        return ical.personal_calendar(events, items, base_url, waitlisted_event_ids=waitlisted)
+
+    return Prepared(_digest(content), build)

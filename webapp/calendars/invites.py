@@ -213,5 +213,5 @@ def cancel_event(event: Event, reason: str) -> list[OutboxMessage]:
     event.status = EventStatus.CANCELLED
     event.cancelled_at = utcnow()
     event.cancel_reason = reason
-    db.session.flush()  # the SEQUENCE bump happens here (models/sequence.py)
+    db.session.flush()  # the SEQUENCE bump happens here (models/calendar.py)
     return send_event_cancellation(event)

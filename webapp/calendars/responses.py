@@ -16,7 +16,7 @@ from datetime import datetime
 
 from flask import Flask, Response, abort, current_app, request
 
-from webapp.calendars.feeds import FeedState
+from webapp.calendars.feeds import FeedState, Prepared
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 900  # seconds: calendar clients poll; fifteen minutes keeps them close to the truth
@@ -24,36 +24,35 @@ DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
 
 
 class FeedCache:
-    """The latest body of each feed, with its ETag; least recently used out beyond a byte
-    budget. Shared by a worker's threads."""
+    """Built bodies by content key (the ETag, or for personal feeds a hash of what they
+    show); least recently used out beyond a byte budget. Shared by a worker's threads."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, etag: str) -> bytes | None:
-        """The body stored for this feed if it was built for this ETag."""
+    def get(self, key: str) -> bytes | None:
+        """The body built for this content, if this worker still has it."""
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] != etag:
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
+            body = self._entries.get(key)
+            if body is not None:
+                self._entries.move_to_end(key)
+            return body
 
-    def put(self, key: tuple, etag: str, body: bytes) -> None:
-        """Keep a freshly built body, replacing the feed's older one."""
+    def put(self, key: str, body: bytes) -> None:
+        """Keep a freshly built body; the least recently used go beyond the budget."""
         if len(body) > self.max_bytes:
             return
         with self._lock:
             old = self._entries.pop(key, None)
-            if old:
-                self._size -= len(old[1])
-            self._entries[key] = (etag, body)
+            if old is not None:
+                self._size -= len(old)
+            self._entries[key] = body
             self._size += len(body)
             while self._size > self.max_bytes:
-                _, (_, evicted) = self._entries.popitem(last=False)
+                _, evicted = self._entries.popitem(last=False)
                 self._size -= len(evicted)
 
     def clear(self) -> None:
@@ -84,12 +83,16 @@ def not_modified(etag: str, last_modified: datetime | None) -> bool:
 
 def calendar_response(
     load_state: Callable[[], FeedState | None],
-    build: Callable[[FeedState, str], bytes],
+    build: Callable[[FeedState, str], bytes] | None = None,
     *,
+    prepare: Callable[[FeedState, str], Prepared] | None = None,
     filename: str,
     private: bool = False,
 ) -> Response:
-    """Answer a feed request: 404, 304 from the aggregate alone, or the calendar's bytes."""
+    """Answer a feed request: 404, 304 from the aggregate alone, or the calendar's bytes.
+
+    `build(state, base_url)` makes the bytes of a feed whose ETag identifies its content;
+    `prepare` instead names the content itself (personal feeds) and builds it on demand."""
     state = load_state()
     if state is None:
         abort(404)
@@ -106,13 +109,17 @@ def calendar_response(
     if not_modified(etag, state.last_modified):
         response = Response(status=304, headers=headers)
     else:
+        if prepare is not None:
+            prepared = prepare(state, base_url)
+        else:
+            prepared = Prepared(etag, lambda: build(state, base_url))
         cache = feed_cache(current_app)
-        body = cache.get(state.key, etag)
+        body = cache.get(prepared.cache_key)
         if body is None:
-            body = build(state, base_url)
+            body = prepared.build()
             # Cache only if nothing changed while building (a second aggregate, misses only).
             if load_state() == state:
-                cache.put(state.key, etag, body)
+                cache.put(prepared.cache_key, body)
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
         response = Response(body, headers=headers, content_type=CONTENT_TYPE)
     response.set_etag(etag)

@@ -57,7 +57,7 @@ def region_feed(slug: str):
 def personal_feed(token: str):
     """A person's own events and their agenda, at a secret address (404 once reset)."""
     return calendar_response(
-        lambda: feeds.personal_state(token), feeds.personal_body,
+        lambda: feeds.personal_state(token), prepare=feeds.personal_prepare,
         filename="my-events.ics", private=True,
     )
 

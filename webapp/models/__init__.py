@@ -1,5 +1,6 @@
 """All models, re-exported so that Alembic and the app see the whole schema."""
 
+from webapp.models.calendar import bump_sequences  # noqa: F401 - listener and indexes
 from webapp.models.event import AgendaItem, AgendaKind, Event, EventCapacity, EventKind, EventStatus
 from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
 from webapp.models.people import Person
@@ -12,7 +13,6 @@ from webapp.models.region import (
     Representative,
 )
 from webapp.models.registration import Delegation, Registration, RegistrationStatus
-from webapp.models.sequence import bump_sequences  # noqa: F401 - registers the listener
 from webapp.models.types import DatePrecision, utcnow
 
 __all__ = [

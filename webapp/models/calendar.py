@@ -1,8 +1,11 @@
-"""RFC 5545 SEQUENCE as a mechanism: every flush that changes what people must see bumps it.
+"""What calendars need from the models, kept in one place.
 
-Callers never remember to do it: a `before_flush` listener compares each dirty Event and
-AgendaItem with what was loaded, and increments `sequence` once per flush when a watched
-column really changed (setting a column to its current value changes nothing).
+- RFC 5545 SEQUENCE as a mechanism: every flush that changes what people must see bumps it.
+  Callers never remember to do it: a `before_flush` listener compares each dirty Event and
+  AgendaItem with what was loaded, and increments `sequence` once per flush when a watched
+  column really changed (setting a column to its current value changes nothing).
+- Covering indexes for the feeds' validator queries (calendars/feeds.py), so that answering
+  a 304 reads index entries only, however long the agenda or the list of registrations.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from webapp.models.event import AgendaItem, Event
+from webapp.models.registration import Registration
 
 # Changes a calendar must redraw or an invitee must be told about (RFC 5546 §2.1.4).
 EVENT_VISIBLE_COLUMNS = ("starts_at", "ends_at", "place", "venue", "status")
@@ -46,3 +50,22 @@ def bump_sequences(session: Session, _context, _instances) -> None:
                         _bump(item)
         elif isinstance(obj, AgendaItem) and changed_columns(obj, AGENDA_VISIBLE_COLUMNS):
             _bump(obj)
+
+
+# Declared here rather than in the models' __table_args__: they serve the calendar feeds only.
+sa.Index(
+    "ix_agenda_item_calendar_state",
+    AgendaItem.event_id,
+    AgendaItem.id,
+    AgendaItem.sequence,
+    AgendaItem.updated_at,
+)
+sa.Index(
+    "ix_registration_calendar_state",
+    Registration.person_id,
+    Registration.status,
+    Registration.event_id,
+    Registration.id,
+    Registration.registered_at,
+    Registration.cancelled_at,
+)
