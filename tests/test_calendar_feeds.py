@@ -107,7 +107,8 @@ def test_pages_offer_webcal_https_and_add_to_calendar(client, make_event, make_r
     ):
         html = client.get(url).get_data(as_text=True)
         assert f'href="webcal://localhost{feed}"' in html
-        assert f'href="http://localhost{feed}" download>Add to calendar' in html
+        assert f'href="{feed}" download>Add to calendar' in html
+        assert f'href="http://localhost{feed}"' in html
     assert f'href="/events/{event.id}.ics" download' in client.get("/events/").get_data(
         as_text=True)
 
@@ -293,6 +294,7 @@ def test_personal_feed_urls_helper(app, make_person):
     urls = personal_feed_urls(person)
     assert urls.https == f"http://localhost/calendar/p/{person.calendar_token}.ics"
     assert urls.webcal == f"webcal://localhost/calendar/p/{person.calendar_token}.ics"
+    assert urls.path == f"/calendar/p/{person.calendar_token}.ics"
     fresh = Person(full_name="Not flushed yet")
     assert personal_feed_urls(fresh).https.endswith(f"{fresh.calendar_token}.ics")
     assert fresh.calendar_token
@@ -327,3 +329,44 @@ def test_other_peoples_changes_leave_a_feed_unchanged(
     db.session.commit()
     for url, etag in etags.items():
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304, url
+
+
+@pytest.mark.parametrize(("raw", "expected"), [(None, 32 * 2**20), ("0", 0), ("1048576", 2**20)])
+def test_calendar_cache_setting(tmp_path, monkeypatch, raw, expected):
+    """CALENDAR_CACHE_BYTES comes from the environment; 0 turns the feed cache off."""
+    from webapp.config import Config
+
+    monkeypatch.setenv("SECRET_KEY", "x")
+    if raw is None:
+        monkeypatch.delenv("CALENDAR_CACHE_BYTES", raising=False)
+    else:
+        monkeypatch.setenv("CALENDAR_CACHE_BYTES", raw)
+    cache_bytes = Config(tmp_path).CALENDAR_CACHE_BYTES
+    assert cache_bytes == expected
+
+
+@pytest.mark.parametrize("raw", ["lots", "-1"])
+def test_bad_calendar_cache_setting_stops_start_up(tmp_path, monkeypatch, raw):
+    """A malformed value is one clear line, not a traceback."""
+    from webapp.config import Config, ConfigError
+
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("CALENDAR_CACHE_BYTES", raw)
+    with pytest.raises(ConfigError, match="CALENDAR_CACHE_BYTES"):
+        Config(tmp_path)
+
+
+def test_with_the_cache_off_every_full_response_is_built(app, client, make_event,
+                                                         count_queries):
+    """CALENDAR_CACHE_BYTES=0: correct bodies still, each one built."""
+    from webapp.calendars.responses import feed_cache
+
+    app.config["CALENDAR_CACHE_BYTES"] = 0
+    app.extensions.pop("calendar_feed_cache", None)
+    make_event()
+    db.session.commit()
+    first = client.get("/calendar/network.ics")
+    with count_queries() as again:
+        second = client.get("/calendar/network.ics")
+    assert second.data == first.data and again.count == 3
+    assert feed_cache(app).get(first.headers["ETag"].strip('"')) is None

@@ -17,10 +17,12 @@ from webapp.models.people import new_calendar_token
 
 @dataclass(frozen=True)
 class FeedUrls:
-    """The two ways to reach a feed: `https` to download, `webcal` to subscribe."""
+    """The ways to reach a feed: `https` and `webcal` (subscribe) on the public site, and
+    `path` for links on our own pages (they work whatever host the page was served from)."""
 
     https: str
     webcal: str
+    path: str
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -37,7 +39,8 @@ def feed_urls(endpoint: str, **values) -> FeedUrls:
     """https:// and webcal:// addresses of a calendar route."""
     https = absolute_url(endpoint, **values)
     parts = urlsplit(https)
-    return FeedUrls(https=https, webcal=urlunsplit(("webcal", *parts[1:])))
+    path = urlunsplit(("", "", parts.path, parts.query, ""))
+    return FeedUrls(https=https, webcal=urlunsplit(("webcal", *parts[1:])), path=path)
 
 
 def personal_feed_urls(person: Person) -> FeedUrls:
