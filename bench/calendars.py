@@ -261,6 +261,7 @@ def count_statements(app, client, path: str, etag: str) -> tuple[int, int, int]:
         statements = []
 
         def listener(*_args, statements=statements):
+            """Count one statement."""
             statements.append(1)
 
         with app.app_context():

@@ -27,6 +27,7 @@ def register(app):
     """Factory: a registration of a person for an event."""
 
     def make(person, event, status=RegistrationStatus.CONFIRMED):
+        """Register `person` for `event` with `status`."""
         registration = Registration(
             person=person, event=event, audience="guest", status=status,
             cancelled_at=utcnow() if status is RegistrationStatus.CANCELLED else None,

@@ -33,6 +33,7 @@ def confirmed(app, make_event, make_person, make_region):
     """Factory: a confirmed registration (person with email) for an event hosted by a region."""
 
     def make(event=None, person=None, status=RegistrationStatus.CONFIRMED):
+        """A registration; a new event and person unless given."""
         event = event or make_event("Creativity World Forum 2030",
                                     host_region=make_region("Region Midtjylland"))
         registration = Registration(event=event, person=person or make_person(),

@@ -28,6 +28,7 @@ class FeedCache:
     show); least recently used out beyond a byte budget. Shared by a worker's threads."""
 
     def __init__(self, max_bytes: int) -> None:
+        """An empty cache holding at most `max_bytes` of bodies."""
         self.max_bytes = max_bytes
         self._entries: OrderedDict[str, bytes] = OrderedDict()
         self._size = 0
