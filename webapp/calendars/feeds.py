@@ -86,11 +86,18 @@ def _one_row(*columns, where=None, name: str) -> sa.Subquery:
     return (query.where(where) if where is not None else query).subquery(name)
 
 
+def _rows(statement: sa.Select, **params) -> list[sa.Row]:
+    """Run a prebuilt query on a connection of its own (no ORM session: a 304 should cost
+    little more than the query itself). AUTOCOMMIT: a single SELECT needs no BEGIN and
+    ROLLBACK round trips around it (on a busy PostgreSQL that halved the time)."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return conn.execute(statement, params).all()
+
+
 def _fetch(statement: sa.Select, **params) -> sa.Row | None:
-    """Run a prebuilt state query on a connection of its own (no ORM session: a 304 should
-    cost little more than the query itself)."""
-    with db.engine.connect() as conn:
-        return conn.execute(statement, params).one_or_none()
+    """The one row of a state query, or None."""
+    rows = _rows(statement, **params)
+    return rows[0] if rows else None
 
 
 # The state queries are built once: constructing a statement costs more than running it.
@@ -314,8 +321,7 @@ def personal_prepare(state: FeedState, base_url: str) -> Prepared:
 
     The cache key is the content, not the person: the 13,000 registrants of a forum share
     one built body, so a change to the forum costs one build per worker, not 13,000."""
-    with db.engine.connect() as conn:
-        versions = conn.execute(_MY_EVENT_VERSIONS, {"person_id": state.key[1]}).all()
+    versions = _rows(_MY_EVENT_VERSIONS, person_id=state.key[1])
     event_ids = [row.id for row in versions]
     waitlisted = frozenset(
         row.id for row in versions if row.status is RegistrationStatus.WAITLISTED
