@@ -33,6 +33,7 @@ GUESTS_ONLY = {"anonymous": 200, **dict.fromkeys(VISITORS[1:], 302)}  # signed i
 AFTER_POST = dict.fromkeys(VISITORS, 302)
 INVALID_LINK = dict.fromkeys(VISITORS, 400)  # the matrix uses a forged token
 SECRETARIAT_POST = {**SECRETARIAT, "secretariat": 302}
+UNKNOWN_SECRET = dict.fromkeys(VISITORS, 404)  # a feed token that does not exist
 # Reverse missions: any planner may start one; only the host region's coordinator and the
 # secretariat may plan it.
 ANY_PLANNER = {"anonymous": "login", "participant": 403, "coordinator": 200,
@@ -49,6 +50,12 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "regions.detail": ("GET", PUBLIC),
     "events.index": ("GET", PUBLIC),
     "events.detail": ("GET", PUBLIC),
+    "calendars.event_ics": ("GET", PUBLIC),
+    "calendars.network_feed": ("GET", PUBLIC),
+    "calendars.region_feed": ("GET", PUBLIC),
+    "calendars.personal_feed": ("GET", UNKNOWN_SECRET),
+    "calendars.personal_page": ("GET", UNKNOWN_SECRET),
+    "calendars.reset_personal_feed": ("POST", UNKNOWN_SECRET),
     "auth.login": ("GET", GUESTS_ONLY),
     "auth.logout": ("POST", AFTER_POST),
     "auth.forgot_password": ("GET", PUBLIC),

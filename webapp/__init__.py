@@ -45,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from webapp.auth import setup as auth_setup
     from webapp.auth.admin import bp as users_admin_bp
     from webapp.auth.routes import bp as auth_bp
+    from webapp.calendars.routes import bp as calendars_bp
     from webapp.core.routes import bp as core_bp
     from webapp.core.routes import register_error_pages
     from webapp.events.routes import bp as events_bp
@@ -61,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(users_admin_bp)
     app.register_blueprint(participation_bp)
     auth_setup.register(app)
+    app.register_blueprint(calendars_bp)
     register_error_pages(app)
     filters.register(app)
     cli.register(app)

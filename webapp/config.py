@@ -69,6 +69,23 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.BASE_URL.startswith("https://")
         self.WTF_CSRF_TIME_LIMIT = None
+        # Calendars: the invitations' ORGANIZER address, and memory for built feeds per worker.
+        self.MAIL_FROM = env.get("MAIL_FROM") or None
+        self.CALENDAR_CACHE_BYTES = _non_negative_int(env, "CALENDAR_CACHE_BYTES", 32 * 2**20)
+
+
+def _non_negative_int(env, name: str, default: int) -> int:
+    """An optional whole-number setting; a malformed one stops start-up with one line."""
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return value
 
 
 def engine_options(uri: str) -> dict:

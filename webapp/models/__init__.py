@@ -1,5 +1,6 @@
 """All models, re-exported so that Alembic and the app see the whole schema."""
 
+from webapp.models.calendar import bump_sequences  # noqa: F401 - listener and indexes
 from webapp.models.event import AgendaItem, AgendaKind, Event, EventCapacity, EventKind, EventStatus
 from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
 from webapp.models.mission import GuestStatus, MissionGuest, agenda_attendance

@@ -113,6 +113,9 @@ class Event(LocalTimesMixin, db.Model):
     travel_buffer_minutes: Mapped[int] = mapped_column(
         default=DEFAULT_TRAVEL_BUFFER_MINUTES, server_default=str(DEFAULT_TRAVEL_BUFFER_MINUTES)
     )
+    # Set when the event is cancelled: it stays in calendars with STATUS:CANCELLED.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
     # Grows with every change attendees must see in their calendars (RFC 5545 SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,11 @@ from webapp.models.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from webapp.models.region import Region
+
+
+def new_calendar_token() -> str:
+    """An unguessable token for a person's private calendar URL (256 bits, URL-safe)."""
+    return secrets.token_urlsafe(32)
 
 
 class Person(db.Model):
@@ -27,6 +33,10 @@ class Person(db.Model):
     job_title: Mapped[str | None] = mapped_column(sa.String(200))
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The secret in the person's calendar feed URL; replacing it revokes the old URL.
+    calendar_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, index=True, default=new_calendar_token
+    )
 
     region: Mapped[Region | None] = relationship(back_populates="people")
 

@@ -1,0 +1,1 @@
+"""Calendars: iCalendar feeds (ical.py, feeds.py), subscriptions and email invitations."""

@@ -1,0 +1,129 @@
+"""HTTP for calendar feeds: validators, 304s without building, and a small cache of bodies.
+
+A subscribed calendar polls the same URL every few minutes, almost always for nothing new.
+So a request first runs the feed's one aggregate query (see feeds.py): if the client's ETag
+(or, without one, its If-Modified-Since) still matches, the answer is a bodiless 304. A client
+without validators gets the bytes built for the same ETag earlier, when this worker still has
+them; only a changed feed is built again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Flask, Response, abort, current_app, request
+
+from webapp.calendars.feeds import FeedState, Prepared
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+MAX_AGE = 900  # seconds: calendar clients poll; fifteen minutes keeps them close to the truth
+DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+
+
+class FeedCache:
+    """Built bodies by content key (the ETag, or for personal feeds a hash of what they
+    show); least recently used out beyond a byte budget. Shared by a worker's threads."""
+
+    def __init__(self, max_bytes: int) -> None:
+        """An empty cache holding at most `max_bytes` of bodies."""
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        """The body built for this content, if this worker still has it."""
+        with self._lock:
+            body = self._entries.get(key)
+            if body is not None:
+                self._entries.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        """Keep a freshly built body; the least recently used go beyond the budget."""
+        if len(body) > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._size -= len(old)
+            self._entries[key] = body
+            self._size += len(body)
+            while self._size > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._size -= len(evicted)
+
+    def clear(self) -> None:
+        """Forget everything (tests, benchmarks)."""
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
+
+
+def feed_cache(app: Flask) -> FeedCache:
+    """The app's cache, created on first use; CALENDAR_CACHE_BYTES=0 turns it off."""
+    cache = app.extensions.get("calendar_feed_cache")
+    if cache is None:
+        cache = FeedCache(int(app.config.get("CALENDAR_CACHE_BYTES", DEFAULT_CACHE_BYTES)))
+        app.extensions["calendar_feed_cache"] = cache
+    return cache
+
+
+def not_modified(etag: str, last_modified: datetime | None) -> bool:
+    """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    if since is not None and last_modified is not None:
+        return last_modified.replace(microsecond=0) <= since
+    return False
+
+
+def calendar_response(
+    load_state: Callable[[], FeedState | None],
+    build: Callable[[FeedState, str], bytes] | None = None,
+    *,
+    prepare: Callable[[FeedState, str], Prepared] | None = None,
+    filename: str,
+    private: bool = False,
+) -> Response:
+    """Answer a feed request: 404, 304 from the aggregate alone, or the calendar's bytes.
+
+    `build(state, base_url)` makes the bytes of a feed whose ETag identifies its content;
+    `prepare` instead names the content itself (personal feeds) and builds it on demand."""
+    state = load_state()
+    if state is None:
+        abort(404)
+    if not state.publishable:
+        abort(404, description="Not in calendars: the exact dates of this event are not "
+                               "recorded.")
+    base_url = current_app.config["BASE_URL"]
+    etag = state.etag(base_url)
+    headers = {"Cache-Control": f"{'private' if private else 'public'}, max-age={MAX_AGE}"}
+    if private:
+        # The URL is the secret: keep it out of Referer headers and search engines.
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["X-Robots-Tag"] = "noindex, nofollow"
+    if not_modified(etag, state.last_modified):
+        response = Response(status=304, headers=headers)
+    else:
+        if prepare is not None:
+            prepared = prepare(state, base_url)
+        else:
+            prepared = Prepared(etag, lambda: build(state, base_url))
+        cache = feed_cache(current_app)
+        body = cache.get(prepared.cache_key)
+        if body is None:
+            body = prepared.build()
+            # Cache only if nothing changed while building (a second aggregate, misses only).
+            if load_state() == state:
+                cache.put(prepared.cache_key, body)
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response = Response(body, headers=headers, content_type=CONTENT_TYPE)
+    response.set_etag(etag)
+    if state.last_modified is not None:
+        response.last_modified = state.last_modified
+    return response

@@ -1,0 +1,111 @@
+"""Calendar routes: the feeds (thin wrappers around feeds.py) and a person's feed page."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from sqlalchemy.orm import contains_eager
+
+from webapp.calendars import feeds
+from webapp.calendars.ical import in_calendars
+from webapp.calendars.responses import calendar_response
+from webapp.calendars.services import feed_urls, personal_feed_urls, reset_calendar_token
+from webapp.extensions import db
+from webapp.models import Event, Person, Registration, RegistrationStatus
+
+bp = Blueprint("calendars", __name__)
+
+
+@bp.app_template_global()
+def calendar_feed_urls(endpoint: str, **values):
+    """Templates: https:// and webcal:// addresses of a calendar route."""
+    return feed_urls(endpoint, **values)
+
+
+@bp.app_template_global()
+def event_in_calendars(event: Event) -> bool:
+    """Templates: whether an event is published in calendars (exact dates recorded)."""
+    return in_calendars(event)
+
+
+@bp.get("/events/<int:event_id>.ics")
+def event_ics(event_id: int):
+    """One event and its agenda items as iCalendar ("Add to calendar")."""
+    return calendar_response(
+        lambda: feeds.event_state(event_id), feeds.event_body, filename=f"event-{event_id}.ics"
+    )
+
+
+@bp.get("/calendar/network.ics")
+def network_feed():
+    """Every public event of the network, for subscription."""
+    return calendar_response(
+        feeds.network_state, lambda _state, base: feeds.network_body(base),
+        filename="districts-of-creativity.ics",
+    )
+
+
+@bp.get("/regions/<slug>/calendar.ics")
+def region_feed(slug: str):
+    """Events a region hosts or sends a delegation to, for subscription."""
+    return calendar_response(
+        lambda: feeds.region_state(slug), feeds.region_body, filename="region-calendar.ics"
+    )
+
+
+@bp.get("/calendar/p/<token>.ics")
+def personal_feed(token: str):
+    """A person's own events and their agenda, at a secret address (404 once reset)."""
+    return calendar_response(
+        lambda: feeds.personal_state(token), prepare=feeds.personal_prepare,
+        filename="my-events.ics", private=True,
+    )
+
+
+def get_person_by_token(token: str) -> Person:
+    """The holder of a personal feed token, or 404 (an old, reset token included)."""
+    person = None
+    if feeds.valid_token(token):
+        person = db.session.scalars(
+            sa.select(Person).where(Person.calendar_token == token)
+        ).one_or_none()
+    if person is None:
+        abort(404, description="This calendar address does not exist or has been reset.")
+    return person
+
+
+@bp.get("/calendar/p/<token>")
+def personal_page(token: str):
+    """The page behind a personal feed: its addresses, its events, and a reset button."""
+    person = get_person_by_token(token)
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .join(Registration.event)
+        .where(
+            Registration.person_id == person.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+        .options(contains_eager(Registration.event))
+        .order_by(Event.starts_at, Event.id)
+    ).all()
+    response = render_template(
+        "calendars/personal.html",
+        person=person,
+        urls=personal_feed_urls(person),
+        registrations=registrations,
+    )
+    return response, 200, {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
+
+
+@bp.post("/calendar/p/<token>/reset")
+def reset_personal_feed(token: str):
+    """Replace the secret address; calendars subscribed to the old one stop receiving."""
+    person = get_person_by_token(token)
+    new_token = reset_calendar_token(person)
+    db.session.commit()
+    flash(
+        "Your calendar has a new address. The old one no longer works: subscribe again "
+        "with the address below.",
+        "success",
+    )
+    return redirect(url_for("calendars.personal_page", token=new_token), code=303)

@@ -1,0 +1,58 @@
+"""Calendar workflows: feed addresses and revoking a personal feed (invitations: invites.py).
+
+Services add and flush, never commit, never read the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from flask import current_app
+
+from webapp.extensions import db
+from webapp.models import Person
+from webapp.models.people import new_calendar_token
+
+
+@dataclass(frozen=True)
+class FeedUrls:
+    """The ways to reach a feed: `https` and `webcal` (subscribe) on the public site, and
+    `path` for links on our own pages (they work whatever host the page was served from)."""
+
+    https: str
+    webcal: str
+    path: str
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A URL on the public site (BASE_URL), whatever host a request came in on, and outside
+    requests too (mail queued from a command or a worker)."""
+    base = urlsplit(current_app.config["BASE_URL"].rstrip("/"))
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def feed_urls(endpoint: str, **values) -> FeedUrls:
+    """https:// and webcal:// addresses of a calendar route."""
+    https = absolute_url(endpoint, **values)
+    parts = urlsplit(https)
+    path = urlunsplit(("", "", parts.path, parts.query, ""))
+    return FeedUrls(https=https, webcal=urlunsplit(("webcal", *parts[1:])), path=path)
+
+
+def personal_feed_urls(person: Person) -> FeedUrls:
+    """The secret feed of a person's own events (for registration and account pages)."""
+    if not person.calendar_token:  # a person not flushed yet has no default value applied
+        person.calendar_token = new_calendar_token()
+    return feed_urls("calendars.personal_feed", token=person.calendar_token)
+
+
+def reset_calendar_token(person: Person) -> str:
+    """Give the person a new secret feed address; the old one answers 404 from now on."""
+    person.calendar_token = new_calendar_token()
+    db.session.flush()
+    return person.calendar_token
+
