@@ -132,7 +132,6 @@ def edit_mission(mission_id: int):
     if form.validate_on_submit():
         for name, value in _mission_fields(form).items():
             setattr(event, name, value)
-        event.sequence += 1
         db.session.commit()
         flash("Mission saved.", "success")
         return redirect(url_for("missions.plan", mission_id=event.id))

@@ -208,7 +208,10 @@ def notify_item_changed(item: AgendaItem, before: ItemSnapshot) -> int:
         concerned |= {gid: "added" for gid in after_ids - before.guest_ids}
     if not concerned:
         return 0
-    item.sequence += 1  # calendars must show the change (RFC 5545 SEQUENCE)
+    if not moved and not (item.is_cancelled and not before.cancelled):
+        # Only who attends changed: no watched column did, so the flush listener
+        # (webapp.models.calendar) will not bump SEQUENCE; guests' calendars must still update.
+        item.sequence += 1
     sent = 0
     for guest_id, change in sorted(concerned.items()):
         guest = guests[guest_id]

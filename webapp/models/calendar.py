@@ -18,7 +18,9 @@ from webapp.models.registration import Registration
 
 # Changes a calendar must redraw or an invitee must be told about (RFC 5546 §2.1.4).
 EVENT_VISIBLE_COLUMNS = ("starts_at", "ends_at", "place", "venue", "status")
-AGENDA_VISIBLE_COLUMNS = ("starts_at", "ends_at", "title", "address", "host_organisation")
+AGENDA_VISIBLE_COLUMNS = (
+    "starts_at", "ends_at", "title", "address", "host_organisation", "cancelled_at",
+)
 
 
 def changed_columns(obj: object, names: tuple[str, ...]) -> set[str]:
