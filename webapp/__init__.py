@@ -49,12 +49,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from webapp.core.routes import register_error_pages
     from webapp.events.routes import bp as events_bp
     from webapp.regions.routes import bp as regions_bp
+    from webapp.registrations import admin as forum_admin
+    from webapp.registrations import checkin, delegations, public
 
     app.register_blueprint(core_bp)
     app.register_blueprint(regions_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(users_admin_bp)
+    for blueprint in (public.bp, delegations.bp, checkin.bp, forum_admin.bp):
+        app.register_blueprint(blueprint)
     auth_setup.register(app)
     register_error_pages(app)
     filters.register(app)

@@ -1,0 +1,472 @@
+"""Registration workflows: seats, waitlist, delegations, substitution and check-in.
+
+Every function adds and flushes in the caller's transaction and never commits. Seats are
+counted only after the audience's capacity row is locked, so that concurrent registrations for
+the last seats queue up instead of overbooking (see `lock_audience`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
+from sqlalchemy.orm import selectinload
+
+from webapp.extensions import db
+from webapp.mail import queue_email
+from webapp.models import (
+    CheckInAction,
+    CheckInEntry,
+    Delegation,
+    DelegationQuota,
+    Event,
+    EventCapacity,
+    Person,
+    Region,
+    Registration,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
+from webapp.registrations.tokens import make_registration_token
+
+CONFIRMED, WAITLISTED, CANCELLED = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+    RegistrationStatus.CANCELLED,
+)
+DELEGATION_AUDIENCE = "international"
+
+
+class RegistrationError(Exception):
+    """A refusal whose message can be shown to the person as it is."""
+
+
+class AlreadyRegistered(RegistrationError):
+    """The email already holds an active registration for this event."""
+
+    def __init__(self, registration: Registration) -> None:
+        self.registration = registration
+        super().__init__(
+            f"{registration.person.email} is already registered for {registration.event.title} "
+            f"({registration.status.value}). Use the link in the confirmation email to change "
+            "or cancel that registration."
+        )
+
+
+class OverQuota(RegistrationError):
+    """The delegation has used its whole quota."""
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """What a registration form or an import row says about a person."""
+
+    full_name: str
+    email: str
+    organisation: str | None = None
+    job_title: str | None = None
+
+    @property
+    def normalised_email(self) -> str:
+        """Emails compare case-insensitively."""
+        return self.email.strip().lower()
+
+
+# --- capacity -----------------------------------------------------------------------------
+
+
+def lock_audience(event_id: int, audience: str) -> EventCapacity:
+    """Lock the audience's capacity row for the rest of the transaction and return it.
+
+    PostgreSQL: SELECT ... FOR UPDATE; a concurrent transaction waits here until this one ends,
+    then (READ COMMITTED) counts what it committed. SQLite has no row locks: a no-op UPDATE
+    takes the database's write lock first, before anything is counted, so counts and inserts
+    of two requests never interleave (pysqlite opens the transaction at that first write)."""
+    query = sa.select(EventCapacity).where(
+        EventCapacity.event_id == event_id, EventCapacity.audience == audience
+    )
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            sa.update(EventCapacity)
+            .where(EventCapacity.event_id == event_id, EventCapacity.audience == audience)
+            .values(capacity=EventCapacity.capacity)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        query = query.with_for_update()
+    capacity = db.session.scalars(query.execution_options(populate_existing=True)).one_or_none()
+    if capacity is None:
+        raise RegistrationError(f"“{audience}” is not an audience of this event.")
+    return capacity
+
+
+def seats_taken(event_id: int, audience: str) -> int:
+    """Confirmed registrations of one audience."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Registration.id)).where(
+            Registration.event_id == event_id,
+            Registration.audience == audience,
+            Registration.status == CONFIRMED,
+        )
+    )
+
+
+def audience_counts(event_id: int) -> dict[tuple[str, RegistrationStatus], int]:
+    """(audience, status) → number of registrations, in one query."""
+    rows = db.session.execute(
+        sa.select(Registration.audience, Registration.status, sa.func.count(Registration.id))
+        .where(Registration.event_id == event_id)
+        .group_by(Registration.audience, Registration.status)
+    ).all()
+    return {(audience, status): n for audience, status, n in rows}
+
+
+def fill_free_seats(event_id: int, audience: str, capacity: int) -> list[Registration]:
+    """Promote waitlisted registrations, first come first served, while seats are free.
+
+    The caller holds the audience lock. Each promoted person is told by email."""
+    free = capacity - seats_taken(event_id, audience)
+    if free <= 0:
+        return []
+    promoted = db.session.scalars(
+        sa.select(Registration)
+        .where(
+            Registration.event_id == event_id,
+            Registration.audience == audience,
+            Registration.status == WAITLISTED,
+        )
+        .order_by(Registration.registered_at, Registration.id)
+        .limit(free)
+    ).all()
+    now = utcnow()
+    for registration in promoted:
+        registration.status = CONFIRMED
+        registration.promoted_at = now
+    db.session.flush()
+    for registration in promoted:
+        on_registration_promoted(registration)
+    return list(promoted)
+
+
+# --- people and registrations -------------------------------------------------------------
+
+
+def find_or_create_person(data: PersonData) -> Person:
+    """The person with this email; a new one when unknown. Blanks of a known person are
+    filled in, but a stranger's form never overwrites a known name."""
+    email = data.normalised_email
+    person = db.session.scalars(sa.select(Person).where(Person.email == email)).one_or_none()
+    if person is None:
+        person = Person(full_name=data.full_name.strip(), email=email)
+        db.session.add(person)
+    if not person.organisation and data.organisation:
+        person.organisation = data.organisation.strip()
+    if not person.job_title and data.job_title:
+        person.job_title = data.job_title.strip()
+    db.session.flush()
+    return person
+
+
+def active_registration(event_id: int, email: str) -> Registration | None:
+    """The confirmed or waitlisted registration of this email for the event, if any."""
+    return db.session.scalars(
+        sa.select(Registration)
+        .join(Person, Registration.person_id == Person.id)
+        .where(
+            Registration.event_id == event_id,
+            Person.email == email.strip().lower(),
+            Registration.status != CANCELLED,
+        )
+    ).one_or_none()
+
+
+def register_person(
+    event: Event,
+    person_data: PersonData,
+    audience: str,
+    *,
+    delegation: Delegation | None = None,
+    is_head_of_delegation: bool = False,
+    is_demo: bool = False,
+    notify: bool = True,
+) -> Registration:
+    """Register someone: a seat when one is free, else a place on the audience's waitlist.
+
+    Raises AlreadyRegistered for a second registration of the same email, OverQuota when a
+    delegation is full, RegistrationError for an unknown audience."""
+    capacity = lock_audience(event.id, audience)
+    existing = active_registration(event.id, person_data.email)
+    if existing is not None:
+        raise AlreadyRegistered(existing)
+    if delegation is not None:
+        quota = quota_for(event, delegation.region)
+        used = delegates_used(delegation.id)
+        if used >= quota:
+            raise OverQuota(
+                f"{delegation.region.name}'s delegation is full: {used} of {quota} places used."
+            )
+    person = find_or_create_person(person_data)
+    status = CONFIRMED if seats_taken(event.id, audience) < capacity.capacity else WAITLISTED
+    registration = Registration(
+        event_id=event.id,
+        person=person,
+        delegation=delegation,
+        audience=audience,
+        status=status,
+        is_head_of_delegation=is_head_of_delegation,
+        is_demo=is_demo,
+    )
+    db.session.add(registration)
+    db.session.flush()
+    if notify:
+        if status is CONFIRMED:
+            on_registration_confirmed(registration)
+        else:
+            on_registration_waitlisted(registration)
+    return registration
+
+
+def cancel_registration(
+    registration: Registration, by: User | None, reason: str
+) -> list[Registration]:
+    """Cancel (by the person when `by` is None) with a reason; a freed seat goes to the first
+    waitlisted person of that audience in the same transaction. Returns who was promoted."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RegistrationError("Give a reason for the cancellation.")
+    capacity = lock_audience(registration.event_id, registration.audience)
+    db.session.refresh(registration)  # another request may have cancelled it meanwhile
+    if registration.status is CANCELLED:
+        raise RegistrationError("This registration is already cancelled.")
+    registration.status = CANCELLED
+    registration.cancelled_at = utcnow()
+    registration.cancel_reason = reason
+    registration.cancelled_by_id = by.id if by is not None else None
+    db.session.flush()
+    on_registration_cancelled(registration)
+    return fill_free_seats(registration.event_id, registration.audience, capacity.capacity)
+
+
+def substitute(registration: Registration, new_person_data: PersonData, by: User) -> Registration:
+    """Replace a delegate by someone else who takes over the seat (or the waitlist place);
+    the replaced registration is kept, cancelled, and linked from the new one."""
+    lock_audience(registration.event_id, registration.audience)
+    db.session.refresh(registration)
+    if registration.status is CANCELLED:
+        raise RegistrationError("A withdrawn delegate cannot be replaced; add a new delegate.")
+    existing = active_registration(registration.event_id, new_person_data.email)
+    if existing is not None:
+        raise AlreadyRegistered(existing)
+    person = find_or_create_person(new_person_data)
+    status = registration.status
+    registration.status = CANCELLED
+    registration.cancelled_at = utcnow()
+    registration.cancel_reason = f"Replaced by {person.full_name}"
+    registration.cancelled_by_id = by.id
+    db.session.flush()
+    replacement = Registration(
+        event_id=registration.event_id,
+        person=person,
+        delegation_id=registration.delegation_id,
+        audience=registration.audience,
+        status=status,
+        is_head_of_delegation=registration.is_head_of_delegation,
+        registered_at=registration.registered_at,  # keeps the place in the waitlist order
+        replaces_registration_id=registration.id,
+        is_demo=registration.is_demo,
+    )
+    db.session.add(replacement)
+    db.session.flush()
+    on_registration_cancelled(registration)
+    if status is CONFIRMED:
+        on_registration_confirmed(replacement)
+    else:
+        on_registration_waitlisted(replacement)
+    return replacement
+
+
+def update_person_details(registration: Registration, data: PersonData) -> list[str]:
+    """Change name, organisation and title (not the email: it identifies the person)."""
+    person = registration.person
+    changes = []
+    for attribute, value in (
+        ("full_name", data.full_name),
+        ("organisation", data.organisation),
+        ("job_title", data.job_title),
+    ):
+        value = (value or "").strip() or None
+        if attribute == "full_name" and not value:
+            continue
+        if getattr(person, attribute) != value:
+            setattr(person, attribute, value)
+            changes.append(attribute.replace("_", " "))
+    db.session.flush()
+    return changes
+
+
+# --- delegations and quotas ---------------------------------------------------------------
+
+
+def delegation_audience(event: Event) -> str | None:
+    """The audience delegates register in: international participants, else the first one."""
+    audiences = [capacity.audience for capacity in event.capacities]
+    if DELEGATION_AUDIENCE in audiences:
+        return DELEGATION_AUDIENCE
+    return audiences[0] if audiences else None
+
+
+def quota_for(event: Event, region: Region) -> int:
+    """A region's delegate quota: none unless a member on the event's first day (excluded
+    regions get none); an override when set, else the event's default."""
+    if not region.is_member_on(event.local_first_day):
+        return 0
+    override = db.session.scalar(
+        sa.select(DelegationQuota.quota).where(
+            DelegationQuota.event_id == event.id, DelegationQuota.region_id == region.id
+        )
+    )
+    if override is not None:
+        return override
+    return event.default_delegation_quota or 0
+
+
+def quota_overrides(event_id: int) -> dict[int, int]:
+    """region id → overriding quota, for one event."""
+    rows = db.session.execute(
+        sa.select(DelegationQuota.region_id, DelegationQuota.quota).where(
+            DelegationQuota.event_id == event_id
+        )
+    ).all()
+    return dict(rows)
+
+
+def set_quota_overrides(event: Event, overrides: dict[int, int | None]) -> None:
+    """Store per-region quotas (None removes the override, back to the default)."""
+    current = {
+        q.region_id: q
+        for q in db.session.scalars(
+            sa.select(DelegationQuota).where(DelegationQuota.event_id == event.id)
+        )
+    }
+    for region_id, quota in overrides.items():
+        row = current.get(region_id)
+        if quota is None:
+            if row is not None:
+                db.session.delete(row)
+        elif row is None:
+            db.session.add(DelegationQuota(event_id=event.id, region_id=region_id, quota=quota))
+        else:
+            row.quota = quota
+    db.session.flush()
+
+
+def delegates_used(delegation_id: int) -> int:
+    """Active (confirmed or waitlisted) delegates of a delegation."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Registration.id)).where(
+            Registration.delegation_id == delegation_id, Registration.status != CANCELLED
+        )
+    )
+
+
+def get_or_create_delegation(event: Event, region: Region) -> Delegation:
+    """The region's delegation to the event, created on first use."""
+    delegation = db.session.scalars(
+        sa.select(Delegation)
+        .where(Delegation.event_id == event.id, Delegation.region_id == region.id)
+        .options(selectinload(Delegation.region))
+    ).one_or_none()
+    if delegation is None:
+        delegation = Delegation(event_id=event.id, region=region)
+        db.session.add(delegation)
+        db.session.flush()
+    return delegation
+
+
+# --- check-in -----------------------------------------------------------------------------
+
+
+def check_in(registration: Registration, by: User | None) -> bool:
+    """Mark a confirmed attendee present; False when they already were."""
+    if registration.status is not CONFIRMED:
+        raise RegistrationError(f"{registration.person.full_name} has no confirmed seat.")
+    if registration.checked_in_at is not None:
+        return False
+    registration.checked_in_at = utcnow()
+    db.session.add(
+        CheckInEntry(registration_id=registration.id, action=CheckInAction.CHECKED_IN,
+                     by_id=by.id if by is not None else None)
+    )
+    db.session.flush()
+    return True
+
+
+def undo_check_in(registration: Registration, by: User | None) -> bool:
+    """Take back a check-in (a wrong click); the trail keeps both. False when not present."""
+    if registration.checked_in_at is None:
+        return False
+    registration.checked_in_at = None
+    db.session.add(
+        CheckInEntry(registration_id=registration.id, action=CheckInAction.UNDONE,
+                     by_id=by.id if by is not None else None)
+    )
+    db.session.flush()
+    return True
+
+
+# --- notifications --------------------------------------------------------------------------
+
+
+def absolute_link(endpoint: str, **values) -> str:
+    """An absolute URL on BASE_URL, inside or outside a request (CLI, tests, services)."""
+    if has_request_context():
+        path = url_for(endpoint, **values)
+    else:
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["BASE_URL"] + path
+
+
+def manage_link(registration: Registration) -> str:
+    """The person's signed link to see, change or cancel the registration."""
+    return absolute_link(
+        "public_registration.manage", token=make_registration_token(registration)
+    )
+
+
+def _mail(registration: Registration, subject: str, template: str) -> None:
+    """Queue one of the registration emails to the registered person."""
+    person = registration.person
+    if not person.email:
+        return
+    queue_email(
+        person.email,
+        f"{subject}: {registration.event.title}",
+        template,
+        {"registration": registration, "event": registration.event, "person": person,
+         "link": manage_link(registration)},
+        to_name=person.full_name.replace("\r", " ").replace("\n", " "),
+    )
+
+
+def on_registration_confirmed(registration: Registration) -> None:
+    """A seat is confirmed: email the person their confirmation and signed link."""
+    _mail(registration, "Registration confirmed", "registration_confirmed")
+    # lead: also send the calendar invitation here (calendars.invites.send_invitation).
+
+
+def on_registration_waitlisted(registration: Registration) -> None:
+    """The audience is full: tell the person they are on the waitlist, with their link."""
+    _mail(registration, "On the waitlist", "registration_waitlisted")
+
+
+def on_registration_promoted(registration: Registration) -> None:
+    """A seat freed up for a waitlisted person: tell them it is theirs."""
+    _mail(registration, "A seat is yours", "registration_promoted")
+    # lead: also send the calendar invitation here (calendars.invites.send_invitation).
+
+
+def on_registration_cancelled(registration: Registration) -> None:
+    """Confirm a cancellation to the person."""
+    _mail(registration, "Registration cancelled", "registration_cancelled")
+    # lead: also send the calendar cancellation here (calendars.invites.send_cancellation).
