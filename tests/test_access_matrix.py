@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import Event, Role
+from webapp.models import DelegateImport, Delegation, Event, Registration, Role
 
 VISITORS = ["anonymous", "participant", "coordinator", "other_coordinator", "secretariat"]
 
@@ -22,6 +22,10 @@ GUESTS_ONLY = {"anonymous": 200, **dict.fromkeys(VISITORS[1:], 302)}  # signed i
 AFTER_POST = dict.fromkeys(VISITORS, 302)
 INVALID_LINK = dict.fromkeys(VISITORS, 400)  # the matrix uses a forged token
 SECRETARIAT_POST = {**SECRETARIAT, "secretariat": 302}
+# A region's own pages: its coordinator and the secretariat.
+REGION = {"anonymous": "login", "participant": 403, "coordinator": 200,
+          "other_coordinator": 403, "secretariat": 200}
+REGION_POST = {**REGION, "coordinator": 302, "secretariat": 302}
 
 # endpoint -> (HTTP method, expected outcome per visitor)
 ACCESS: dict[str, tuple[str, dict]] = {
@@ -43,11 +47,30 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "users_admin.edit_user": ("GET", SECRETARIAT),
     "users_admin.resend_invitation": ("POST", SECRETARIAT_POST),
     "users_admin.audit": ("GET", SECRETARIAT),
+    "public_registration.register": ("GET", PUBLIC),
+    "public_registration.manage": ("GET", INVALID_LINK),
+    "public_registration.cancel_own": ("POST", INVALID_LINK),
+    "delegations.delegation": ("GET", REGION),
+    "delegations.edit_delegate": ("GET", REGION),
+    "delegations.substitute_delegate": ("GET", REGION),
+    "delegations.withdraw_delegate": ("POST", REGION_POST),
+    "delegations.import_upload": ("GET", REGION),
+    "delegations.import_preview": ("GET", REGION),
+    "delegations.import_confirm": ("POST", REGION_POST),
+    "checkin.checkin_page": ("GET", SECRETARIAT),
+    "checkin.checkin_counts": ("GET", SECRETARIAT),
+    "checkin.toggle": ("POST", SECRETARIAT_POST),
+    "forum_admin.new_forum": ("GET", SECRETARIAT),
+    "forum_admin.edit_forum": ("GET", SECRETARIAT),
+    "forum_admin.quotas": ("GET", SECRETARIAT),
+    "forum_admin.attendees": ("GET", SECRETARIAT),
+    "forum_admin.export_attendees": ("GET", SECRETARIAT),
+    "forum_admin.cancel": ("POST", SECRETARIAT_POST),
 }
 
 
 @pytest.fixture
-def world(seeded, make_region, make_user):
+def world(seeded, make_region, make_user, make_person):
     """A region concerned, another region, and one account per role; returns URL arguments."""
     concerned, other = make_region("Concerned"), make_region("Other")
     users = {
@@ -57,7 +80,16 @@ def world(seeded, make_region, make_user):
         "secretariat": make_user(Role.SECRETARIAT),
     }
     event_id = db.session.scalar(sa.select(Event.id).filter_by(slug="reverse-mission-2012"))
+    delegation = Delegation(event_id=event_id, region_id=concerned.id)
+    delegate = Registration(event_id=event_id, person=make_person(), delegation=delegation,
+                            audience="international")
+    draft = DelegateImport(event_id=event_id, region_id=concerned.id, filename="d.csv",
+                           rows_json="[]")
+    db.session.add_all([delegation, delegate, draft])
+    db.session.commit()
     arguments = {
+        "registration_id": delegate.id,
+        "import_id": draft.id,
         "slug": concerned.slug,
         "event_id": event_id,
         "user_id": users["participant"].id,
