@@ -102,16 +102,21 @@ class CapacityForm(Form):
     label = StringField("Label", validators=[Optional(), Length(max=80)])
     capacity = IntegerField("Seats", validators=[Optional(), NumberRange(min=0, max=1_000_000)])
 
-    def validate_label(self, field) -> None:
-        """A key needs a label and seats, and the other way round."""
-        filled = [bool(self.audience.data), bool(field.data), self.capacity.data is not None]
-        if any(filled) and not all(filled):
-            raise ValidationError("Fill in the key, the label and the seats, or none of them.")
+    @property
+    def half_filled(self) -> bool:
+        """Some but not all of key, label and seats given."""
+        filled = [bool(self.audience.data), bool(self.label.data), self.capacity.data is not None]
+        return any(filled) and not all(filled)
 
 
 def timezone_choices() -> list[tuple[str, str]]:
     """Every IANA zone, sorted."""
     return [(zone, zone) for zone in sorted(available_timezones())]
+
+
+def LocalField(label: str, validators=None) -> DateTimeLocalField:  # noqa: N802 - a field factory
+    """A datetime-local input, read and shown as 'YYYY-MM-DDTHH:MM' like browsers send it."""
+    return DateTimeLocalField(label, validators=validators, format="%Y-%m-%dT%H:%M")
 
 
 class ForumForm(FlaskForm):
@@ -123,12 +128,12 @@ class ForumForm(FlaskForm):
     place = StringField("Place", validators=[DataRequired(), Length(max=200)])
     venue = StringField("Venue", validators=[Optional(), Length(max=200)])
     timezone = SelectField("Local time zone", choices=[], default="Europe/Copenhagen")
-    starts_local = DateTimeLocalField("Starts (local time)", validators=[DataRequired()])
-    ends_local = DateTimeLocalField("Ends (local time)", validators=[DataRequired()])
-    opens_local = DateTimeLocalField("Registration opens (local time)", validators=[Optional()])
-    closes_local = DateTimeLocalField("Registration closes (local time)",
+    starts_local = LocalField("Starts (local time)", validators=[DataRequired()])
+    ends_local = LocalField("Ends (local time)", validators=[DataRequired()])
+    opens_local = LocalField("Registration opens (local time)", validators=[Optional()])
+    closes_local = LocalField("Registration closes (local time)",
                                       validators=[Optional()])
-    deadline_local = DateTimeLocalField("Delegation deadline (local time)",
+    deadline_local = LocalField("Delegation deadline (local time)",
                                         validators=[Optional()])
     default_quota = IntegerField("Delegates per member region",
                                  validators=[Optional(), NumberRange(min=0, max=10_000)])
@@ -152,7 +157,9 @@ class ForumForm(FlaskForm):
             raise ValidationError("Choose a time zone from the list.") from None
 
     def validate_capacities(self, field) -> None:
-        """Each audience key once."""
+        """Each row complete or empty; each audience key once."""
+        if any(entry.form.half_filled for entry in field.entries):
+            raise ValidationError("Fill in the key, the label and the seats, or none of them.")
         keys = [entry.form.audience.data for entry in field.entries if entry.form.audience.data]
         if len(keys) != len(set(keys)):
             raise ValidationError("Each audience key may appear only once.")

@@ -9,7 +9,6 @@ import pytest
 
 from webapp.extensions import db
 from webapp.models import Event, EventCapacity, MembershipEntry, MembershipKind, utcnow
-from webapp.registrations.services import PersonData
 
 
 @pytest.fixture
@@ -46,9 +45,3 @@ def excluded_region(make_region):
                         note="No engagement"))
     db.session.commit()
     return region
-
-
-def person(n: int | str, **fields) -> PersonData:
-    """Sample person data with a predictable email."""
-    return PersonData(full_name=fields.pop("full_name", f"Person {n}"),
-                      email=fields.pop("email", f"p{n}@example.org"), **fields)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.registration_fixtures import excluded_region, make_forum, person  # noqa: F401
+from tests.registrations.helpers import person
 from webapp.extensions import db
 from webapp.models import (
     CheckInAction,

@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from tests.registration_fixtures import make_forum  # noqa: F401
 from webapp.extensions import db
 from webapp.models import Person, Registration, RegistrationStatus
 from webapp.registrations.tokens import make_registration_token
