@@ -46,7 +46,8 @@
       event.preventDefault();
       var button = form.querySelector("button");
       button.disabled = true;
-      fetch(form.action, {
+      // getAttribute: the hidden input named "action" shadows the form.action property.
+      fetch(form.getAttribute("action"), {
         method: "POST",
         body: new FormData(form),
         headers: {
