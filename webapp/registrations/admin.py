@@ -151,8 +151,8 @@ def edit_forum(event_id: int):
         problems = _apply_forum_form(form, event)
         if not problems:
             for capacity in event.capacities:  # raised capacities admit the waitlist at once
-                locked = lock_audience(event.id, capacity.audience)
-                fill_free_seats(event.id, capacity.audience, locked.capacity)
+                seats = lock_audience(event.id, capacity.audience)
+                fill_free_seats(event.id, capacity.audience, seats)
             record_audit(current_user._get_current_object(), "forum.updated", event,
                          f"Updated the set-up of {event.title}")
             db.session.commit()

@@ -34,6 +34,9 @@ def register(event_id: int):
     if is_open and form.validate_on_submit():
         try:
             registration = register_person(event, form.person_data(), form.audience.data)
+            # Read before the commit expires them: no reload queries after it.
+            confirmed = registration.status is RegistrationStatus.CONFIRMED
+            email = registration.person.email
             db.session.commit()
         except AlreadyRegistered as exc:
             db.session.rollback()
@@ -49,14 +52,13 @@ def register(event_id: int):
             db.session.rollback()
             form.audience.errors = [*form.audience.errors, str(exc)]
         else:
-            if registration.status is RegistrationStatus.CONFIRMED:
+            if confirmed:
                 flash(f"You are registered: your seat is confirmed. We sent a confirmation to "
-                      f"{registration.person.email} with your personal link.", "success")
+                      f"{email} with your personal link.", "success")
             else:
-                flash(f"All seats are taken: you are on the waitlist. We sent "
-                      f"{registration.person.email} your personal link and will email you as "
-                      f"soon as a seat frees up.", "success")
-            return redirect(url_for("public_registration.register", event_id=event.id))
+                flash(f"All seats are taken: you are on the waitlist. We sent {email} your "
+                      "personal link and will email you as soon as a seat frees up.", "success")
+            return redirect(url_for("public_registration.register", event_id=event_id))
     status = 400 if form.errors else 200
     return render_template("registrations/register.html", event=event, form=form,
                            is_open=is_open), status

@@ -76,29 +76,27 @@ class PersonData:
 # --- capacity -----------------------------------------------------------------------------
 
 
-def lock_audience(event_id: int, audience: str) -> EventCapacity:
-    """Lock the audience's capacity row for the rest of the transaction and return it.
+def lock_audience(event_id: int, audience: str) -> int:
+    """Lock the audience's capacity row for the rest of the transaction; return its seats.
 
     PostgreSQL: SELECT ... FOR UPDATE; a concurrent transaction waits here until this one ends,
     then (READ COMMITTED) counts what it committed. SQLite has no row locks: a no-op UPDATE
     takes the database's write lock first, before anything is counted, so counts and inserts
     of two requests never interleave (pysqlite opens the transaction at that first write)."""
-    query = sa.select(EventCapacity).where(
-        EventCapacity.event_id == event_id, EventCapacity.audience == audience
-    )
+    where = (EventCapacity.event_id == event_id, EventCapacity.audience == audience)
     if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(
-            sa.update(EventCapacity)
-            .where(EventCapacity.event_id == event_id, EventCapacity.audience == audience)
+        statement = (
+            sa.update(EventCapacity).where(*where)
             .values(capacity=EventCapacity.capacity)
+            .returning(EventCapacity.capacity)
             .execution_options(synchronize_session=False)
         )
     else:
-        query = query.with_for_update()
-    capacity = db.session.scalars(query.execution_options(populate_existing=True)).one_or_none()
-    if capacity is None:
+        statement = sa.select(EventCapacity.capacity).where(*where).with_for_update()
+    seats = db.session.execute(statement).scalar_one_or_none()
+    if seats is None:
         raise RegistrationError(f"“{audience}” is not an audience of this event.")
-    return capacity
+    return seats
 
 
 def seats_taken(event_id: int, audience: str) -> int:
@@ -152,11 +150,17 @@ def fill_free_seats(event_id: int, audience: str, capacity: int) -> list[Registr
 # --- people and registrations -------------------------------------------------------------
 
 
-def find_or_create_person(data: PersonData) -> Person:
-    """The person with this email; a new one when unknown. Blanks of a known person are
-    filled in, but a stranger's form never overwrites a known name."""
+_LOOK_UP = object()
+
+
+def find_or_create_person(data: PersonData, *, known: Person | None | object = _LOOK_UP) -> Person:
+    """The person with this email (`known`: the caller's lookup, None meaning not found); a
+    new one when unknown. Blanks of a known person are filled in, but a stranger's form never
+    overwrites a known name."""
     email = data.normalised_email
-    person = db.session.scalars(sa.select(Person).where(Person.email == email)).one_or_none()
+    if known is _LOOK_UP:
+        known = db.session.scalars(sa.select(Person).where(Person.email == email)).one_or_none()
+    person = known
     if person is None:
         person = Person(full_name=data.full_name.strip(), email=email)
         db.session.add(person)
@@ -166,6 +170,18 @@ def find_or_create_person(data: PersonData) -> Person:
         person.job_title = data.job_title.strip()
     db.session.flush()
     return person
+
+
+def _person_and_active_registration(event_id: int, email: str) -> tuple[Person | None, int | None]:
+    """In one query: the person with this email, and their active registration's id."""
+    row = db.session.execute(
+        sa.select(Person, Registration.id)
+        .outerjoin(Registration, sa.and_(
+            Registration.person_id == Person.id, Registration.event_id == event_id,
+            Registration.status != CANCELLED))
+        .where(Person.email == email.strip().lower())
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def active_registration(event_id: int, email: str) -> Registration | None:
@@ -196,9 +212,9 @@ def register_person(
     Raises AlreadyRegistered for a second registration of the same email, OverQuota when a
     delegation is full, RegistrationError for an unknown audience."""
     capacity = lock_audience(event.id, audience)
-    existing = active_registration(event.id, person_data.email)
-    if existing is not None:
-        raise AlreadyRegistered(existing)
+    person, existing_id = _person_and_active_registration(event.id, person_data.email)
+    if existing_id is not None:
+        raise AlreadyRegistered(db.session.get(Registration, existing_id))
     if delegation is not None:
         quota = quota_for(event, delegation.region)
         used = delegates_used(delegation.id)
@@ -206,8 +222,8 @@ def register_person(
             raise OverQuota(
                 f"{delegation.region.name}'s delegation is full: {used} of {quota} places used."
             )
-    person = find_or_create_person(person_data)
-    status = CONFIRMED if seats_taken(event.id, audience) < capacity.capacity else WAITLISTED
+    person = find_or_create_person(person_data, known=person)
+    status = CONFIRMED if seats_taken(event.id, audience) < capacity else WAITLISTED
     registration = Registration(
         event_id=event.id,
         person=person,
@@ -245,7 +261,7 @@ def cancel_registration(
     registration.cancelled_by_id = by.id if by is not None else None
     db.session.flush()
     on_registration_cancelled(registration)
-    return fill_free_seats(registration.event_id, registration.audience, capacity.capacity)
+    return fill_free_seats(registration.event_id, registration.audience, capacity)
 
 
 def substitute(registration: Registration, new_person_data: PersonData, by: User) -> Registration:
