@@ -5,19 +5,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.extensions import db
 from webapp.models import Delegation, Event, Region, Registration, utcnow
 
 
 def load_event(event_id: int) -> Event:
-    """An event with its capacities and host, or 404."""
+    """An event with its capacities (one joined query: the public form is the hot path), or
+    404."""
     event = db.session.scalars(
-        sa.select(Event)
-        .where(Event.id == event_id)
-        .options(selectinload(Event.capacities), selectinload(Event.host_region))
-    ).one_or_none()
+        sa.select(Event).where(Event.id == event_id).options(joinedload(Event.capacities))
+    ).unique().one_or_none()
     if event is None:
         abort(404, description=f"There is no event number {event_id}.")
     return event
