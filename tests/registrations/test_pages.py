@@ -248,3 +248,28 @@ def test_checkin_page_form_and_json(make_forum, make_region, make_user, client, 
                          headers={"Accept": "application/json"}).get_json()
     assert answer["ok"] and answer["checked_in"] is False
     assert delegate.checked_in_at is None
+
+
+def test_edit_delegate_details_and_head(make_forum, make_region, make_user, client, auth):
+    """The coordinator corrects a delegate's title and makes them head; both audited."""
+    forum = make_forum()
+    region = make_region("Oklahoma", slug="oklahoma")
+    delegate = register_person(forum, person(1), "international",
+                               delegation=get_or_create_delegation(forum, region))
+    db.session.commit()
+    auth.login(make_user(Role.COORDINATOR, region=region))
+    assert client.get(f"/delegates/{delegate.id}/edit").status_code == 200
+    client.post(f"/delegates/{delegate.id}/edit",
+                data={"full_name": "Person 1", "job_title": "Mayor", "is_head": "y"})
+    assert delegate.person.job_title == "Mayor" and delegate.is_head_of_delegation
+    summary = db.session.scalar(sa.select(AuditEntry.summary).where(
+        AuditEntry.action == "delegation.delegate_edited"))
+    assert "job title" in summary and "head of delegation" in summary
+
+
+def test_waitlist_mail_names_the_audience(make_forum):
+    """The waitlist email speaks of 'guests', not of the audience key."""
+    forum = make_forum({"guest": 0})
+    register_person(forum, person(1), "guest")
+    body = db.session.scalars(sa.select(OutboxMessage.body_text)).one()
+    assert "All seats for guests are taken" in body

@@ -22,7 +22,7 @@ from webapp.registrations.common import (
     load_registration,
     may_change_delegation,
 )
-from webapp.registrations.forms import DelegateForm, DetailsForm, ImportForm, ReasonForm
+from webapp.registrations.forms import DelegateDetailsForm, DelegateForm, ImportForm, ReasonForm
 from webapp.registrations.imports import (
     ImportFileError,
     import_delegates,
@@ -130,7 +130,9 @@ def delegation(event_id: int, slug: str):
 def edit_delegate(registration_id: int):
     """Correct a delegate's name, organisation or title."""
     registration = _load_delegate(registration_id)
-    form = DetailsForm(obj=registration.person)
+    form = DelegateDetailsForm(obj=registration.person)
+    if request.method == "GET":
+        form.is_head.data = registration.is_head_of_delegation
     if form.validate_on_submit():
         refusal = _refuse_after_deadline(registration.event, _delegation_url(registration))
         if refusal:
@@ -138,6 +140,9 @@ def edit_delegate(registration_id: int):
         changes = update_person_details(registration, PersonData(
             form.full_name.data, registration.person.email or "", form.organisation.data,
             form.job_title.data))
+        if form.is_head.data != registration.is_head_of_delegation:
+            registration.is_head_of_delegation = form.is_head.data
+            changes.append("head of delegation" if form.is_head.data else "no longer head")
         if changes:
             record_audit(_actor(), "delegation.delegate_edited", registration.delegation,
                          f"{registration.person.email}: changed " + ", ".join(changes))

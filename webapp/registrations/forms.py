@@ -73,6 +73,12 @@ class DetailsForm(FlaskForm):
     job_title = StringField("Title", validators=[Optional(), Length(max=200)])
 
 
+class DelegateDetailsForm(DetailsForm):
+    """A delegate's details as their coordinator corrects them."""
+
+    is_head = BooleanField("Head of delegation")
+
+
 class ReasonForm(FlaskForm):
     """Why a registration is cancelled or a delegate withdrawn."""
 
