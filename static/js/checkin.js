@@ -20,7 +20,7 @@
   }
 
   function renderCounts(counts) {
-    renderRows("counts-audiences", counts.audiences, "audience");
+    renderRows("counts-audiences", counts.audiences, "label");
     renderRows("counts-regions", counts.regions, "region");
   }
 

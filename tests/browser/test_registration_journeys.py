@@ -163,6 +163,7 @@ def test_secretariat_checks_a_delegate_in(seeded, forum, make_user, live_server,
     row.get_by_role("button", name="Check in").click()
     expect(row.locator(".present")).to_have_text("Present")
     expect(scotland_count).to_have_text("1 / 1")
+    expect(page.locator("#counts-audiences")).to_contain_text("International participants")
     screenshot(page, "checkin-phone")
     db.session.expire_all()
     delegate = db.session.scalars(sa.select(Registration)).one()

@@ -244,6 +244,8 @@ def test_checkin_page_form_and_json(make_forum, make_region, make_user, client, 
     assert delegate.checked_in_at is not None
     counts = client.get(f"/events/{forum.id}/checkin/counts").get_json()
     assert {"region": "Karnataka", "present": 1, "confirmed": 1} in counts["regions"]
+    assert counts["audiences"] == [{"audience": "international", "present": 1, "confirmed": 1,
+                                    "label": "International participants"}]
     answer = client.post(f"/checkin/{delegate.id}", data={"action": "undo"},
                          headers={"Accept": "application/json"}).get_json()
     assert answer["ok"] and answer["checked_in"] is False

@@ -22,8 +22,9 @@ bp.before_request(require_secretariat_before_request)
 MAX_RESULTS = 30
 
 
-def live_counts(event_id: int) -> dict:
-    """Present / confirmed per audience and per region, in two GROUP BY queries."""
+def live_counts(event_id: int, labels: dict[str, str]) -> dict:
+    """Present / confirmed per audience (with its label) and per region, in two GROUP BY
+    queries."""
     confirmed = Registration.status == RegistrationStatus.CONFIRMED
     by_audience = db.session.execute(
         sa.select(Registration.audience, sa.func.count(Registration.checked_in_at),
@@ -41,7 +42,8 @@ def live_counts(event_id: int) -> dict:
         .group_by(region_name).order_by(region_name)
     ).all()
     return {
-        "audiences": [{"audience": a, "present": p, "confirmed": c} for a, p, c in by_audience],
+        "audiences": [{"audience": a, "label": labels.get(a, a), "present": p, "confirmed": c}
+                      for a, p, c in by_audience],
         "regions": [{"region": r, "present": p, "confirmed": c} for r, p, c in by_region],
     }
 
@@ -70,7 +72,7 @@ def checkin_page(event_id: int):
         ).all()
     return render_template(
         "registrations/checkin.html", event=event, q=q, results=results[:MAX_RESULTS],
-        more=len(results) > MAX_RESULTS, counts=live_counts(event.id),
+        more=len(results) > MAX_RESULTS, counts=live_counts(event.id, audience_labels(event)),
         labels=audience_labels(event),
     )
 
@@ -79,7 +81,7 @@ def checkin_page(event_id: int):
 def checkin_counts(event_id: int):
     """The live counts as JSON, polled by the check-in page."""
     event = load_event(event_id)
-    return jsonify(live_counts(event.id))
+    return jsonify(live_counts(event.id, audience_labels(event)))
 
 
 def _wants_json() -> bool:
@@ -108,7 +110,7 @@ def toggle(registration_id: int):
         return jsonify({
             "ok": error is None, "message": message,
             "checked_in": registration.checked_in_at is not None,
-            "counts": live_counts(registration.event_id),
+            "counts": live_counts(registration.event_id, audience_labels(registration.event)),
         }), 409 if error else 200
     flash(message, "error" if error else "success")
     return redirect(url_for("checkin.checkin_page", event_id=registration.event_id,
