@@ -20,7 +20,8 @@ from webapp.models import (
     Role,
     utcnow,
 )
-from webapp.registrations.services import PersonData, get_or_create_delegation, register_person
+from webapp.registrations.quotas import get_or_create_delegation
+from webapp.registrations.services import PersonData, register_person
 
 CSV_WITH_ONE_BAD_ROW = (
     "\ufeffname;email;organisation;title;head\r\n"

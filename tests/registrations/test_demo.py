@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from webapp.extensions import db
 from webapp.models import Event, OutboxMessage, Region, Registration, RegistrationStatus, Role
-from webapp.registrations.services import quota_for
+from webapp.registrations.quotas import quota_for
 
 
 def test_seed_demo_fills_cwf_2017_once(seeded, runner):

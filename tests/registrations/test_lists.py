@@ -13,7 +13,8 @@ from tests.registrations.helpers import person
 from webapp.extensions import db
 from webapp.models import Delegation, Person, Registration, RegistrationStatus, Role
 from webapp.registrations.lists import safe_cell
-from webapp.registrations.services import get_or_create_delegation, register_person
+from webapp.registrations.quotas import get_or_create_delegation
+from webapp.registrations.services import register_person
 
 HOSTILE = ["=HYPERLINK(\"http://evil\")", "+1+1", "-2", "@SUM(A1)", "\tTab", "\rCR"]
 

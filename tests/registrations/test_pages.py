@@ -18,7 +18,8 @@ from webapp.models import (
     Role,
     utcnow,
 )
-from webapp.registrations.services import get_or_create_delegation, register_person
+from webapp.registrations.quotas import get_or_create_delegation
+from webapp.registrations.services import register_person
 from webapp.registrations.tokens import make_registration_token
 
 

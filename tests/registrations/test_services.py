@@ -16,14 +16,13 @@ from webapp.models import (
     RegistrationStatus,
     Role,
 )
+from webapp.registrations.quotas import get_or_create_delegation, quota_for
 from webapp.registrations.services import (
     AlreadyRegistered,
     OverQuota,
     RegistrationError,
     cancel_registration,
     check_in,
-    get_or_create_delegation,
-    quota_for,
     register_person,
     substitute,
     undo_check_in,

@@ -26,14 +26,13 @@ from webapp.registrations.lists import (
     attendees_csv,
     counts_by_region,
 )
+from webapp.registrations.quotas import quota_overrides, set_quota_overrides
 from webapp.registrations.services import (
     RegistrationError,
     audience_counts,
     cancel_registration,
     fill_free_seats,
     lock_audience,
-    quota_overrides,
-    set_quota_overrides,
 )
 
 bp = Blueprint("forum_admin", __name__)

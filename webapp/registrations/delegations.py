@@ -30,13 +30,11 @@ from webapp.registrations.imports import (
     parse_delegates_csv,
     save_preview,
 )
+from webapp.registrations.quotas import delegation_audience, get_or_create_delegation, quota_for
 from webapp.registrations.services import (
     PersonData,
     RegistrationError,
     cancel_registration,
-    delegation_audience,
-    get_or_create_delegation,
-    quota_for,
     register_person,
     substitute,
     update_person_details,

@@ -15,12 +15,8 @@ from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import Event, Region, Registration
-from webapp.registrations.services import (
-    PersonData,
-    get_or_create_delegation,
-    quota_for,
-    register_person,
-)
+from webapp.registrations.quotas import get_or_create_delegation, quota_for
+from webapp.registrations.services import PersonData, register_person
 
 DEMO_EVENT = "cwf-2017"
 DEMO_DOMAIN = "demo.example.org"

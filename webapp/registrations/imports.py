@@ -15,16 +15,13 @@ from email_validator import EmailNotValidError, validate_email
 
 from webapp.extensions import db
 from webapp.models import DelegateImport, Event, Person, Region, Registration, User, utcnow
-from webapp.registrations.services import (
-    CANCELLED,
-    PersonData,
-    RegistrationError,
+from webapp.registrations.quotas import (
     delegates_used,
     delegation_audience,
     get_or_create_delegation,
     quota_for,
-    register_person,
 )
+from webapp.registrations.services import CANCELLED, PersonData, RegistrationError, register_person
 
 MAX_ROWS = 5000
 HEADER_ALIASES = {

@@ -1,4 +1,5 @@
-"""Registration workflows: seats, waitlist, delegations, substitution and check-in.
+"""Registration workflows: seats, waitlist, substitution and check-in (quotas live in
+quotas.py, the emails in notifications.py).
 
 Every function adds and flushes in the caller's transaction and never commits. Seats are
 counted only after the audience's capacity row is locked, so that concurrent registrations for
@@ -9,33 +10,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
-from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
-from webapp.mail import queue_email
 from webapp.models import (
     CheckInAction,
     CheckInEntry,
     Delegation,
-    DelegationQuota,
     Event,
     EventCapacity,
     Person,
-    Region,
     Registration,
     RegistrationStatus,
     User,
     utcnow,
 )
-from webapp.registrations.tokens import make_registration_token
+from webapp.registrations.notifications import (
+    on_registration_cancelled,
+    on_registration_confirmed,
+    on_registration_promoted,
+    on_registration_waitlisted,
+)
+from webapp.registrations.quotas import delegates_used, quota_for
 
 CONFIRMED, WAITLISTED, CANCELLED = (
     RegistrationStatus.CONFIRMED,
     RegistrationStatus.WAITLISTED,
     RegistrationStatus.CANCELLED,
 )
-DELEGATION_AUDIENCE = "international"
 
 
 class RegistrationError(Exception):
@@ -321,85 +322,6 @@ def update_person_details(registration: Registration, data: PersonData) -> list[
     return changes
 
 
-# --- delegations and quotas ---------------------------------------------------------------
-
-
-def delegation_audience(event: Event) -> str | None:
-    """The audience delegates register in: international participants, else the first one."""
-    audiences = [capacity.audience for capacity in event.capacities]
-    if DELEGATION_AUDIENCE in audiences:
-        return DELEGATION_AUDIENCE
-    return audiences[0] if audiences else None
-
-
-def quota_for(event: Event, region: Region) -> int:
-    """A region's delegate quota: none unless a member on the event's first day (excluded
-    regions get none); an override when set, else the event's default."""
-    if not region.is_member_on(event.local_first_day):
-        return 0
-    override = db.session.scalar(
-        sa.select(DelegationQuota.quota).where(
-            DelegationQuota.event_id == event.id, DelegationQuota.region_id == region.id
-        )
-    )
-    if override is not None:
-        return override
-    return event.default_delegation_quota or 0
-
-
-def quota_overrides(event_id: int) -> dict[int, int]:
-    """region id → overriding quota, for one event."""
-    rows = db.session.execute(
-        sa.select(DelegationQuota.region_id, DelegationQuota.quota).where(
-            DelegationQuota.event_id == event_id
-        )
-    ).all()
-    return dict(rows)
-
-
-def set_quota_overrides(event: Event, overrides: dict[int, int | None]) -> None:
-    """Store per-region quotas (None removes the override, back to the default)."""
-    current = {
-        q.region_id: q
-        for q in db.session.scalars(
-            sa.select(DelegationQuota).where(DelegationQuota.event_id == event.id)
-        )
-    }
-    for region_id, quota in overrides.items():
-        row = current.get(region_id)
-        if quota is None:
-            if row is not None:
-                db.session.delete(row)
-        elif row is None:
-            db.session.add(DelegationQuota(event_id=event.id, region_id=region_id, quota=quota))
-        else:
-            row.quota = quota
-    db.session.flush()
-
-
-def delegates_used(delegation_id: int) -> int:
-    """Active (confirmed or waitlisted) delegates of a delegation."""
-    return db.session.scalar(
-        sa.select(sa.func.count(Registration.id)).where(
-            Registration.delegation_id == delegation_id, Registration.status != CANCELLED
-        )
-    )
-
-
-def get_or_create_delegation(event: Event, region: Region) -> Delegation:
-    """The region's delegation to the event, created on first use."""
-    delegation = db.session.scalars(
-        sa.select(Delegation)
-        .where(Delegation.event_id == event.id, Delegation.region_id == region.id)
-        .options(selectinload(Delegation.region))
-    ).one_or_none()
-    if delegation is None:
-        delegation = Delegation(event_id=event.id, region=region)
-        db.session.add(delegation)
-        db.session.flush()
-    return delegation
-
-
 # --- check-in -----------------------------------------------------------------------------
 
 
@@ -429,60 +351,3 @@ def undo_check_in(registration: Registration, by: User | None) -> bool:
     )
     db.session.flush()
     return True
-
-
-# --- notifications --------------------------------------------------------------------------
-
-
-def absolute_link(endpoint: str, **values) -> str:
-    """An absolute URL on BASE_URL, inside or outside a request (CLI, tests, services)."""
-    if has_request_context():
-        path = url_for(endpoint, **values)
-    else:
-        path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"] + path
-
-
-def manage_link(registration: Registration) -> str:
-    """The person's signed link to see, change or cancel the registration."""
-    return absolute_link(
-        "public_registration.manage", token=make_registration_token(registration)
-    )
-
-
-def _mail(registration: Registration, subject: str, template: str) -> None:
-    """Queue one of the registration emails to the registered person."""
-    person = registration.person
-    if not person.email:
-        return
-    queue_email(
-        person.email,
-        f"{subject}: {registration.event.title}",
-        template,
-        {"registration": registration, "event": registration.event, "person": person,
-         "link": manage_link(registration)},
-        to_name=person.full_name.replace("\r", " ").replace("\n", " "),
-    )
-
-
-def on_registration_confirmed(registration: Registration) -> None:
-    """A seat is confirmed: email the person their confirmation and signed link."""
-    _mail(registration, "Registration confirmed", "registration_confirmed")
-    # lead: also send the calendar invitation here (calendars.invites.send_invitation).
-
-
-def on_registration_waitlisted(registration: Registration) -> None:
-    """The audience is full: tell the person they are on the waitlist, with their link."""
-    _mail(registration, "On the waitlist", "registration_waitlisted")
-
-
-def on_registration_promoted(registration: Registration) -> None:
-    """A seat freed up for a waitlisted person: tell them it is theirs."""
-    _mail(registration, "A seat is yours", "registration_promoted")
-    # lead: also send the calendar invitation here (calendars.invites.send_invitation).
-
-
-def on_registration_cancelled(registration: Registration) -> None:
-    """Confirm a cancellation to the person."""
-    _mail(registration, "Registration cancelled", "registration_cancelled")
-    # lead: also send the calendar cancellation here (calendars.invites.send_cancellation).
