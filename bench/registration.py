@@ -18,6 +18,7 @@ import http.client
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -270,12 +271,22 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--baseline-requests", type=int, default=4_000)
     args = parser.parse_args()
-    backends = [("SQLite", f"sqlite:///{tempfile.mkdtemp(prefix='doc-bench-')}/bench.sqlite3")]
+    workdir = Path(tempfile.mkdtemp(prefix="doc-bench-reg-"))
+    backends = [("SQLite", f"sqlite:///{workdir}/bench.sqlite3")]
     if args.pg:
         backends.append(("PostgreSQL", args.pg))
-    failed = False
     print(f"{args.people:,} registrations, {args.clients} concurrent clients, "
           "gunicorn -w 2 (sync workers)")
+    try:
+        failed = run_all(backends, args)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    sys.exit(1 if failed else 0)
+
+
+def run_all(backends: list[tuple[str, str]], args) -> bool:
+    """Each backend in turn; True when a target was missed."""
+    failed = False
     for label, url in backends:
         bare, app, check = run_backend(label, url, args)
         print(f"\n{label}")
@@ -293,7 +304,7 @@ def main() -> None:
         print("    targets: " + ", ".join(
             f"{name} {'OK' if ok else 'MISSED'}" for name, ok in targets.items()))
         failed |= not all(targets.values())
-    sys.exit(1 if failed else 0)
+    return failed
 
 
 if __name__ == "__main__":
