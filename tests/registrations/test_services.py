@@ -189,3 +189,17 @@ def test_registration_window(make_forum):
     assert not forum.registration_is_open(datetime(2029, 3, 1, tzinfo=UTC))
     forum.status, forum.registration_opens_at = EventStatus.PLANNED, None
     assert not forum.registration_is_open(datetime(2029, 3, 1, tzinfo=UTC))
+
+
+def test_database_refuses_a_cancellation_without_reason(make_forum):
+    """The check constraint holds even for code that bypasses the service."""
+    from sqlalchemy.exc import IntegrityError
+
+    from webapp.models import utcnow
+
+    registration = register_person(make_forum(), person(0), "guest")
+    db.session.commit()
+    registration.status, registration.cancelled_at = CANCELLED, utcnow()
+    with pytest.raises(IntegrityError, match="cancelled_has_reason"):
+        db.session.commit()
+    db.session.rollback()
