@@ -40,3 +40,16 @@ def test_demo_rows_are_marked_in_pages(seeded, runner, make_user, client, auth):
     auth.login(make_user(Role.SECRETARIAT))
     page = client.get(f"/events/{cwf_id}/attendees").get_data(as_text=True)
     assert ">Demo</span>" in page
+
+
+def test_setup_on_a_new_database_loads_the_demo(app, runner):
+    """README's first command shows filled registration pages: `setup` loads the demo once."""
+    from tests.test_migrations import drop_everything
+
+    drop_everything()
+    result = runner.invoke(args=["setup"])
+    assert result.exit_code == 0 and "Demo registrations for CWF 2017 loaded" in result.output
+    demo = db.session.scalar(sa.select(sa.func.count(Registration.id)).where(Registration.is_demo))
+    assert demo > 600
+    runner.invoke(args=["setup"])
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == demo
