@@ -15,10 +15,13 @@ from webapp.models import (
     AgendaItem,
     AgendaKind,
     AnnualFee,
+    DelegateImport,
+    Delegation,
     Event,
     EventKind,
     MissionGuest,
     Person,
+    Registration,
     Role,
 )
 
@@ -40,6 +43,10 @@ ANY_PLANNER = {"anonymous": "login", "participant": 403, "coordinator": 200,
                "other_coordinator": 200, "secretariat": 200}
 HOST_PLANNER = {**ANY_PLANNER, "other_coordinator": 403}
 HOST_PLANNER_POST = {**HOST_PLANNER, "coordinator": 302, "secretariat": 302}
+# A region's own pages: its coordinator and the secretariat.
+REGION = {"anonymous": "login", "participant": 403, "coordinator": 200,
+          "other_coordinator": 403, "secretariat": 200}
+REGION_POST = {**REGION, "coordinator": 302, "secretariat": 302}
 
 # endpoint -> (HTTP method, expected outcome per visitor)
 ACCESS: dict[str, tuple[str, dict]] = {
@@ -89,11 +96,30 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "missions.cancel": ("POST", HOST_PLANNER_POST),
     "missions.timetable": ("GET", PUBLIC),
     "missions.guest_itinerary": ("GET", INVALID_LINK),
+    "public_registration.register": ("GET", PUBLIC),
+    "public_registration.manage": ("GET", INVALID_LINK),
+    "public_registration.cancel_own": ("POST", INVALID_LINK),
+    "delegations.delegation": ("GET", REGION),
+    "delegations.edit_delegate": ("GET", REGION),
+    "delegations.substitute_delegate": ("GET", REGION),
+    "delegations.withdraw_delegate": ("POST", REGION_POST),
+    "delegations.import_upload": ("GET", REGION),
+    "delegations.import_preview": ("GET", REGION),
+    "delegations.import_confirm": ("POST", REGION_POST),
+    "checkin.checkin_page": ("GET", SECRETARIAT),
+    "checkin.checkin_counts": ("GET", SECRETARIAT),
+    "checkin.toggle": ("POST", SECRETARIAT_POST),
+    "forum_admin.new_forum": ("GET", SECRETARIAT),
+    "forum_admin.edit_forum": ("GET", SECRETARIAT),
+    "forum_admin.quotas": ("GET", SECRETARIAT),
+    "forum_admin.attendees": ("GET", SECRETARIAT),
+    "forum_admin.export_attendees": ("GET", SECRETARIAT),
+    "forum_admin.cancel": ("POST", SECRETARIAT_POST),
 }
 
 
 @pytest.fixture
-def world(seeded, make_region, make_user):
+def world(seeded, make_region, make_user, make_person):
     """A region concerned, another region, and one account per role; returns URL arguments."""
     concerned, other = make_region("Concerned"), make_region("Other")
     users = {
@@ -107,10 +133,19 @@ def world(seeded, make_region, make_user):
     db.session.add(fee)
     db.session.commit()
     mission, guest, item = _mission_hosted_by(concerned, other)
+    delegation = Delegation(event_id=event_id, region_id=concerned.id)
+    delegate = Registration(event_id=event_id, person=make_person(), delegation=delegation,
+                            audience="international")
+    draft = DelegateImport(event_id=event_id, region_id=concerned.id, filename="d.csv",
+                           rows_json="[]")
+    db.session.add_all([delegation, delegate, draft])
+    db.session.commit()
     arguments = {
         "mission_id": mission.id,
         "guest_id": guest.id,
         "item_id": item.id,
+        "registration_id": delegate.id,
+        "import_id": draft.id,
         "slug": concerned.slug,
         "event_id": event_id,
         "user_id": users["participant"].id,

@@ -102,6 +102,7 @@ def test_one_active_registration_per_person_and_event(make_event, make_person):
     db.session.rollback()
     first.status = RegistrationStatus.CANCELLED
     first.cancelled_at = utcnow()
+    first.cancel_reason = "Changed plans"  # a cancellation carries its reason (r001)
     db.session.add(Registration(event=event, person=person, audience="international"))
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration)) == 2

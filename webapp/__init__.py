@@ -53,6 +53,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from webapp.missions.routes import bp as missions_bp
     from webapp.participation.routes import bp as participation_bp
     from webapp.regions.routes import bp as regions_bp
+    from webapp.registrations import admin as forum_admin
+    from webapp.registrations import checkin, delegations, public
 
     app.register_blueprint(core_bp)
     app.register_blueprint(regions_bp)
@@ -61,6 +63,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(users_admin_bp)
     app.register_blueprint(participation_bp)
+    for blueprint in (public.bp, delegations.bp, checkin.bp, forum_admin.bp):
+        app.register_blueprint(blueprint)
     auth_setup.register(app)
     app.register_blueprint(calendars_bp)
     register_error_pages(app)
@@ -77,4 +81,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # WAL: readers never wait for the writer; with synchronous=NORMAL a commit does not
+        # fsync (the WAL is synced at checkpoints), so serialized writes stay fast. A power
+        # cut may lose the last commits, never corrupt the file. In-memory databases ignore it.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -33,14 +33,18 @@ def _database_error(exc: Exception) -> click.ClickException:
 
 
 def prepare_database() -> bool:
-    """Upgrade the schema to the newest revision; seed the history when there are no regions.
+    """Upgrade the schema to the newest revision; seed the history and the demo registrations
+    when there are no regions, so that a first run shows filled pages.
 
     Returns whether the history was seeded."""
+    from webapp.registrations.demo import load_demo
+
     try:
         upgrade(directory=current_app.extensions["migrate"].directory)
         if db.session.scalar(sa.select(sa.func.count()).select_from(Region)):
             return False
         seed_everything()
+        load_demo()
         db.session.commit()
         return True
     except OperationalError as exc:
@@ -68,11 +72,29 @@ def register(app: Flask) -> None:
             for table, count in sorted(bucket.items()):
                 click.echo(f"{label} {count:>3} {table}")
 
+    @app.cli.command("seed-demo")
+    def seed_demo_command() -> None:
+        """Add demo delegations and guests to CWF 2017 (every row marked demo; runs once)."""
+        from webapp.registrations.demo import load_demo
+
+        try:
+            report = load_demo()
+            db.session.commit()
+        except OperationalError as exc:
+            raise _database_error(exc) from None
+        if report.skipped:
+            click.echo("Demo registrations already loaded (or no CWF 2017): nothing to do.")
+        else:
+            click.echo(f"Demo: {report.delegates} delegates and {report.guests} guests "
+                       "registered for CWF 2017.")
+
     @app.cli.command("setup")
     def setup_command() -> None:
         """Bring the schema up to date and seed the history into an empty database."""
         seeded = prepare_database()
-        click.echo("Schema up to date." + (" Network history loaded." if seeded else ""))
+        click.echo("Schema up to date." + (
+            " Network history loaded. Demo registrations for CWF 2017 loaded (marked demo)."
+            if seeded else ""))
 
     @app.cli.command("start")
     @click.option("--host", default="127.0.0.1", show_default=True)

@@ -220,8 +220,9 @@ def agenda_component(builder: CalendarBuilder, item: AgendaItem, event: Event) -
     component.add("last-modified", item.updated_at)
     component.add("sequence", item.sequence)
     builder.set_times(component, item.starts_at, item.ends_at, event.timezone)
-    cancelled = event.status is EventStatus.CANCELLED
-    component.add("status", STATUS[event.status])
+    # An item is cancelled on its own (reverse-mission plans) or with its event.
+    cancelled = event.status is EventStatus.CANCELLED or item.cancelled_at is not None
+    component.add("status", "CANCELLED" if cancelled else STATUS[event.status])
     title = clean_text(item.title)
     component.add("summary", f"Cancelled: {title}" if cancelled else title)
     location = ", ".join(clean_text(p) for p in (item.host_organisation, item.address) if p)

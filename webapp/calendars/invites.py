@@ -22,6 +22,7 @@ from webapp.calendars.services import absolute_url, personal_feed_urls
 from webapp.extensions import db
 from webapp.mail import Attachment, queue_email
 from webapp.models import (
+    AgendaItem,
     Event,
     EventStatus,
     OutboxMessage,
@@ -96,10 +97,11 @@ def invitation(
 # --- services -----------------------------------------------------------------------------
 
 
-def _queue(
-    registration: Registration, method: str, template: str, subject: str, **context
-) -> OutboxMessage | None:
-    """Build one person's iTIP message and queue it; None when it cannot be sent."""
+def invitation_attachment(
+    registration: Registration, method: str = REQUEST, note: str = ""
+) -> Attachment | None:
+    """The iTIP part for one registration, ready to send with any email; None when the
+    person has no address or the event is not in calendars (dates not recorded)."""
     event, person = registration.event, registration.person
     if not person.email or not ical.in_calendars(event):
         return None
@@ -111,8 +113,41 @@ def _queue(
         organizer=organizer_for(event, current_app.config.get("MAIL_FROM"), base_url),
         base_url=base_url,
         now=utcnow(),
-        note=context.get("note", ""),
+        note=note,
     )
+    return Attachment("invite.ics", itip_content_type(method), data, inline=True)
+
+
+def agenda_item_attachment(item: AgendaItem, person: Person, method: str) -> Attachment:
+    """The iTIP part about one agenda item (a reverse-mission visit) for one guest: REQUEST
+    when it is new or moved for them, CANCEL when it is cancelled or they no longer attend."""
+    event = item.event
+    base_url = current_app.config["BASE_URL"]
+    organizer = organizer_for(event, current_app.config.get("MAIL_FROM"), base_url)
+    builder = ical.CalendarBuilder(base_url, name=event.title, method=method)
+    component = ical.agenda_component(builder, item, event)
+    component.pop("DTSTAMP")
+    component.add("dtstamp", utcnow())
+    if method == CANCEL:
+        component.pop("STATUS")
+        component.add("status", "CANCELLED")
+    component.add("organizer", _address(organizer.email, organizer.name))
+    attendee = {"cutype": "INDIVIDUAL", "role": "REQ-PARTICIPANT", "rsvp": "FALSE"}
+    if method == REQUEST:
+        attendee["partstat"] = "ACCEPTED"
+    component.add("attendee", _address(person.email or "", person.full_name, **attendee))
+    builder.add(component)
+    return Attachment("invite.ics", itip_content_type(method), builder.to_ical(), inline=True)
+
+
+def _queue(
+    registration: Registration, method: str, template: str, subject: str, **context
+) -> OutboxMessage | None:
+    """Build one person's iTIP message and queue it; None when it cannot be sent."""
+    event, person = registration.event, registration.person
+    attachment = invitation_attachment(registration, method, context.get("note", ""))
+    if attachment is None:
+        return None
     try:
         return queue_email(
             person.email,
@@ -126,7 +161,7 @@ def _queue(
                 **context,
             },
             to_name=ical.one_line(person.full_name) or None,
-            attachments=[Attachment("invite.ics", itip_content_type(method), data, inline=True)],
+            attachments=[attachment],
         )
     except ValueError as exc:  # a stored address the mail layer refuses: skip, say so
         current_app.logger.warning("invitation to person %s not queued: %s", person.id, exc)

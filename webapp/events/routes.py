@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
-from webapp.models import Delegation, Event, EventKind
+from webapp.models import Delegation, Event, EventKind, utcnow
 from webapp.search import matches_any
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -60,4 +60,5 @@ def detail(event_id: int):
         (day, list(items))
         for day, items in groupby(event.agenda_items, key=lambda item: item.local_start.date())
     ]
-    return render_template("events/detail.html", event=event, days=days)
+    return render_template("events/detail.html", event=event, days=days,
+                           registration_open=event.registration_is_open(utcnow()))

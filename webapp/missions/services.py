@@ -16,6 +16,7 @@ from flask import url_for
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from webapp.calendars.invites import CANCEL, REQUEST, agenda_item_attachment
 from webapp.extensions import db
 from webapp.mail import queue_email
 from webapp.missions.conflicts import GuestStay, ItemSlot, MissionFrame, PlanWarning, check_mission
@@ -223,8 +224,12 @@ def notify_item_changed(item: AgendaItem, before: ItemSnapshot) -> int:
             {"guest": guest, "item": item, "before": before, "change": change,
              "event": item.event, "link": itinerary_link(guest)},
             to_name=_single_line(guest.person.full_name),
+            # The calendar follows the plan: the item (same UID) is updated, or withdrawn
+            # for a guest who no longer attends it.
+            attachments=[agenda_item_attachment(
+                item, guest.person, CANCEL if change in ("cancelled", "removed") else REQUEST
+            )],
         )
-        # lead: attach the calendar update (calendars.invites) here
         sent += 1
     db.session.flush()
     return sent

@@ -14,7 +14,15 @@ from webapp.models.region import (
     RegionStatus,
     Representative,
 )
-from webapp.models.registration import Delegation, Registration, RegistrationStatus
+from webapp.models.registration import (
+    CheckInAction,
+    CheckInEntry,
+    DelegateImport,
+    Delegation,
+    DelegationQuota,
+    Registration,
+    RegistrationStatus,
+)
 from webapp.models.types import DatePrecision, utcnow
 from webapp.models.user import AuditEntry, LoginFailure, Role, User
 
@@ -23,6 +31,10 @@ __all__ = [
     "AgendaKind",
     "AnnualFee",
     "AuditEntry",
+    "CheckInAction",
+    "CheckInEntry",
+    "DelegateImport",
+    "DelegationQuota",
     "DatePrecision",
     "EngagementRule",
     "Delegation",

@@ -116,6 +116,12 @@ class Event(LocalTimesMixin, db.Model):
     # Set when the event is cancelled: it stays in calendars with STATUS:CANCELLED.
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Registration window and delegation deadline (aware UTC); no opening time = not open.
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delegation_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Delegates per member region unless a DelegationQuota overrides it; None = no delegations.
+    default_delegation_quota: Mapped[int | None] = mapped_column(sa.Integer)
     # Grows with every change attendees must see in their calendars (RFC 5545 SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -143,6 +149,15 @@ class Event(LocalTimesMixin, db.Model):
             name="travel_buffer_in_range",
         ),
         sa.UniqueConstraint("kind", "ordinal"),
+        sa.CheckConstraint(
+            "registration_closes_at IS NULL OR registration_opens_at IS NULL "
+            "OR registration_closes_at > registration_opens_at",
+            name="registration_window_ordered",
+        ),
+        sa.CheckConstraint(
+            "default_delegation_quota IS NULL OR default_delegation_quota >= 0",
+            name="default_quota_not_negative",
+        ),
     )
 
     @property
@@ -174,6 +189,18 @@ class Event(LocalTimesMixin, db.Model):
     def host_label(self) -> str:
         """Who hosts it: the member region, or the place when the host is not a member."""
         return self.host_region.name if self.host_region else self.place
+
+    def registration_is_open(self, now: datetime) -> bool:
+        """Open once an opening time is set and passed, until the closing time (if any)."""
+        if self.status is EventStatus.CANCELLED or self.registration_opens_at is None:
+            return False
+        if now < self.registration_opens_at:
+            return False
+        return self.registration_closes_at is None or now < self.registration_closes_at
+
+    def delegations_editable_by_coordinators(self, now: datetime) -> bool:
+        """Before the delegation deadline (or when none is set) coordinators may still edit."""
+        return self.delegation_deadline is None or now < self.delegation_deadline
 
     def capacity_for(self, audience: str) -> int | None:
         """Seats for one audience, or None when unlimited."""

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from webapp.models.event import Event
     from webapp.models.people import Person
     from webapp.models.region import Region
+    from webapp.models.user import User
 
 
 class RegistrationStatus(enum.StrEnum):
@@ -82,10 +83,20 @@ class Registration(db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Rows generated for a demonstration, never real people.
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # A substitute keeps the seat of the delegate they replace; the chain is the history.
+    replaces_registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registration.id"), index=True
+    )
+    # Who cancelled: an account (secretariat, coordinator) or None when the person did it.
+    cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    # When a waitlisted registration got a freed seat.
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     person: Mapped[Person] = relationship()
     delegation: Mapped[Delegation | None] = relationship(back_populates="registrations")
+    replaces: Mapped[Registration | None] = relationship(remote_side=[id])
+    cancelled_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
         # One active (not cancelled) registration per person and event.
@@ -100,4 +111,72 @@ class Registration(db.Model):
         sa.CheckConstraint(
             "status <> 'cancelled' OR cancelled_at IS NOT NULL", name="cancelled_has_date"
         ),
+        sa.CheckConstraint(
+            "status <> 'cancelled' OR cancel_reason IS NOT NULL", name="cancelled_has_reason"
+        ),
+        # Seat counts and the waitlist read (event, audience, status) on every registration.
+        sa.Index("ix_registration_event_audience_status", "event_id", "audience", "status"),
     )
+
+    @property
+    def is_active(self) -> bool:
+        """Confirmed or waitlisted: holds a seat or a place in the queue."""
+        return self.status is not RegistrationStatus.CANCELLED
+
+
+class DelegationQuota(db.Model):
+    """A region's delegate quota for one event, overriding the event's default."""
+
+    __tablename__ = "delegation_quota"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("region.id"), index=True)
+    quota: Mapped[int] = mapped_column(sa.Integer)
+
+    region: Mapped[Region] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "region_id"),
+        sa.CheckConstraint("quota >= 0", name="quota_not_negative"),
+    )
+
+
+class CheckInAction(enum.StrEnum):
+    """What happened at the door."""
+
+    CHECKED_IN = "checked_in"
+    UNDONE = "undone"
+
+
+class CheckInEntry(db.Model):
+    """One click at the door, kept so that an undo leaves a trail."""
+
+    __tablename__ = "check_in_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(sa.ForeignKey("registration.id"), index=True)
+    action: Mapped[CheckInAction] = mapped_column(str_enum(CheckInAction, "check_in_action"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+    by: Mapped[User | None] = relationship()
+
+
+class DelegateImport(db.Model):
+    """An uploaded delegate CSV, parsed and waiting for the coordinator's confirmation."""
+
+    __tablename__ = "delegate_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    region_id: Mapped[int] = mapped_column(sa.ForeignKey("region.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    # The preview rows as JSON: line, fields, and the reasons a row cannot be imported.
+    rows_json: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    region: Mapped[Region] = relationship()

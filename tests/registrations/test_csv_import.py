@@ -1,0 +1,124 @@
+"""Delegate CSV import: Excel's encodings and separators, every bad row named, confirm step."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from tests.registrations.helpers import person
+from webapp.extensions import db
+from webapp.models import AuditEntry, DelegateImport, Registration, Role
+from webapp.registrations.imports import ImportFileError, parse_delegates_csv
+from webapp.registrations.services import register_person
+
+
+def excel_csv(lines: list[str], delimiter: str = ";", bom: bool = True) -> bytes:
+    """What Excel writes: CRLF lines, optional BOM, UTF-8."""
+    text = "\r\n".join(line.replace("|", delimiter) for line in lines) + "\r\n"
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
+
+
+@pytest.fixture
+def flanders(make_region):
+    """A member region."""
+    return make_region("Flanders", slug="flanders")
+
+
+@pytest.mark.parametrize(("delimiter", "bom"), [(";", True), (",", True), (",", False)])
+def test_separators_and_bom(make_forum, flanders, delimiter, bom):
+    """`;` and `,` files, with or without BOM, read the same, accents intact."""
+    data = excel_csv(["Name|Email|Organisation|Title|Head",
+                      "Søren Ærø|soren@example.dk|Aarhus Universitet|Rektor|yes",
+                      "Zoë Müller|zoe@example.de|Uni Stuttgart||"], delimiter, bom)
+    preview = parse_delegates_csv(data, event=make_forum(quota=5), region=flanders)
+    assert [(r.line, r.full_name, r.email, r.head, r.ok) for r in preview.rows] == [
+        (2, "Søren Ærø", "soren@example.dk", True, True),
+        (3, "Zoë Müller", "zoe@example.de", False, True),
+    ]
+    assert preview.rows[0].organisation == "Aarhus Universitet"
+
+
+def test_every_bad_row_has_its_line_and_reason(make_forum, flanders):
+    """Missing/invalid email, missing name, duplicates in the file or the event, over quota."""
+    forum = make_forum(quota=3)
+    register_person(forum, person("taken", email="taken@example.org"), "guest")
+    data = excel_csv([
+        "name|email",
+        "Ann|ann@example.org",            # 2 ok
+        "Bob|",                           # 3 missing email
+        "Cid|not-an-email",               # 4 invalid
+        "|dee@example.org",               # 5 missing name
+        "Ann again|ANN@example.org",      # 6 duplicate of line 2
+        "Taken|taken@example.org",        # 7 registered already
+        "Eve|eve@example.org",            # 8 ok
+        "|",                              # blank: skipped silently
+        "Fay|fay@example.org",            # 10 ok (3rd place)
+        "Gus|gus@example.org",            # 11 over quota
+    ])
+    preview = parse_delegates_csv(data, event=forum, region=flanders)
+    reasons = {row.line: "; ".join(row.errors) for row in preview.rows}
+    assert reasons == {
+        2: "", 3: "missing email", 4: "invalid email “not-an-email”", 5: "missing name",
+        6: "duplicate of line 2", 7: "already registered for this event", 8: "", 10: "",
+        11: "over quota (3 places)",
+    }
+    assert [r.line for r in preview.good_rows] == [2, 8, 10]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "empty"),
+    ("name;email\nÅse;a@example.org".encode("cp1252"), "not UTF-8"),
+    (b"vorname;nachname\nA;B", "missing: name, email"),
+])
+def test_unreadable_files_are_explained(make_forum, flanders, data, message):
+    """Whole-file problems say what to do instead of failing row by row."""
+    with pytest.raises(ImportFileError, match=message):
+        parse_delegates_csv(data, event=make_forum(), region=flanders)
+
+
+def test_upload_preview_then_confirm(make_forum, flanders, make_user, client, auth):
+    """Nothing is saved at upload; confirming imports the good rows and audits it."""
+    forum = make_forum(quota=5)
+    auth.login(make_user(Role.COORDINATOR, region=flanders))
+    upload = excel_csv(["name;email;head", "Ann;ann@example.org;x", "Bob;;"])
+    response = client.post(f"/events/{forum.id}/delegations/flanders/import",
+                           data={"file": (io.BytesIO(upload), "delegates.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
+    page = client.get(response.headers["Location"])
+    assert b"missing email" in page.data and b"Import 1 delegate" in page.data
+    draft = db.session.scalars(sa.select(DelegateImport)).one()
+    response = client.post(f"/delegate-imports/{draft.id}/confirm")
+    assert response.status_code == 302
+    delegate = db.session.scalars(sa.select(Registration)).one()
+    assert delegate.person.email == "ann@example.org" and delegate.is_head_of_delegation
+    assert delegate.delegation.region_id == flanders.id
+    assert db.session.scalar(sa.select(AuditEntry.action).where(
+        AuditEntry.action == "delegation.imported"))
+    again = client.post(f"/delegate-imports/{draft.id}/confirm", follow_redirects=True)
+    assert "already been imported" in again.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 1
+
+
+def test_other_regions_cannot_see_a_preview(make_forum, flanders, make_region, make_user,
+                                            client, auth):
+    """A preview holds personal data: only its region and the secretariat open it."""
+    forum = make_forum()
+    draft = DelegateImport(event_id=forum.id, region_id=flanders.id, filename="x.csv",
+                           rows_json="[]")
+    db.session.add(draft)
+    db.session.commit()
+    auth.login(make_user(Role.COORDINATOR, region=make_region("Elsewhere")))
+    assert client.get(f"/delegate-imports/{draft.id}").status_code == 403
+    assert client.post(f"/delegate-imports/{draft.id}/confirm").status_code == 403
+
+
+def test_missing_file_is_reported(make_forum, flanders, make_user, client, auth):
+    """Sending the form without a file re-displays it with a message."""
+    forum = make_forum()
+    auth.login(make_user(Role.COORDINATOR, region=flanders))
+    response = client.post(f"/events/{forum.id}/delegations/flanders/import", data={})
+    assert response.status_code == 400 and b"Choose a CSV file" in response.data

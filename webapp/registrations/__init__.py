@@ -1,0 +1,1 @@
+"""Registrations: forum set-up, delegations, open registration, waitlist, check-in, exports."""

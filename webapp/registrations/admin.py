@@ -1,0 +1,267 @@
+"""Secretariat pages: forum set-up, per-region quotas, attendee list and CSV export."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from webapp.auth.access import is_safe_next, require_secretariat_before_request
+from webapp.auth.forms import region_choices
+from webapp.auth.services import record_audit
+from webapp.calendars.invites import send_update
+from webapp.extensions import db
+from webapp.models import (
+    Event,
+    EventCapacity,
+    EventKind,
+    EventStatus,
+    Region,
+    Registration,
+    RegistrationStatus,
+)
+from webapp.registrations.common import audience_labels, load_event, load_registration
+from webapp.registrations.forms import ForumForm, ReasonForm, timezone_choices
+from webapp.registrations.lists import (
+    AttendeeFilters,
+    attendee_page,
+    attendee_query,
+    attendee_region,
+    attendees_csv,
+    counts_by_region,
+)
+from webapp.registrations.quotas import quota_overrides, set_quota_overrides
+from webapp.registrations.services import (
+    RegistrationError,
+    audience_counts,
+    cancel_registration,
+    fill_free_seats,
+    lock_audience,
+)
+
+bp = Blueprint("forum_admin", __name__)
+bp.before_request(require_secretariat_before_request)
+PAGE_SIZE = 100
+EXPORT_LIMIT = 50_000
+
+
+def to_utc(local: datetime | None, zone: str) -> datetime | None:
+    """A wall-clock time typed in the forum's zone, as aware UTC."""
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC) if local else None
+
+
+def to_local(value: datetime | None, zone: str) -> datetime | None:
+    """An aware time as the naive wall-clock time a datetime-local input shows."""
+    return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
+
+
+def _unique_slug(title: str, year: int) -> str:
+    """'creativity-world-forum-2031', with a suffix when taken."""
+    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "forum"
+    if not base.endswith(str(year)):
+        base = f"{base}-{year}"
+    slug, n = base, 2
+    while db.session.scalar(sa.select(Event.id).where(Event.slug == slug)):
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _form_data(event: Event) -> dict:
+    """The forum's current values as the form shows them (local times)."""
+    zone = event.timezone
+    return {
+        "title": event.title, "theme": event.theme, "place": event.place, "venue": event.venue,
+        "host_region_id": str(event.host_region_id or ""), "timezone": zone,
+        "starts_local": to_local(event.starts_at, zone),
+        "ends_local": to_local(event.ends_at, zone),
+        "opens_local": to_local(event.registration_opens_at, zone),
+        "closes_local": to_local(event.registration_closes_at, zone),
+        "deadline_local": to_local(event.delegation_deadline, zone),
+        "default_quota": event.default_delegation_quota,
+        "capacities": [{"audience": c.audience, "label": c.label, "capacity": c.capacity}
+                       for c in event.capacities],
+    }
+
+
+def _apply_forum_form(form: ForumForm, event: Event) -> list[str]:
+    """Copy the form onto the forum and its capacities; returns problems (nothing applied)."""
+    zone = form.timezone.data
+    wanted = {e.form.audience.data: e.form for e in form.capacities.entries
+              if e.form.audience.data}
+    counts = audience_counts(event.id) if event.id else {}
+    used = {audience for (audience, _status) in counts}
+    removed = [c for c in event.capacities if c.audience not in wanted]
+    problems = [f"“{c.label}” has registrations and cannot be removed." for c in removed
+                if c.audience in used]
+    if problems:
+        return problems
+    event.title, event.theme = form.title.data.strip(), (form.theme.data or "").strip() or None
+    event.place, event.venue = form.place.data.strip(), (form.venue.data or "").strip() or None
+    event.host_region_id = int(form.host_region_id.data) if form.host_region_id.data else None
+    event.timezone = zone
+    event.starts_at, event.ends_at = to_utc(form.starts_local.data, zone), to_utc(
+        form.ends_local.data, zone)
+    event.registration_opens_at = to_utc(form.opens_local.data, zone)
+    event.registration_closes_at = to_utc(form.closes_local.data, zone)
+    event.delegation_deadline = to_utc(form.deadline_local.data, zone)
+    event.default_delegation_quota = form.default_quota.data
+    for capacity in removed:
+        event.capacities.remove(capacity)
+    existing = {c.audience: c for c in event.capacities}
+    for audience, entry in wanted.items():
+        row = existing.get(audience)
+        if row is None:
+            event.capacities.append(EventCapacity(audience=audience, label=entry.label.data.strip(),
+                                                  capacity=entry.capacity.data))
+        else:
+            row.label, row.capacity = entry.label.data.strip(), entry.capacity.data
+    db.session.add(event)
+    db.session.flush()
+    return []
+
+
+def _forum_form(event: Event | None) -> ForumForm:
+    """The set-up form with its choices, pre-filled from the forum on GET."""
+    form = ForumForm(data=None if request.method == "POST" or event is None else _form_data(event))
+    form.host_region_id.choices = region_choices()
+    form.timezone.choices = timezone_choices()
+    return form
+
+
+@bp.route("/forums/new", methods=["GET", "POST"])
+def new_forum():
+    """Create a forum."""
+    form = _forum_form(None)
+    if form.validate_on_submit():
+        event = Event(kind=EventKind.FORUM, slug=_unique_slug(form.title.data,
+                                                               form.starts_local.data.year))
+        _apply_forum_form(form, event)
+        record_audit(current_user._get_current_object(), "forum.created", event,
+                     f"Created {event.title}")
+        db.session.commit()
+        flash(f"{event.title} created.", "success")
+        return redirect(url_for("events.detail", event_id=event.id))
+    return render_template("registrations/forum_form.html", form=form, event=None), (
+        400 if form.errors else 200)
+
+
+@bp.route("/events/<int:event_id>/setup", methods=["GET", "POST"])
+def edit_forum(event_id: int):
+    """Edit a forum: dates, venue, registration window, capacities, default quota."""
+    event = load_event(event_id)
+    form = _forum_form(event)
+    if form.validate_on_submit():
+        sequence_before = event.sequence
+        problems = _apply_forum_form(form, event)
+        if not problems:
+            db.session.flush()  # the flush listener raises SEQUENCE if dates or place changed
+            if event.sequence != sequence_before and event.status is not EventStatus.CANCELLED:
+                updates = send_update(event)
+                flash(f"Calendar updates queued for {len(updates)} registered people.", "info")
+            for capacity in event.capacities:  # raised capacities admit the waitlist at once
+                seats = lock_audience(event.id, capacity.audience)
+                fill_free_seats(event.id, capacity.audience, seats)
+            record_audit(current_user._get_current_object(), "forum.updated", event,
+                         f"Updated the set-up of {event.title}")
+            db.session.commit()
+            flash("Forum saved.", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+        form.capacities.errors = problems
+    return render_template("registrations/forum_form.html", form=form, event=event), (
+        400 if form.errors else 200)
+
+
+@bp.route("/events/<int:event_id>/quotas", methods=["GET", "POST"])
+def quotas(event_id: int):
+    """The delegate quota of each region: the default, or an override; excluded: none."""
+    event = load_event(event_id)
+    regions = db.session.scalars(
+        sa.select(Region).options(selectinload(Region.membership_entries)).order_by(Region.name)
+    ).all()
+    day = event.local_first_day
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        overrides: dict[int, int | None] = {}
+        for region in regions:
+            raw = request.form.get(f"quota-{region.id}", "").strip()
+            if not raw:
+                overrides[region.id] = None
+            elif raw.isdigit() and int(raw) <= 10_000:
+                overrides[region.id] = int(raw)
+            else:
+                errors[region.id] = "A whole number from 0 to 10,000, or empty for the default."
+        if not errors:
+            set_quota_overrides(event, overrides)
+            record_audit(current_user._get_current_object(), "forum.quotas_updated", event,
+                         f"Delegation quotas of {event.title} updated")
+            db.session.commit()
+            flash("Quotas saved.", "success")
+            return redirect(request.path)
+    return render_template(
+        "registrations/quotas.html", event=event, day=day, errors=errors, form_values=request.form,
+        rows=[(region, region.status_on(day)) for region in regions],
+        overrides=quota_overrides(event.id),
+    ), 400 if errors else 200
+
+
+@bp.get("/events/<int:event_id>/attendees")
+def attendees(event_id: int):
+    """Everyone registered, filtered by region, audience and status, with counts per region."""
+    event = load_event(event_id)
+    labels = audience_labels(event)
+    filters = AttendeeFilters.from_args(request.args, list(labels))
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, has_next = attendee_page(event.id, filters, page, PAGE_SIZE)
+    regions = db.session.execute(sa.select(Region.slug, Region.name).order_by(Region.name)).all()
+    return render_template(
+        "registrations/attendees.html", event=event, rows=rows, has_next=has_next, page=page,
+        filters=filters, labels=labels, regions=regions,
+        by_region=counts_by_region(event.id, filters), totals=audience_counts(event.id),
+        region_of=attendee_region, reg_statuses=RegistrationStatus,
+    )
+
+
+@bp.get("/events/<int:event_id>/attendees.csv")
+def export_attendees(event_id: int):
+    """The filtered list as CSV for Excel and LibreOffice (UTF-8 BOM, formula-safe)."""
+    event = load_event(event_id)
+    labels = audience_labels(event)
+    filters = AttendeeFilters.from_args(request.args, list(labels))
+    rows = db.session.scalars(
+        attendee_query(event.id, filters).order_by(Registration.id).limit(EXPORT_LIMIT)
+    ).all()
+    return Response(
+        attendees_csv(rows, labels), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-attendees.csv"'},
+    )
+
+
+@bp.post("/registrations/<int:registration_id>/cancel")
+def cancel(registration_id: int):
+    """The secretariat cancels a registration with a reason; the waitlist moves up."""
+    registration = load_registration(registration_id)
+    form = ReasonForm()
+    target = request.form.get("next")
+    if not is_safe_next(target):
+        target = url_for("forum_admin.attendees", event_id=registration.event_id)
+    if not form.validate():
+        flash("Give a reason to cancel a registration.", "error")
+        return redirect(target)
+    try:
+        promoted = cancel_registration(registration, current_user._get_current_object(),
+                                       form.reason.data)
+        record_audit(current_user._get_current_object(), "registration.cancelled",
+                     registration, f"{registration.person.email}: {form.reason.data.strip()}")
+        db.session.commit()
+        flash(f"{registration.person.full_name}'s registration is cancelled."
+              + (f" {promoted[0].person.full_name} moves up from the waitlist." if promoted
+                 else ""), "success")
+    except RegistrationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(target)

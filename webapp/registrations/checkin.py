@@ -1,0 +1,117 @@
+"""Check-in at the door (secretariat): search, one click to mark present or undo, live counts.
+
+Works as plain form posts; static/js/checkin.js upgrades the buttons to fetch() calls and
+refreshes the counts without reloading the page."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import contains_eager
+
+from webapp.auth.access import require_secretariat_before_request
+from webapp.extensions import db
+from webapp.models import Delegation, Person, Region, Registration, RegistrationStatus
+from webapp.registrations.common import audience_labels, load_event, load_registration
+from webapp.registrations.services import RegistrationError, check_in, undo_check_in
+from webapp.search import like_pattern
+
+bp = Blueprint("checkin", __name__)
+bp.before_request(require_secretariat_before_request)
+MAX_RESULTS = 30
+
+
+def live_counts(event_id: int, labels: dict[str, str]) -> dict:
+    """Present / confirmed per audience (with its label) and per region, in two GROUP BY
+    queries."""
+    confirmed = Registration.status == RegistrationStatus.CONFIRMED
+    by_audience = db.session.execute(
+        sa.select(Registration.audience, sa.func.count(Registration.checked_in_at),
+                  sa.func.count())
+        .where(Registration.event_id == event_id, confirmed)
+        .group_by(Registration.audience).order_by(Registration.audience)
+    ).all()
+    region_name = sa.func.coalesce(Region.name, "No delegation")
+    by_region = db.session.execute(
+        sa.select(region_name, sa.func.count(Registration.checked_in_at), sa.func.count())
+        .select_from(Registration)
+        .outerjoin(Delegation, Registration.delegation_id == Delegation.id)
+        .outerjoin(Region, Delegation.region_id == Region.id)
+        .where(Registration.event_id == event_id, confirmed)
+        .group_by(region_name).order_by(region_name)
+    ).all()
+    return {
+        "audiences": [{"audience": a, "label": labels.get(a, a), "present": p, "confirmed": c}
+                      for a, p, c in by_audience],
+        "regions": [{"region": r, "present": p, "confirmed": c} for r, p, c in by_region],
+    }
+
+
+@bp.get("/events/<int:event_id>/checkin")
+def checkin_page(event_id: int):
+    """Search attendees by name, email or organisation and mark them present."""
+    event = load_event(event_id)
+    q = request.args.get("q", "").strip()[:200]
+    results = []
+    if q:
+        pattern = like_pattern(q)
+        results = db.session.scalars(
+            sa.select(Registration)
+            .join(Registration.person)
+            .outerjoin(Registration.delegation).outerjoin(Delegation.region)
+            .options(contains_eager(Registration.person),
+                     contains_eager(Registration.delegation).contains_eager(Delegation.region))
+            .where(Registration.event_id == event.id,
+                   Registration.status != RegistrationStatus.CANCELLED,
+                   sa.or_(Person.full_name.ilike(pattern, escape="\\"),
+                          Person.email.ilike(pattern, escape="\\"),
+                          Person.organisation.ilike(pattern, escape="\\")))
+            .order_by(Person.full_name, Registration.id)
+            .limit(MAX_RESULTS + 1)
+        ).all()
+    return render_template(
+        "registrations/checkin.html", event=event, q=q, results=results[:MAX_RESULTS],
+        more=len(results) > MAX_RESULTS, counts=live_counts(event.id, audience_labels(event)),
+        labels=audience_labels(event),
+    )
+
+
+@bp.get("/events/<int:event_id>/checkin/counts")
+def checkin_counts(event_id: int):
+    """The live counts as JSON, polled by the check-in page."""
+    event = load_event(event_id)
+    return jsonify(live_counts(event.id, audience_labels(event)))
+
+
+def _wants_json() -> bool:
+    """fetch() from checkin.js asks for JSON; a plain form post gets a redirect."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post("/checkin/<int:registration_id>")
+def toggle(registration_id: int):
+    """Mark present (action=in) or undo (action=undo); the trail keeps every click."""
+    registration = load_registration(registration_id)
+    undo = request.form.get("action") == "undo"
+    actor = current_user._get_current_object()
+    try:
+        changed = undo_check_in(registration, actor) if undo else check_in(registration, actor)
+        db.session.commit()
+        error = None
+    except RegistrationError as exc:
+        db.session.rollback()
+        changed, error = False, str(exc)
+    name = registration.person.full_name
+    message = error or (f"{name}: check-in undone." if undo else f"{name} is checked in.")
+    if not changed and not error:
+        message = f"{name} was already {'not ' if undo else ''}checked in."
+    if _wants_json():
+        return jsonify({
+            "ok": error is None, "message": message,
+            "checked_in": registration.checked_in_at is not None,
+            "counts": live_counts(registration.event_id, audience_labels(registration.event)),
+        }), 409 if error else 200
+    flash(message, "error" if error else "success")
+    return redirect(url_for("checkin.checkin_page", event_id=registration.event_id,
+                            q=request.form.get("q", "")))

@@ -1,0 +1,238 @@
+"""Delegate lists from CSV: a preview that marks every bad row, then an import on confirmation.
+
+The preview is kept server-side (a DelegateImport row) between the two steps, so nothing is
+saved until the coordinator confirms and no giant cookie carries the file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass, field
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from webapp.extensions import db
+from webapp.models import DelegateImport, Event, Person, Region, Registration, User, utcnow
+from webapp.registrations.quotas import (
+    delegates_used,
+    delegation_audience,
+    get_or_create_delegation,
+    quota_for,
+)
+from webapp.registrations.services import CANCELLED, PersonData, RegistrationError, register_person
+
+MAX_ROWS = 5000
+HEADER_ALIASES = {
+    "full_name": {"name", "full name", "full_name", "delegate", "navn", "nom"},
+    "email": {"email", "e-mail", "email address", "mail"},
+    "organisation": {"organisation", "organization", "company", "institution"},
+    "job_title": {"title", "job title", "job_title", "position", "role"},
+    "head": {"head", "head of delegation", "head_of_delegation", "leader"},
+}
+YES = {"yes", "y", "true", "1", "x", "ja", "oui"}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; the message says what to do."""
+
+
+@dataclass
+class PreviewRow:
+    """One line of the file, with the reasons it cannot be imported (none when fine)."""
+
+    line: int
+    full_name: str
+    email: str
+    organisation: str = ""
+    job_title: str = ""
+    head: bool = False
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Importable."""
+        return not self.errors
+
+
+@dataclass
+class ImportPreview:
+    """The parsed file: rows in file order, and the quota situation they were checked against."""
+
+    rows: list[PreviewRow]
+    quota: int
+    used: int
+
+    @property
+    def good_rows(self) -> list[PreviewRow]:
+        """Rows that will be imported."""
+        return [row for row in self.rows if row.ok]
+
+    @property
+    def bad_rows(self) -> list[PreviewRow]:
+        """Rows that will be skipped."""
+        return [row for row in self.rows if not row.ok]
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 text, with or without Excel's byte-order mark."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            "The file is not UTF-8 text. In Excel choose “Save as → CSV UTF-8 (comma delimited)”."
+        ) from None
+
+
+def _reader(text: str) -> csv.reader:
+    """A CSV reader for `;` or `,` files (Excel writes `;` where the comma is a decimal mark)."""
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=";,")
+    except csv.Error:
+        dialect = csv.excel
+        first_line = sample.splitlines()[0] if sample else ""
+        if first_line.count(";") > first_line.count(","):
+            dialect = csv.excel()
+            dialect.delimiter = ";"
+    return csv.reader(io.StringIO(text, newline=""), dialect)
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    """Which column holds which field, by header name; name and email are required."""
+    columns = {}
+    for index, raw in enumerate(header):
+        name = raw.strip().lower()
+        for key, aliases in HEADER_ALIASES.items():
+            if name in aliases and key not in columns:
+                columns[key] = index
+    missing = [label for key, label in (("full_name", "name"), ("email", "email"))
+               if key not in columns]
+    if missing:
+        raise ImportFileError(
+            "The first line must name the columns; missing: " + ", ".join(missing)
+            + ". Expected e.g. “name;email;organisation;title;head”."
+        )
+    return columns
+
+
+def _email_problem(email: str) -> str | None:
+    """Why an email cannot be used, or None."""
+    if not email:
+        return "missing email"
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return f"invalid email “{email}”"
+    return None
+
+
+def parse_delegates_csv(data: bytes, *, event: Event, region: Region) -> ImportPreview:
+    """Parse and check a delegate list against the file itself, the event and the quota."""
+    rows_in = list(_reader(_decode(data)))
+    if not rows_in:
+        raise ImportFileError("The file is empty.")
+    columns = _columns(rows_in[0])
+    if len(rows_in) - 1 > MAX_ROWS:
+        raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it.")
+
+    def cell(values: list[str], key: str) -> str:
+        index = columns.get(key)
+        return values[index].strip() if index is not None and index < len(values) else ""
+
+    rows = []
+    for line, values in enumerate(rows_in[1:], start=2):
+        if not any(v.strip() for v in values):
+            continue  # blank lines Excel leaves at the end
+        rows.append(PreviewRow(
+            line=line,
+            full_name=cell(values, "full_name")[:200],
+            email=cell(values, "email").lower()[:254],
+            organisation=cell(values, "organisation")[:200],
+            job_title=cell(values, "job_title")[:200],
+            head=cell(values, "head").lower() in YES,
+        ))
+    registered = _already_registered(event.id, [row.email for row in rows if row.email])
+    quota = quota_for(event, region)
+    delegation = get_or_create_delegation(event, region) if quota else None
+    used = delegates_used(delegation.id) if delegation else 0
+    seen: dict[str, int] = {}
+    places_left = quota - used
+    for row in rows:
+        if not row.full_name:
+            row.errors.append("missing name")
+        problem = _email_problem(row.email)
+        if problem:
+            row.errors.append(problem)
+        elif row.email in seen:
+            row.errors.append(f"duplicate of line {seen[row.email]}")
+        elif row.email in registered:
+            row.errors.append("already registered for this event")
+        if row.email and row.email not in seen:
+            seen[row.email] = row.line
+        if row.ok:
+            if places_left <= 0:
+                row.errors.append(f"over quota ({quota} places)")
+            else:
+                places_left -= 1
+    return ImportPreview(rows=rows, quota=quota, used=used)
+
+
+def _already_registered(event_id: int, emails: list[str]) -> set[str]:
+    """Which of these emails hold an active registration for the event (one query)."""
+    if not emails:
+        return set()
+    return set(db.session.scalars(
+        sa.select(Person.email)
+        .join(Registration, Registration.person_id == Person.id)
+        .where(Registration.event_id == event_id, Registration.status != CANCELLED,
+               Person.email.in_(set(emails)))
+    ))
+
+
+def save_preview(preview: ImportPreview, *, event: Event, region: Region, by: User | None,
+                 filename: str) -> DelegateImport:
+    """Keep the preview until the coordinator confirms it."""
+    draft = DelegateImport(
+        event_id=event.id, region_id=region.id, created_by_id=by.id if by else None,
+        filename=(filename or "delegates.csv")[:200],
+        rows_json=json.dumps([asdict(row) for row in preview.rows]),
+    )
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def load_preview(draft: DelegateImport) -> list[PreviewRow]:
+    """The rows of a saved preview."""
+    return [PreviewRow(**row) for row in json.loads(draft.rows_json)]
+
+
+def import_delegates(draft: DelegateImport, by: User | None) -> tuple[int, list[PreviewRow]]:
+    """Register the preview's good rows. Each is checked again (quota, duplicates), since time
+    has passed; returns how many were imported and the rows skipped now, with reasons."""
+    if draft.imported_at is not None:
+        raise RegistrationError("This file has already been imported.")
+    event, region = draft.event, draft.region
+    audience = delegation_audience(event)
+    if audience is None:
+        raise RegistrationError("This event has no audiences yet; the secretariat sets them up.")
+    delegation = get_or_create_delegation(event, region)
+    imported, skipped = 0, []
+    for row in load_preview(draft):
+        if not row.ok:
+            continue
+        data = PersonData(row.full_name, row.email, row.organisation or None,
+                          row.job_title or None)
+        try:
+            # register_person refuses before it writes anything, so no savepoint is needed.
+            register_person(event, data, audience, delegation=delegation,
+                            is_head_of_delegation=row.head)
+            imported += 1
+        except RegistrationError as exc:
+            row.errors.append(str(exc))
+            skipped.append(row)
+    draft.imported_at = utcnow()
+    db.session.flush()
+    return imported, skipped

@@ -1,0 +1,162 @@
+"""Attendee lists: filters, counts per region and audience, and a spreadsheet-safe CSV export.
+
+Every list is a fixed number of queries whatever the number of registrations: rows come with
+their person, delegation and region in one joined query; counts are GROUP BY queries."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased, contains_eager
+
+from webapp.extensions import db
+from webapp.models import Delegation, Person, Region, Registration, RegistrationStatus
+from webapp.search import like_pattern
+
+# A cell starting with one of these is read as a formula by Excel or LibreOffice.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+EXPORT_COLUMNS = ["Name", "Email", "Organisation", "Title", "Region", "Audience", "Status",
+                  "Head of delegation", "Registered (UTC)", "Checked in (UTC)",
+                  "Cancel reason", "Demo"]
+
+DelegationRegion = aliased(Region, name="delegation_region")
+PersonRegion = aliased(Region, name="person_region")
+
+
+@dataclass
+class AttendeeFilters:
+    """What the list is narrowed to; empty strings mean 'all'."""
+
+    region: str = ""
+    audience: str = ""
+    status: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args, audiences: list[str]) -> AttendeeFilters:
+        """Read filters from the query string, dropping values that mean nothing."""
+        status = args.get("status", "")
+        audience = args.get("audience", "")
+        return cls(
+            region=args.get("region", "").strip()[:80],
+            audience=audience if audience in audiences else "",
+            status=status if status in {s.value for s in RegistrationStatus} else "",
+            q=args.get("q", "").strip()[:200],
+        )
+
+    def as_args(self) -> dict[str, str]:
+        """The non-empty filters, for links (pager, export)."""
+        return {k: v for k, v in vars(self).items() if v}
+
+
+def region_slug_column():
+    """The attendee's region: their delegation's, else the person's own."""
+    return sa.func.coalesce(DelegationRegion.slug, PersonRegion.slug)
+
+
+def attendee_query(event_id: int, filters: AttendeeFilters) -> sa.Select:
+    """Registrations of an event with person, delegation and region, filtered."""
+    query = (
+        sa.select(Registration)
+        .join(Registration.person)
+        .outerjoin(Registration.delegation)
+        .outerjoin(DelegationRegion, Delegation.region_id == DelegationRegion.id)
+        .outerjoin(PersonRegion, Person.region_id == PersonRegion.id)
+        .options(
+            contains_eager(Registration.person).contains_eager(
+                Person.region.of_type(PersonRegion)
+            ),
+            contains_eager(Registration.delegation).contains_eager(
+                Delegation.region.of_type(DelegationRegion)
+            ),
+        )
+        .where(Registration.event_id == event_id)
+    )
+    if filters.region == "none":
+        query = query.where(region_slug_column().is_(None))
+    elif filters.region:
+        query = query.where(region_slug_column() == filters.region)
+    if filters.audience:
+        query = query.where(Registration.audience == filters.audience)
+    if filters.status:
+        query = query.where(Registration.status == RegistrationStatus(filters.status))
+    if filters.q:
+        pattern = like_pattern(filters.q)
+        query = query.where(sa.or_(
+            Person.full_name.ilike(pattern, escape="\\"),
+            Person.email.ilike(pattern, escape="\\"),
+            Person.organisation.ilike(pattern, escape="\\"),
+        ))
+    return query
+
+
+def attendee_page(event_id: int, filters: AttendeeFilters, page: int, size: int):
+    """One page of attendees (sorted by name) and whether there is a next one."""
+    rows = db.session.scalars(
+        attendee_query(event_id, filters)
+        .order_by(Person.full_name, Registration.id)
+        .limit(size + 1)
+        .offset((page - 1) * size)
+    ).all()
+    return rows[:size], len(rows) > size
+
+
+def counts_by_region(event_id: int, filters: AttendeeFilters) -> list[tuple]:
+    """(region name or None, confirmed, waitlisted, cancelled, checked in) per region."""
+    region_name = sa.func.coalesce(DelegationRegion.name, PersonRegion.name)
+    status = Registration.status
+    query = (
+        sa.select(
+            region_name.label("region"),
+            sa.func.count().filter(status == RegistrationStatus.CONFIRMED),
+            sa.func.count().filter(status == RegistrationStatus.WAITLISTED),
+            sa.func.count().filter(status == RegistrationStatus.CANCELLED),
+            sa.func.count(Registration.checked_in_at),
+        )
+        .select_from(Registration)
+        .join(Person, Registration.person_id == Person.id)
+        .outerjoin(Delegation, Registration.delegation_id == Delegation.id)
+        .outerjoin(DelegationRegion, Delegation.region_id == DelegationRegion.id)
+        .outerjoin(PersonRegion, Person.region_id == PersonRegion.id)
+        .where(Registration.event_id == event_id)
+        .group_by(region_name)
+        .order_by(region_name)
+    )
+    if filters.audience:
+        query = query.where(Registration.audience == filters.audience)
+    return db.session.execute(query).all()
+
+
+def attendee_region(reg: Registration) -> str:
+    """The region an attendee counts for: their delegation's, else their own, else ''."""
+    if reg.delegation is not None:
+        return reg.delegation.region.name
+    return reg.person.region.name if reg.person.region is not None else ""
+
+
+def safe_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: formula starters get a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def attendees_csv(registrations: list[Registration], audience_labels: dict[str, str]) -> bytes:
+    """UTF-8 with BOM (so Excel picks the encoding), comma-separated, CRLF, formula-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for reg in registrations:
+        person = reg.person
+        region = attendee_region(reg)
+        writer.writerow([safe_cell(v) for v in (
+            person.full_name, person.email, person.organisation, person.job_title, region,
+            audience_labels.get(reg.audience, reg.audience), reg.status.value,
+            "yes" if reg.is_head_of_delegation else "",
+            reg.registered_at.strftime("%Y-%m-%d %H:%M"),
+            reg.checked_in_at.strftime("%Y-%m-%d %H:%M") if reg.checked_in_at else "",
+            reg.cancel_reason, "demo" if reg.is_demo else "",
+        )])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,0 +1,116 @@
+"""Open registration: a public form per forum and a signed link to see, change or cancel."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from sqlalchemy.exc import IntegrityError
+
+from webapp.extensions import db
+from webapp.models import RegistrationStatus, utcnow
+from webapp.registrations.common import audience_labels, load_event
+from webapp.registrations.forms import DetailsForm, PublicRegistrationForm, SelfCancelForm
+from webapp.registrations.services import (
+    AlreadyRegistered,
+    PersonData,
+    RegistrationError,
+    active_registration,
+    cancel_registration,
+    register_person,
+    update_person_details,
+)
+from webapp.registrations.tokens import RegistrationLinkError, read_registration_token
+
+bp = Blueprint("public_registration", __name__)
+SELF_CANCEL_REASON = "Cancelled by the person"
+
+
+@bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
+def register(event_id: int):
+    """The public registration form: a seat while there are seats, else the waitlist."""
+    event = load_event(event_id)
+    form = PublicRegistrationForm()
+    form.audience.choices = [(c.audience, c.label) for c in event.capacities]
+    is_open = event.registration_is_open(utcnow()) and bool(event.capacities)
+    if is_open and form.validate_on_submit():
+        try:
+            registration = register_person(event, form.person_data(), form.audience.data)
+            # Read before the commit expires them: no reload queries after it.
+            confirmed = registration.status is RegistrationStatus.CONFIRMED
+            email = registration.person.email
+            db.session.commit()
+        except AlreadyRegistered as exc:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, str(exc)]
+        except IntegrityError:
+            # Two requests with the same new email raced; the database kept one of them.
+            db.session.rollback()
+            existing = active_registration(event.id, form.email.data)
+            message = (str(AlreadyRegistered(existing)) if existing
+                       else "Please send the form again.")
+            form.email.errors = [*form.email.errors, message]
+        except RegistrationError as exc:
+            db.session.rollback()
+            form.audience.errors = [*form.audience.errors, str(exc)]
+        else:
+            if confirmed:
+                flash(f"You are registered: your seat is confirmed. We sent a confirmation to "
+                      f"{email} with your personal link.", "success")
+            else:
+                flash(f"All seats are taken: you are on the waitlist. We sent {email} your "
+                      "personal link and will email you as soon as a seat frees up.", "success")
+            return redirect(url_for("public_registration.register", event_id=event_id))
+    status = 400 if form.errors else 200
+    return render_template("registrations/register.html", event=event, form=form,
+                           is_open=is_open), status
+
+
+def _registration_or_error(token: str):
+    """The registration a link names, or the 'link not valid' page (400)."""
+    try:
+        return read_registration_token(token), None
+    except RegistrationLinkError as exc:
+        return None, (render_template("registrations/link_invalid.html", reason=str(exc)), 400)
+
+
+@bp.route("/registration/<token>", methods=["GET", "POST"])
+def manage(token: str):
+    """A person's own registration: see it, correct the details, or cancel it."""
+    registration, error = _registration_or_error(token)
+    if error:
+        return error
+    person = registration.person
+    form = DetailsForm(obj=person)
+    if registration.is_active and form.validate_on_submit():
+        changes = update_person_details(
+            registration,
+            PersonData(form.full_name.data, person.email or "", form.organisation.data,
+                       form.job_title.data),
+        )
+        db.session.commit()
+        flash("Saved: " + ", ".join(changes) if changes else "Nothing changed.", "success")
+        return redirect(url_for("public_registration.manage", token=token))
+    return render_template(
+        "registrations/manage.html", registration=registration, event=registration.event,
+        form=form, cancel_form=SelfCancelForm(formdata=None), token=token,
+        labels=audience_labels(registration.event),
+    ), 400 if form.errors else 200
+
+
+@bp.post("/registration/<token>/cancel")
+def cancel_own(token: str):
+    """A person cancels their own registration; their seat goes to the waitlist's first."""
+    registration, error = _registration_or_error(token)
+    if error:
+        return error
+    form = SelfCancelForm()
+    if not form.validate():
+        flash("The reason is too long (500 characters at most).", "error")
+        return redirect(url_for("public_registration.manage", token=token))
+    try:
+        cancel_registration(registration, None, form.reason.data or SELF_CANCEL_REASON)
+        db.session.commit()
+        flash("Your registration is cancelled. We sent you a confirmation.", "success")
+    except RegistrationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("public_registration.manage", token=token))

@@ -1,0 +1,354 @@
+"""Registration workflows: seats, waitlist, substitution and check-in (quotas live in
+quotas.py, the emails in notifications.py).
+
+Every function adds and flushes in the caller's transaction and never commits. Seats are
+counted only after the audience's capacity row is locked, so that concurrent registrations for
+the last seats queue up instead of overbooking (see `lock_audience`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.models import (
+    CheckInAction,
+    CheckInEntry,
+    Delegation,
+    Event,
+    EventCapacity,
+    Person,
+    Registration,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
+from webapp.registrations.notifications import (
+    on_registration_cancelled,
+    on_registration_confirmed,
+    on_registration_promoted,
+    on_registration_waitlisted,
+)
+from webapp.registrations.quotas import delegates_used, quota_for
+
+CONFIRMED, WAITLISTED, CANCELLED = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+    RegistrationStatus.CANCELLED,
+)
+
+
+class RegistrationError(Exception):
+    """A refusal whose message can be shown to the person as it is."""
+
+
+class AlreadyRegistered(RegistrationError):
+    """The email already holds an active registration for this event."""
+
+    def __init__(self, registration: Registration) -> None:
+        self.registration = registration
+        super().__init__(
+            f"{registration.person.email} is already registered for {registration.event.title} "
+            f"({registration.status.value}). Use the link in the confirmation email to change "
+            "or cancel that registration."
+        )
+
+
+class OverQuota(RegistrationError):
+    """The delegation has used its whole quota."""
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """What a registration form or an import row says about a person."""
+
+    full_name: str
+    email: str
+    organisation: str | None = None
+    job_title: str | None = None
+
+    @property
+    def normalised_email(self) -> str:
+        """Emails compare case-insensitively."""
+        return self.email.strip().lower()
+
+
+# --- capacity -----------------------------------------------------------------------------
+
+
+def lock_audience(event_id: int, audience: str) -> int:
+    """Lock the audience's capacity row for the rest of the transaction; return its seats.
+
+    PostgreSQL: SELECT ... FOR UPDATE; a concurrent transaction waits here until this one ends,
+    then (READ COMMITTED) counts what it committed. SQLite has no row locks: a no-op UPDATE
+    takes the database's write lock first, before anything is counted, so counts and inserts
+    of two requests never interleave (pysqlite opens the transaction at that first write)."""
+    where = (EventCapacity.event_id == event_id, EventCapacity.audience == audience)
+    if db.session.get_bind().dialect.name == "sqlite":
+        statement = (
+            sa.update(EventCapacity).where(*where)
+            .values(capacity=EventCapacity.capacity)
+            .returning(EventCapacity.capacity)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        statement = sa.select(EventCapacity.capacity).where(*where).with_for_update()
+    seats = db.session.execute(statement).scalar_one_or_none()
+    if seats is None:
+        raise RegistrationError(f"“{audience}” is not an audience of this event.")
+    return seats
+
+
+def seats_taken(event_id: int, audience: str) -> int:
+    """Confirmed registrations of one audience."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Registration.id)).where(
+            Registration.event_id == event_id,
+            Registration.audience == audience,
+            Registration.status == CONFIRMED,
+        )
+    )
+
+
+def audience_counts(event_id: int) -> dict[tuple[str, RegistrationStatus], int]:
+    """(audience, status) → number of registrations, in one query."""
+    rows = db.session.execute(
+        sa.select(Registration.audience, Registration.status, sa.func.count(Registration.id))
+        .where(Registration.event_id == event_id)
+        .group_by(Registration.audience, Registration.status)
+    ).all()
+    return {(audience, status): n for audience, status, n in rows}
+
+
+def fill_free_seats(event_id: int, audience: str, capacity: int) -> list[Registration]:
+    """Promote waitlisted registrations, first come first served, while seats are free.
+
+    The caller holds the audience lock. Each promoted person is told by email."""
+    free = capacity - seats_taken(event_id, audience)
+    if free <= 0:
+        return []
+    promoted = db.session.scalars(
+        sa.select(Registration)
+        .where(
+            Registration.event_id == event_id,
+            Registration.audience == audience,
+            Registration.status == WAITLISTED,
+        )
+        .order_by(Registration.registered_at, Registration.id)
+        .limit(free)
+    ).all()
+    now = utcnow()
+    for registration in promoted:
+        registration.status = CONFIRMED
+        registration.promoted_at = now
+    db.session.flush()
+    for registration in promoted:
+        on_registration_promoted(registration)
+    return list(promoted)
+
+
+# --- people and registrations -------------------------------------------------------------
+
+
+_LOOK_UP = object()
+
+
+def find_or_create_person(data: PersonData, *, known: Person | None | object = _LOOK_UP) -> Person:
+    """The person with this email (`known`: the caller's lookup, None meaning not found); a
+    new one when unknown. Blanks of a known person are filled in, but a stranger's form never
+    overwrites a known name."""
+    email = data.normalised_email
+    if known is _LOOK_UP:
+        known = db.session.scalars(sa.select(Person).where(Person.email == email)).one_or_none()
+    person = known
+    if person is None:
+        person = Person(full_name=data.full_name.strip(), email=email)
+        db.session.add(person)
+    if not person.organisation and data.organisation:
+        person.organisation = data.organisation.strip()
+    if not person.job_title and data.job_title:
+        person.job_title = data.job_title.strip()
+    db.session.flush()
+    return person
+
+
+def _person_and_active_registration(event_id: int, email: str) -> tuple[Person | None, int | None]:
+    """In one query: the person with this email, and their active registration's id."""
+    row = db.session.execute(
+        sa.select(Person, Registration.id)
+        .outerjoin(Registration, sa.and_(
+            Registration.person_id == Person.id, Registration.event_id == event_id,
+            Registration.status != CANCELLED))
+        .where(Person.email == email.strip().lower())
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def active_registration(event_id: int, email: str) -> Registration | None:
+    """The confirmed or waitlisted registration of this email for the event, if any."""
+    return db.session.scalars(
+        sa.select(Registration)
+        .join(Person, Registration.person_id == Person.id)
+        .where(
+            Registration.event_id == event_id,
+            Person.email == email.strip().lower(),
+            Registration.status != CANCELLED,
+        )
+    ).one_or_none()
+
+
+def register_person(
+    event: Event,
+    person_data: PersonData,
+    audience: str,
+    *,
+    delegation: Delegation | None = None,
+    is_head_of_delegation: bool = False,
+    is_demo: bool = False,
+    notify: bool = True,
+) -> Registration:
+    """Register someone: a seat when one is free, else a place on the audience's waitlist.
+
+    Raises AlreadyRegistered for a second registration of the same email, OverQuota when a
+    delegation is full, RegistrationError for an unknown audience."""
+    capacity = lock_audience(event.id, audience)
+    person, existing_id = _person_and_active_registration(event.id, person_data.email)
+    if existing_id is not None:
+        raise AlreadyRegistered(db.session.get(Registration, existing_id))
+    if delegation is not None:
+        quota = quota_for(event, delegation.region)
+        used = delegates_used(delegation.id)
+        if used >= quota:
+            raise OverQuota(
+                f"{delegation.region.name}'s delegation is full: {used} of {quota} places used."
+            )
+    person = find_or_create_person(person_data, known=person)
+    status = CONFIRMED if seats_taken(event.id, audience) < capacity else WAITLISTED
+    registration = Registration(
+        event_id=event.id,
+        person=person,
+        delegation=delegation,
+        audience=audience,
+        status=status,
+        is_head_of_delegation=is_head_of_delegation,
+        is_demo=is_demo,
+    )
+    db.session.add(registration)
+    db.session.flush()
+    if notify:
+        if status is CONFIRMED:
+            on_registration_confirmed(registration)
+        else:
+            on_registration_waitlisted(registration)
+    return registration
+
+
+def cancel_registration(
+    registration: Registration, by: User | None, reason: str
+) -> list[Registration]:
+    """Cancel (by the person when `by` is None) with a reason; a freed seat goes to the first
+    waitlisted person of that audience in the same transaction. Returns who was promoted."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RegistrationError("Give a reason for the cancellation.")
+    capacity = lock_audience(registration.event_id, registration.audience)
+    db.session.refresh(registration)  # another request may have cancelled it meanwhile
+    if registration.status is CANCELLED:
+        raise RegistrationError("This registration is already cancelled.")
+    held_a_seat = registration.status is CONFIRMED
+    registration.status = CANCELLED
+    registration.cancelled_at = utcnow()
+    registration.cancel_reason = reason
+    registration.cancelled_by_id = by.id if by is not None else None
+    db.session.flush()
+    on_registration_cancelled(registration, held_a_seat=held_a_seat)
+    return fill_free_seats(registration.event_id, registration.audience, capacity)
+
+
+def substitute(registration: Registration, new_person_data: PersonData, by: User) -> Registration:
+    """Replace a delegate by someone else who takes over the seat (or the waitlist place);
+    the replaced registration is kept, cancelled, and linked from the new one."""
+    lock_audience(registration.event_id, registration.audience)
+    db.session.refresh(registration)
+    if registration.status is CANCELLED:
+        raise RegistrationError("A withdrawn delegate cannot be replaced; add a new delegate.")
+    existing = active_registration(registration.event_id, new_person_data.email)
+    if existing is not None:
+        raise AlreadyRegistered(existing)
+    person = find_or_create_person(new_person_data)
+    status = registration.status
+    registration.status = CANCELLED
+    registration.cancelled_at = utcnow()
+    registration.cancel_reason = f"Replaced by {person.full_name}"
+    registration.cancelled_by_id = by.id
+    db.session.flush()
+    replacement = Registration(
+        event_id=registration.event_id,
+        person=person,
+        delegation_id=registration.delegation_id,
+        audience=registration.audience,
+        status=status,
+        is_head_of_delegation=registration.is_head_of_delegation,
+        registered_at=registration.registered_at,  # keeps the place in the waitlist order
+        replaces_registration_id=registration.id,
+        is_demo=registration.is_demo,
+    )
+    db.session.add(replacement)
+    db.session.flush()
+    on_registration_cancelled(registration, held_a_seat=status is CONFIRMED)
+    if status is CONFIRMED:
+        on_registration_confirmed(replacement)
+    else:
+        on_registration_waitlisted(replacement)
+    return replacement
+
+
+def update_person_details(registration: Registration, data: PersonData) -> list[str]:
+    """Change name, organisation and title (not the email: it identifies the person)."""
+    person = registration.person
+    changes = []
+    for attribute, value in (
+        ("full_name", data.full_name),
+        ("organisation", data.organisation),
+        ("job_title", data.job_title),
+    ):
+        value = (value or "").strip() or None
+        if attribute == "full_name" and not value:
+            continue
+        if getattr(person, attribute) != value:
+            setattr(person, attribute, value)
+            changes.append(attribute.replace("_", " "))
+    db.session.flush()
+    return changes
+
+
+# --- check-in -----------------------------------------------------------------------------
+
+
+def check_in(registration: Registration, by: User | None) -> bool:
+    """Mark a confirmed attendee present; False when they already were."""
+    if registration.status is not CONFIRMED:
+        raise RegistrationError(f"{registration.person.full_name} has no confirmed seat.")
+    if registration.checked_in_at is not None:
+        return False
+    registration.checked_in_at = utcnow()
+    db.session.add(
+        CheckInEntry(registration_id=registration.id, action=CheckInAction.CHECKED_IN,
+                     by_id=by.id if by is not None else None)
+    )
+    db.session.flush()
+    return True
+
+
+def undo_check_in(registration: Registration, by: User | None) -> bool:
+    """Take back a check-in (a wrong click); the trail keeps both. False when not present."""
+    if registration.checked_in_at is None:
+        return False
+    registration.checked_in_at = None
+    db.session.add(
+        CheckInEntry(registration_id=registration.id, action=CheckInAction.UNDONE,
+                     by_id=by.id if by is not None else None)
+    )
+    db.session.flush()
+    return True
