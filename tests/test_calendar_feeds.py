@@ -31,6 +31,7 @@ def register(app):
         registration = Registration(
             person=person, event=event, audience="guest", status=status,
             cancelled_at=utcnow() if status is RegistrationStatus.CANCELLED else None,
+            cancel_reason="Cannot travel" if status is RegistrationStatus.CANCELLED else None,
         )
         db.session.add(registration)
         db.session.flush()

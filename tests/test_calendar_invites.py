@@ -101,6 +101,7 @@ def test_update_goes_to_confirmed_registrants_with_a_higher_sequence(app, confir
     confirmed(event=event, status=RegistrationStatus.WAITLISTED)
     gone = confirmed(event=event)
     gone.status, gone.cancelled_at = RegistrationStatus.CANCELLED, utcnow()
+    gone.cancel_reason = "Cannot travel"
     original = {str(invite_of(send_invitation(r))[2]["SEQUENCE"]) for r in (first, second)}
     event.starts_at += timedelta(days=1)
     event.ends_at += timedelta(days=1)

@@ -61,6 +61,7 @@ def delegation(event, region, make_person, registered=0, checked_in=0, cancelled
             event_id=event.id, person_id=person.id, delegation_id=d.id, audience="international",
             status=RegistrationStatus.CANCELLED if cancel else RegistrationStatus.CONFIRMED,
             cancelled_at=datetime.now(UTC) if cancel else None,
+            cancel_reason="Cannot travel" if cancel else None,
             checked_in_at=event.starts_at if i < checked_in else None,
         ))
     db.session.flush()
