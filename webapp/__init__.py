@@ -38,7 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
 
-    from webapp import cli, filters
+    from webapp import cli, filters, mail
     from webapp.core.routes import bp as core_bp
     from webapp.core.routes import register_error_pages
     from webapp.events.routes import bp as events_bp
@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(core_bp)
     app.register_blueprint(regions_bp)
     app.register_blueprint(events_bp)
+    mail.init_app(app)
     register_error_pages(app)
     filters.register(app)
     cli.register(app)
