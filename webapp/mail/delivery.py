@@ -106,24 +106,28 @@ def claim_messages(token: str, limit: int, *, lease: timedelta,
                    ids: Iterable[int] | None = None) -> list[int]:
     """Atomically take up to `limit` due messages for `token` and commit; returns their ids.
 
-    The outer WHERE repeats the due test, so a row another worker claimed in the meantime is
-    left alone even if the database re-reads it after waiting for a lock."""
+    PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED picks rows no other worker holds, then the
+    UPDATE marks them in the same transaction. (Inside the UPDATE as an IN subquery, the
+    planner may re-run the LIMITed subquery and claim more than asked.) SQLite: one UPDATE
+    with the pick as its subquery, under the database's write lock. Either way the UPDATE
+    repeats the due test, and what was claimed is read back by token."""
     now = utcnow()
     pick = (
         sa.select(outbox.c.id)
         .where(_due(now, lease))
         .order_by(outbox.c.next_attempt_at, outbox.c.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)  # rendered on PostgreSQL, ignored by SQLite
     )
     if ids is not None:
         pick = pick.where(outbox.c.id.in_(list(ids)))
-    db.session.execute(
-        sa.update(outbox)
-        .where(outbox.c.id.in_(pick), _due(now, lease))
-        .values(status=OutboxStatus.SENDING, claimed_by=token, claimed_at=now,
-                attempts=outbox.c.attempts + 1)
-    )
+    claim = sa.update(outbox).values(status=OutboxStatus.SENDING, claimed_by=token,
+                                     claimed_at=now, attempts=outbox.c.attempts + 1)
+    if db.session.get_bind().dialect.name == "postgresql":
+        picked = list(db.session.scalars(pick.with_for_update(skip_locked=True)))
+        if picked:
+            db.session.execute(claim.where(outbox.c.id.in_(picked), _due(now, lease)))
+    else:
+        db.session.execute(claim.where(outbox.c.id.in_(pick), _due(now, lease)))
     db.session.commit()
     return list(db.session.scalars(
         sa.select(outbox.c.id)
