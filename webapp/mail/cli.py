@@ -63,7 +63,8 @@ def send_command(watch: bool, interval: float, limit: int | None) -> None:
     with stop_on_signals(stop):
         if not watch:
             report = _one_run(stop, limit)
-            click.echo(report.summary().capitalize() + ".")
+            summary = report.summary()
+            click.echo(summary[:1].upper() + summary[1:] + ".")
             if report.errors:
                 click.echo(f"Last error: {report.errors[-1]}", err=True)
             return
