@@ -1,12 +1,12 @@
 """Deliver the outbox: claim due messages atomically, send them, record each outcome.
 
-A message is claimed by one UPDATE that turns it from `queued` to `sending` with this batch's
-token (on PostgreSQL its rows are picked with FOR UPDATE SKIP LOCKED, so two workers take
-different rows without waiting; on SQLite the UPDATE runs under the database's write lock),
-then read back by that token. Each outcome is committed as soon as it is known, conditional
-on the claim still being ours. A claim left `sending` by a dead worker for longer than
-MAIL_LEASE_SECONDS is taken over; a live worker stops sending from a batch once half the lease
-has passed, so a takeover cannot race a slow but living worker.
+A batch is claimed by turning due rows from `queued` to `sending` with the batch's token (on
+PostgreSQL the rows are first picked with FOR UPDATE SKIP LOCKED, so two workers take
+different rows without waiting; on SQLite one UPDATE runs under the database's write lock),
+then read back by that token. Each outcome is committed as soon as it is known (by the
+ledger's thread, see outcomes.py), and only if the claim is still ours. A claim left
+`sending` by a dead worker for longer than MAIL_LEASE_SECONDS is taken over; a live worker
+stops sending from a batch once half the lease has passed, so a takeover cannot race it.
 
 The one window SMTP leaves open: a crash after the server accepted a message but before its
 outcome is committed. That message is sent again after the lease, with the same Message-ID,
@@ -14,7 +14,6 @@ which receiving systems use to recognise duplicates."""
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import time
@@ -31,6 +30,7 @@ from sqlalchemy.orm import selectinload
 from webapp.extensions import db
 from webapp.mail.background import remember_for_delivery
 from webapp.mail.compose import UnsendableMessage, build_message, envelope_sender
+from webapp.mail.outcomes import OutcomeLedger
 from webapp.mail.transport import (
     ConnectionLost,
     PermanentDeliveryError,
@@ -43,7 +43,6 @@ from webapp.models.types import utcnow
 
 __all__ = ["DeliveryReport", "build_message", "claim_messages", "deliver_due", "retry_delay"]
 
-log = logging.getLogger(__name__)
 outbox = OutboxMessage.__table__
 MAX_RETRY_DELAY = timedelta(hours=6)
 
@@ -157,51 +156,51 @@ def _prepare(claimed: Sequence[int], mail_from: str) -> list[_Prepared]:
     return prepared
 
 
-def _finish(row_id: int, token: str, **values) -> None:
-    """Record one outcome, only if the claim is still ours, and commit it at once."""
-    result = db.session.execute(
+def _finish(ledger: OutcomeLedger, row_id: int, token: str, **values) -> None:
+    """Record one outcome, applied only if the claim is still ours; committed at once by the
+    ledger's thread."""
+    ledger.record(
         sa.update(outbox)
         .where(outbox.c.id == row_id, outbox.c.claimed_by == token,
                outbox.c.status == OutboxStatus.SENDING)
-        .values(**values)
+        .values(**values),
+        if_unchanged=f"outbox message {row_id}: claim {token} was taken over before its outcome",
     )
-    db.session.commit()
-    if result.rowcount != 1:
-        log.warning("outbox message %s: claim %s was taken over before its outcome", row_id,
-                    token)
 
 
-def _record_failure(item: _Prepared, token: str, error: str, *, permanent: bool,
-                    report: DeliveryReport) -> None:
+def _record_failure(ledger: OutcomeLedger, item: _Prepared, token: str, error: str, *,
+                    permanent: bool, report: DeliveryReport) -> None:
     """Schedule a retry with backoff, or give up after MAIL_MAX_ATTEMPTS (kept, visible)."""
     config = current_app.config
     report.errors.append(error)
     if permanent or item.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-        _finish(item.id, token, status=OutboxStatus.FAILED, last_error=error)
+        _finish(ledger, item.id, token, status=OutboxStatus.FAILED, last_error=error)
         report.failed += 1
         return
     due = utcnow() + retry_delay(item.attempts, config["MAIL_RETRY_SECONDS"])
-    _finish(item.id, token, status=OutboxStatus.QUEUED, last_error=error, next_attempt_at=due)
+    _finish(ledger, item.id, token, status=OutboxStatus.QUEUED, last_error=error,
+            next_attempt_at=due)
     report.retrying += 1
 
 
-def _release(items: Sequence[_Prepared], token: str, report: DeliveryReport) -> None:
+def _release(ledger: OutcomeLedger, items: Sequence[_Prepared], token: str,
+             report: DeliveryReport) -> None:
     """Hand unsent claims back to the queue, due now, without counting an attempt."""
     if not items:
         return
-    db.session.execute(
+    ledger.record(
         sa.update(outbox)
         .where(outbox.c.id.in_([item.id for item in items]), outbox.c.claimed_by == token,
                outbox.c.status == OutboxStatus.SENDING)
         .values(status=OutboxStatus.QUEUED, attempts=outbox.c.attempts - 1,
                 next_attempt_at=utcnow())
     )
-    db.session.commit()
     report.released += len(items)
 
 
-def _send_batch(transport: Transport, token: str, items: list[_Prepared], sender: str,
-                report: DeliveryReport, should_stop: Callable[[], bool]) -> bool:
+def _send_batch(transport: Transport, ledger: OutcomeLedger, token: str,
+                items: list[_Prepared], sender: str, report: DeliveryReport,
+                should_stop: Callable[[], bool]) -> bool:
     """Send each claimed message and record its outcome as soon as it is known.
 
     Returns False when the server cannot be reached, so the run stops early."""
@@ -209,10 +208,10 @@ def _send_batch(transport: Transport, token: str, items: list[_Prepared], sender
     half_lease = current_app.config["MAIL_LEASE_SECONDS"] / 2
     for position, item in enumerate(items):
         if should_stop() or time.monotonic() - claimed_at > half_lease:
-            _release(items[position:], token, report)
+            _release(ledger, items[position:], token, report)
             return True
         if item.message is None:
-            _record_failure(item, token, item.problem or "Refused", permanent=True,
+            _record_failure(ledger, item, token, item.problem or "Refused", permanent=True,
                             report=report)
             continue
         try:
@@ -222,13 +221,14 @@ def _send_batch(transport: Transport, token: str, items: list[_Prepared], sender
             # Nothing more gets through on this run: each remaining message of the batch
             # records the error and gets its own backoff.
             for unsent in items[position:]:
-                _record_failure(unsent, token, str(exc), permanent=False, report=report)
+                _record_failure(ledger, unsent, token, str(exc), permanent=False,
+                                report=report)
             return False
         except (PermanentDeliveryError, TransientDeliveryError) as exc:
             permanent = isinstance(exc, PermanentDeliveryError)
-            _record_failure(item, token, str(exc), permanent=permanent, report=report)
+            _record_failure(ledger, item, token, str(exc), permanent=permanent, report=report)
             continue
-        _finish(item.id, token, status=OutboxStatus.SENT, sent_at=utcnow())
+        _finish(ledger, item.id, token, status=OutboxStatus.SENT, sent_at=utcnow())
         report.sent += 1
     return True
 
@@ -246,7 +246,7 @@ def deliver_due(*, ids: Iterable[int] | None = None, limit: int | None = None,
     wanted = None if ids is None else sorted(set(ids))
     sender = envelope_sender(config["MAIL_FROM"])
     db.session.commit()  # each claim must start a transaction of its own
-    with transport:
+    with transport, OutcomeLedger(current_app._get_current_object()) as ledger:
         while not should_stop():
             size = config["MAIL_BATCH_SIZE"]
             if limit is not None:
@@ -258,8 +258,12 @@ def deliver_due(*, ids: Iterable[int] | None = None, limit: int | None = None,
             if not claimed:
                 break
             items = _prepare(claimed, config["MAIL_FROM"])
-            if not _send_batch(transport, token, items, sender, report, should_stop):
+            reachable = _send_batch(transport, ledger, token, items, sender, report,
+                                    should_stop)
+            ledger.wait()  # a batch's outcomes are durable before the next claim
+            if not reachable:
                 break
+    db.session.expire_all()  # the ledger's commits changed rows this session may hold
     return report
 
 
