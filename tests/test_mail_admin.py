@@ -200,7 +200,7 @@ def test_sent_message_cannot_be_retried(client, smtp_server):
     row = make_message(status=OutboxStatus.SENT)
     html = client.post(f"/admin/mail/{row.id}/retry", follow_redirects=True).get_data(
         as_text=True)
-    assert "Only queued or failed messages can be retried; this one is sent." in html
+    assert "can be retried; this one is sent." in html
     assert smtp_server.messages == []
 
 
@@ -245,3 +245,20 @@ def test_retry_requires_the_csrf_token(client, app, smtp_server):
 def test_every_outbox_route_passes_the_secretariat_check(app):
     """The access hook the lead will wire is in place for the whole blueprint."""
     assert require_secretariat in app.before_request_funcs["mail_admin"]
+
+
+def test_message_left_sending_by_a_dead_worker_can_be_retried(client, smtp_server):
+    """A claim older than the lease offers 'Retry now'; a fresh claim does not (its worker is
+    still at it, and a retry could send it twice)."""
+    stuck = make_message("stuck@example.org", status=OutboxStatus.SENDING, attempts=1)
+    busy = make_message("busy@example.org", status=OutboxStatus.SENDING, attempts=1)
+    stuck.claimed_at, busy.claimed_at = utcnow() - timedelta(hours=2), utcnow()
+    db.session.commit()
+    assert "Retry now" in client.get(f"/admin/mail/{stuck.id}").get_data(as_text=True)
+    assert "Retry now" not in client.get(f"/admin/mail/{busy.id}").get_data(as_text=True)
+
+    client.post(f"/admin/mail/{busy.id}/retry")
+    client.post(f"/admin/mail/{stuck.id}/retry")
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["stuck@example.org"]]
+    assert reload(stuck.id).status is OutboxStatus.SENT
+    assert reload(busy.id).status is OutboxStatus.SENDING

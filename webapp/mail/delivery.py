@@ -267,10 +267,20 @@ def deliver_due(*, ids: Iterable[int] | None = None, limit: int | None = None,
     return report
 
 
+def can_retry(message: OutboxMessage) -> bool:
+    """Queued and failed messages can be retried now; so can one stuck in 'sending' by a
+    worker that died (its claim older than the lease). Sent ones never."""
+    if message.status in (OutboxStatus.QUEUED, OutboxStatus.FAILED):
+        return True
+    lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
+    return (message.status is OutboxStatus.SENDING and message.claimed_at is not None
+            and message.claimed_at < utcnow() - lease)
+
+
 def reschedule_now(message: OutboxMessage) -> None:
     """'Retry now' from the admin page: due at once; a failed message gets a fresh set of
     MAIL_MAX_ATTEMPTS tries (its last error stays visible until the next attempt)."""
-    if message.status in (OutboxStatus.SENT, OutboxStatus.SENDING):
+    if not can_retry(message):
         raise ValueError(f"a {message.status.value} message cannot be retried")
     if message.status is OutboxStatus.FAILED:
         message.attempts = 0

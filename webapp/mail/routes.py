@@ -23,14 +23,13 @@ from sqlalchemy.orm import load_only, selectinload
 
 from webapp.extensions import db
 from webapp.mail.compose import UnsendableMessage, build_message
-from webapp.mail.delivery import deliver_due, reschedule_failed, reschedule_now
+from webapp.mail.delivery import can_retry, deliver_due, reschedule_failed, reschedule_now
 from webapp.mail.transport import eml_filename
 from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
 from webapp.search import like_pattern
 
 bp = Blueprint("mail_admin", __name__, url_prefix="/admin/mail")
 PER_PAGE = 50
-RETRYABLE = (OutboxStatus.QUEUED, OutboxStatus.FAILED)
 
 
 def require_secretariat() -> None:
@@ -94,7 +93,8 @@ def index():
             load_only(OutboxMessage.to_address, OutboxMessage.to_name, OutboxMessage.subject,
                       OutboxMessage.status, OutboxMessage.attempts,
                       OutboxMessage.next_attempt_at, OutboxMessage.last_error,
-                      OutboxMessage.created_at, OutboxMessage.sent_at),
+                      OutboxMessage.created_at, OutboxMessage.sent_at,
+                      OutboxMessage.claimed_at),
             selectinload(OutboxMessage.attachments).load_only(
                 OutboxAttachment.filename, OutboxAttachment.content_type
             ),
@@ -106,7 +106,8 @@ def index():
     return render_template(
         "mail_admin/index.html",
         messages=messages, counts=counts, total=total, status=status, q=q, page=page,
-        pages=pages, statuses=OutboxStatus, retryable=RETRYABLE, transport=_transport_note(),
+        pages=pages, statuses=OutboxStatus, can_retry=can_retry,
+        transport=_transport_note(),
     )
 
 
@@ -128,7 +129,7 @@ def detail(message_id: int):
             message.created_at, message.id)
         eml_file = candidate if candidate.exists() else None
     return render_template("mail_admin/detail.html", message=message, eml_file=eml_file,
-                           retryable=RETRYABLE, transport=_transport_note())
+                           can_retry=can_retry, transport=_transport_note())
 
 
 @bp.get("/<int:message_id>/message.eml")
@@ -165,9 +166,9 @@ def _download(data: bytes, mimetype: str, filename: str):
 def retry(message_id: int):
     """'Retry now': make the message due, commit, try it at once and say what happened."""
     message = get_message(message_id)
-    if message.status not in RETRYABLE:
-        flash(f"Only queued or failed messages can be retried; this one is "
-              f"{message.status.value}.", "error")
+    if not can_retry(message):
+        flash(f"Only queued or failed messages (or ones a stopped worker left sending) can be "
+              f"retried; this one is {message.status.value}.", "error")
         return redirect(url_for(".detail", message_id=message_id))
     reschedule_now(message)
     db.session.commit()
