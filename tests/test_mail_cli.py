@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -93,7 +94,8 @@ def test_watch_worker_sends_new_mail_and_stops_cleanly_on_sigterm(app, smtp_serv
         if worker.poll() is None:
             worker.kill()
     assert worker.returncode == 0, err
-    assert "mail worker started" in out and "mail worker stopped." in out
-    assert "sent 2, to retry 0, failed 0" in out and "sent 1, to retry 0, failed 0" in out
+    assert "mail worker started" in out and "mail worker stopped." in out, out
+    sent_per_run = [int(n) for n in re.findall(r"sent (\d+), to retry 0, failed 0", out)]
+    assert sum(sent_per_run) == 3 and len(sent_per_run) >= 2, out
     db.session.expire_all()
     assert db.session.scalars(sa.select(OutboxMessage.status)).all() == [OutboxStatus.SENT] * 3
