@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import smtplib
-import sys
+import socket
 import tempfile
 import threading
 import time
@@ -22,14 +22,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from webapp import create_app  # noqa: E402 - after the path tweak for running from a checkout
-from webapp.extensions import db  # noqa: E402
-from webapp.mail import Attachment, queue_email  # noqa: E402
-from webapp.mail.compose import build_message, envelope_sender  # noqa: E402
-from webapp.mail.delivery import deliver_due  # noqa: E402
-from webapp.models import OutboxMessage, OutboxStatus  # noqa: E402
+from webapp import create_app
+from webapp.extensions import db
+from webapp.mail import Attachment, queue_email
+from webapp.mail.compose import build_message, envelope_sender
+from webapp.mail.delivery import deliver_due
+from webapp.models import OutboxMessage, OutboxStatus
 
 INVITE = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
           b"UID:cwf-2017@example.org\r\nSUMMARY:Creativity World Forum 2017\r\nEND:VEVENT\r\n"
@@ -52,8 +50,6 @@ class CountingHandler:
 
 def free_port() -> int:
     """A free loopback port."""
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

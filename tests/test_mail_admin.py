@@ -262,3 +262,16 @@ def test_message_left_sending_by_a_dead_worker_can_be_retried(client, smtp_serve
     assert [m.rcpt_tos for m in smtp_server.messages] == [["stuck@example.org"]]
     assert reload(stuck.id).status is OutboxStatus.SENT
     assert reload(busy.id).status is OutboxStatus.SENDING
+
+
+def test_unbuildable_message_download_explains_instead_of_failing(client):
+    """A row with a line break in its subject (written behind queue_email's back) cannot be
+    downloaded as .eml: the page says why, no 500."""
+    row = OutboxMessage(message_id="<bad@localhost>", to_address="ulla@example.org",
+                        subject="Hi\r\nBcc: victim@example.org", body_text="Hello")
+    db.session.add(row)
+    db.session.commit()
+    response = client.get(f"/admin/mail/{row.id}/message.eml", follow_redirects=True)
+    assert response.status_code == 200
+    assert "This message cannot be built: subject must be a single line" in response.get_data(
+        as_text=True)
