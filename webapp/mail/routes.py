@@ -34,8 +34,9 @@ PER_PAGE = 50
 
 def require_secretariat() -> None:
     """Only the network secretariat may read the outbox (it holds everyone's mail)."""
-    # TODO(lead): replace with webapp.auth.access.require_role — until accounts exist this
-    # lets everyone in, so the page must not be deployed before it is wired.
+    # TODO(lead): replace with webapp.auth.access.require_role (on main that is
+    # require_secretariat_before_request). Until then this lets everyone in, so the page must
+    # not be deployed before it is wired.
     return None
 
 
