@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import email
+import os
+import subprocess
+import sys
 import time
 from email import policy
 from pathlib import Path
@@ -121,3 +124,26 @@ def test_eml_directory_that_cannot_be_written_keeps_mail_queued(app, tmp_path):
     db.session.expire_all()
     row = db.session.get(OutboxMessage, row_id)
     assert row.status is OutboxStatus.QUEUED and "not-a-directory" in row.last_error
+
+
+def test_a_short_lived_process_sends_before_it_exits(app, tmp_path):
+    """A command that queues mail and exits at once still delivers it (the process waits for
+    the background sender at exit instead of killing it mid-send)."""
+    outbox = tmp_path / "cli-outbox"
+    script = (
+        "from webapp import create_app\n"
+        "from webapp.extensions import db\n"
+        "from webapp.mail import queue_email\n"
+        "app = create_app()\n"
+        "with app.app_context():\n"
+        "    queue_email('ulla@example.org', 'Hi', 'test_message', {'name': 'Ulla'})\n"
+        "    db.session.commit()\n"
+    )
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "SECRET_KEY": "test-secret-key", "MAIL_OUTBOX_DIR": str(outbox)}
+    env.pop("MAIL_SERVER", None)
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,  # noqa: S603
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert len(list(outbox.glob("*.eml"))) == 1
+    assert status_of(1) is OutboxStatus.SENT

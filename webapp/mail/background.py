@@ -8,6 +8,7 @@ the thread only makes delivery prompt, never responsible."""
 
 from __future__ import annotations
 
+import atexit
 import queue
 import threading
 import time
@@ -59,6 +60,7 @@ class AfterCommitSender:
         self._work: queue.Queue[frozenset[int]] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._waits_at_exit = False
 
     def submit(self, ids: Iterable[int]) -> None:
         """Queue ids for sending; start the thread if none is running."""
@@ -68,6 +70,12 @@ class AfterCommitSender:
                 self._thread = threading.Thread(target=self._run, name="mail-after-commit",
                                                 daemon=True)
                 self._thread.start()
+            if not self._waits_at_exit:
+                # A short-lived process (a flask command that queues mail) would otherwise
+                # kill the daemon thread mid-send and leave the message for the lease.
+                grace = float(self.app.config["MAIL_TIMEOUT"]) + 5
+                atexit.register(self.wait_until_idle, grace)
+                self._waits_at_exit = True
 
     def _run(self) -> None:
         """Send batches of ids until the queue stays empty for idle_seconds."""
