@@ -95,7 +95,9 @@ def test_watch_worker_sends_new_mail_and_stops_cleanly_on_sigterm(app, smtp_serv
             worker.kill()
     assert worker.returncode == 0, err
     assert "mail worker started" in out and "mail worker stopped." in out, out
+    # The third message may be picked up by the run that sent the first two (a run claims
+    # until nothing is due), so only the total is certain.
     sent_per_run = [int(n) for n in re.findall(r"sent (\d+), to retry 0, failed 0", out)]
-    assert sum(sent_per_run) == 3 and len(sent_per_run) >= 2, out
+    assert sum(sent_per_run) == 3, out
     db.session.expire_all()
     assert db.session.scalars(sa.select(OutboxMessage.status)).all() == [OutboxStatus.SENT] * 3
