@@ -39,12 +39,19 @@ from webapp.mail.transport import (
     transport_for,
 )
 from webapp.models.mail import OutboxMessage, OutboxStatus
-from webapp.models.types import utcnow
+from webapp.models.types import UTCDateTime, utcnow
 
 __all__ = ["DeliveryReport", "build_message", "claim_messages", "deliver_due", "retry_delay"]
 
 outbox = OutboxMessage.__table__
 MAX_RETRY_DELAY = timedelta(hours=6)
+# The common outcome, built once: the ledger runs it as one executemany per group commit.
+MARK_SENT = (
+    sa.update(outbox)
+    .where(outbox.c.id == sa.bindparam("b_id"), outbox.c.claimed_by == sa.bindparam("b_token"),
+           outbox.c.status == OutboxStatus.SENDING)
+    .values(status=OutboxStatus.SENT, sent_at=sa.bindparam("b_sent_at", type_=UTCDateTime))
+)
 
 
 @dataclass
@@ -228,7 +235,8 @@ def _send_batch(transport: Transport, ledger: OutcomeLedger, token: str,
             permanent = isinstance(exc, PermanentDeliveryError)
             _record_failure(ledger, item, token, str(exc), permanent=permanent, report=report)
             continue
-        _finish(ledger, item.id, token, status=OutboxStatus.SENT, sent_at=utcnow())
+        ledger.record(MARK_SENT, {"b_id": item.id, "b_token": token, "b_sent_at": utcnow()},
+                      if_unchanged="outbox: a claim was taken over before its 'sent' outcome")
         report.sent += 1
     return True
 

@@ -9,6 +9,7 @@ up, a few when it does not, and the sender never waits for it except between bat
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
@@ -23,9 +24,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class _Entry:
-    """One statement to commit, with what to log if it changed no row."""
+    """One statement (with its parameters) to commit, and what to log if it changed no row."""
 
     statement: object
+    params: dict | None
     if_unchanged: str | None
 
 
@@ -51,10 +53,12 @@ class OutcomeLedger:
         if exc is None:
             self._raise_if_failed()
 
-    def record(self, statement, *, if_unchanged: str | None = None) -> None:
-        """Queue a statement for the next group commit."""
+    def record(self, statement, params: dict | None = None, *,
+               if_unchanged: str | None = None) -> None:
+        """Queue a statement for the next group commit; entries of one group that share a
+        statement with parameters run as a single executemany."""
         self._raise_if_failed()
-        self._queue.put(_Entry(statement, if_unchanged))
+        self._queue.put(_Entry(statement, params, if_unchanged))
 
     def wait(self) -> None:
         """Block until everything recorded so far is committed (or raise why it was not)."""
@@ -90,13 +94,18 @@ class OutcomeLedger:
         rows stay claimed until the lease runs out, then they are sent again)."""
         if self._error is not None:
             return
+        entries = [entry for entry in group if entry is not _STOP]
         try:
-            for entry in group:
-                if entry is _STOP:
-                    continue
-                result = db.session.execute(entry.statement)
-                if entry.if_unchanged and result.rowcount == 0:
-                    log.warning(entry.if_unchanged)
+            for statement, runs in itertools.groupby(entries, key=lambda e: e.statement):
+                runs = list(runs)
+                if runs[0].params is None:
+                    results = [db.session.execute(entry.statement) for entry in runs]
+                    changed = sum(result.rowcount for result in results)
+                else:
+                    changed = db.session.execute(statement, [e.params for e in runs]).rowcount
+                if changed < len(runs) and runs[0].if_unchanged:
+                    log.warning("%s (%d of %d outcomes applied)", runs[0].if_unchanged,
+                                changed, len(runs))
             db.session.commit()
         except Exception as exc:  # handed to the sending thread by wait()/record()
             db.session.rollback()
