@@ -118,6 +118,7 @@ def main() -> None:
             sent_rows = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
                                           .where(OutboxMessage.status == OutboxStatus.SENT))
             backend = db.engine.dialect.name
+            db.session.remove()  # end the session's transaction, or DROP waits for its locks
             db.drop_all()
     finally:
         controller.stop()
