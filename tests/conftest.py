@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from tests.smtp import SmtpServer
 from webapp import create_app
 from webapp.extensions import db
 from webapp.models import (
@@ -66,6 +67,10 @@ def app(tmp_path):
             "WTF_CSRF_ENABLED": False,
             "SQLALCHEMY_DATABASE_URI": test_database_url(tmp_path),
             "BASE_URL": "http://localhost",
+            # Tests deliver explicitly, so no background thread races their assertions, and
+            # .eml files land in the test's own folder, not in instance/.
+            "MAIL_DELIVER_ON_COMMIT": False,
+            "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
         }
     )
     app.test_client_class = RequestIsolatingClient
@@ -255,3 +260,12 @@ class AuthActions:
 def auth(client) -> AuthActions:
     """Sign-in helper bound to the test client."""
     return AuthActions(client)
+@pytest.fixture
+def smtp_server(app) -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, with the app sending to it."""
+    server = SmtpServer().start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=5)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
+from webapp.mail import Attachment, queue_email
 from webapp.models import (
     AgendaItem,
     AgendaKind,
@@ -115,6 +116,12 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "forum_admin.attendees": ("GET", SECRETARIAT),
     "forum_admin.export_attendees": ("GET", SECRETARIAT),
     "forum_admin.cancel": ("POST", SECRETARIAT_POST),
+    "mail_admin.index": ("GET", SECRETARIAT),
+    "mail_admin.detail": ("GET", SECRETARIAT),
+    "mail_admin.download_eml": ("GET", SECRETARIAT),
+    "mail_admin.download_attachment": ("GET", SECRETARIAT),
+    "mail_admin.retry": ("POST", SECRETARIAT_POST),
+    "mail_admin.retry_failed": ("POST", SECRETARIAT_POST),
 }
 
 
@@ -139,6 +146,8 @@ def world(seeded, make_region, make_user, make_person):
     draft = DelegateImport(event_id=event_id, region_id=concerned.id, filename="d.csv",
                            rows_json="[]")
     db.session.add_all([delegation, delegate, draft])
+    message = queue_email("delegate@example.org", "Hello", "test_message", {"name": "D"},
+                          attachments=[Attachment("a.txt", "text/plain", b"a")])
     db.session.commit()
     arguments = {
         "mission_id": mission.id,
@@ -153,6 +162,8 @@ def world(seeded, make_region, make_user, make_person):
         "filename": "css/app.css",
         "year": 2013,
         "fee_id": fee.id,
+        "message_id": message.id,
+        "attachment_id": message.attachments[0].id,
     }
     return users, arguments
 

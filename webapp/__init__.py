@@ -41,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
 
-    from webapp import cli, filters
+    from webapp import cli, filters, mail
     from webapp.auth import setup as auth_setup
     from webapp.auth.admin import bp as users_admin_bp
     from webapp.auth.routes import bp as auth_bp
@@ -67,6 +67,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     auth_setup.register(app)
     app.register_blueprint(calendars_bp)
+    mail.init_app(app)
     register_error_pages(app)
     filters.register(app)
     cli.register(app)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -69,23 +72,74 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.BASE_URL.startswith("https://")
         self.WTF_CSRF_TIME_LIMIT = None
-        # Calendars: the invitations' ORGANIZER address, and memory for built feeds per worker.
-        self.MAIL_FROM = env.get("MAIL_FROM") or None
-        self.CALENDAR_CACHE_BYTES = _non_negative_int(env, "CALENDAR_CACHE_BYTES", 32 * 2**20)
+        # Calendars: memory for built feeds per worker (MAIL_FROM is the ORGANIZER, below).
+        self.CALENDAR_CACHE_BYTES = _env_number(
+            env, "CALENDAR_CACHE_BYTES", 32 * 2**20, minimum=0
+        )
+        for key, value in mail_settings(env, instance_path, self.BASE_URL).items():
+            setattr(self, key, value)
 
 
-def _non_negative_int(env, name: str, default: int) -> int:
-    """An optional whole-number setting; a malformed one stops start-up with one line."""
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off", "")
+
+
+def _env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    """A yes/no variable; anything else is a mistake worth stopping for."""
     raw = env.get(name)
-    if raw is None or raw.strip() == "":
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be true or false, not '{raw}'.")
+
+
+def _env_number(env: Mapping[str, str], name: str, default: float, *, minimum: float,
+                kind: type = int) -> float:
+    """A numeric variable of at least `minimum`."""
+    raw = env.get(name)
+    if raw is None or not raw.strip():
         return default
     try:
-        value = int(raw)
+        value = kind(raw.strip())
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-    if value < 0:
-        raise ConfigError(f"{name} must not be negative, got {raw!r}")
+        raise ConfigError(f"{name} must be a number, not '{raw}'.") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}.")
     return value
+
+
+def mail_settings(env: Mapping[str, str], instance_path: Path, base_url: str) -> dict[str, Any]:
+    """The MAIL_* settings from the environment (defaults when `env` is empty).
+
+    Without MAIL_SERVER, mail is written as .eml files under instance/outbox/."""
+    host = urlsplit(base_url).hostname or "localhost"
+    use_tls = _env_bool(env, "MAIL_USE_TLS", False)
+    use_ssl = _env_bool(env, "MAIL_USE_SSL", False)
+    if use_tls and use_ssl:
+        raise ConfigError("set MAIL_USE_TLS (STARTTLS) or MAIL_USE_SSL (implicit TLS), not both.")
+    sender = (env.get("MAIL_FROM") or f"Districts of Creativity <noreply@{host}>").strip()
+    if "\r" in sender or "\n" in sender or "@" not in sender:
+        raise ConfigError(f"MAIL_FROM must be one address like 'Name <noreply@{host}>'.")
+    return {
+        "MAIL_SERVER": (env.get("MAIL_SERVER") or "").strip() or None,
+        "MAIL_PORT": _env_number(env, "MAIL_PORT", 465 if use_ssl else 25, minimum=1),
+        "MAIL_USE_TLS": use_tls,
+        "MAIL_USE_SSL": use_ssl,
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_FROM": sender,
+        "MAIL_TIMEOUT": _env_number(env, "MAIL_TIMEOUT", 10.0, minimum=0.1, kind=float),
+        "MAIL_MAX_ATTEMPTS": _env_number(env, "MAIL_MAX_ATTEMPTS", 5, minimum=1),
+        "MAIL_RETRY_SECONDS": _env_number(env, "MAIL_RETRY_SECONDS", 300.0, minimum=0, kind=float),
+        "MAIL_LEASE_SECONDS": _env_number(env, "MAIL_LEASE_SECONDS", 600.0, minimum=1, kind=float),
+        "MAIL_BATCH_SIZE": _env_number(env, "MAIL_BATCH_SIZE", 100, minimum=1),
+        "MAIL_DELIVER_ON_COMMIT": _env_bool(env, "MAIL_DELIVER_ON_COMMIT", True),
+        "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR") or str(instance_path / "outbox"),
+    }
 
 
 def engine_options(uri: str) -> dict:
@@ -103,3 +157,5 @@ class TestConfig:
     BASE_URL = "http://localhost"
     WTF_CSRF_ENABLED = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
+    # Tests deliver explicitly (deliver_due) so that nothing races them in a background thread.
+    MAIL_DELIVER_ON_COMMIT = False

@@ -12,6 +12,7 @@ from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 
 from webapp.extensions import db
+from webapp.mail.background import remember_for_delivery
 from webapp.models.mail import OutboxAttachment, OutboxMessage
 
 FORBIDDEN_IN_HEADERS = ("\r", "\n", "\x00")
@@ -51,7 +52,8 @@ def queue_email(
     attachments: tuple[Attachment, ...] | list[Attachment] = (),
 ) -> OutboxMessage:
     """Render templates/mail/<template>.txt (and .html when present) and add the message to
-    the outbox in the current transaction. Adds and flushes; never commits."""
+    the outbox in the current transaction. Adds and flushes; never commits. Once the caller
+    commits, the message is sent in the background (MAIL_DELIVER_ON_COMMIT)."""
     context = {**(context or {}), "base_url": current_app.config["BASE_URL"]}
     body_text = render_template(f"mail/{template}.txt", **context)
     try:
@@ -78,4 +80,5 @@ def queue_email(
     )
     db.session.add(message)
     db.session.flush()
+    remember_for_delivery(message.id)
     return message

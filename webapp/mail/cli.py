@@ -1,0 +1,83 @@
+"""`flask --app webapp mail send`: deliver the outbox from cron, or as a worker (--watch)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError
+
+from webapp.extensions import db
+from webapp.mail.delivery import DeliveryReport, deliver_due
+
+mail_cli = AppGroup("mail", help="Deliver the mail outbox.")
+
+
+@contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """Ctrl+C and SIGTERM ask the worker to stop after the message in hand (claims it has not
+    started are handed back), instead of killing it mid-send."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    for sig in previous:
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _one_run(stop: threading.Event, limit: int | None) -> DeliveryReport:
+    """Deliver what is due; a database error becomes one readable line."""
+    try:
+        return deliver_due(limit=limit, should_stop=stop.is_set)
+    except OperationalError as exc:
+        db.session.rollback()
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise click.ClickException(f"cannot use the database: {reason}") from None
+
+
+def _stamp() -> str:
+    """The time for a worker's log line."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@mail_cli.command("send")
+@click.option("--watch", is_flag=True,
+              help="Keep running: deliver, wait --interval seconds, repeat until stopped.")
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(min=0.05),
+              help="Seconds between runs with --watch.")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Send at most this many messages per run.")
+def send_command(watch: bool, interval: float, limit: int | None) -> None:
+    """Deliver the messages that are due (by SMTP, or as .eml files without MAIL_SERVER)."""
+    stop = threading.Event()
+    with stop_on_signals(stop):
+        if not watch:
+            report = _one_run(stop, limit)
+            summary = report.summary()
+            click.echo(summary[:1].upper() + summary[1:] + ".")
+            if report.errors:
+                click.echo(f"Last error: {report.errors[-1]}", err=True)
+            return
+        click.echo(f"{_stamp()} mail worker started; every {interval:g}s; Ctrl+C stops.")
+        while not stop.is_set():
+            try:
+                report = _one_run(stop, limit)
+            except click.ClickException as exc:  # the database may be restarting: wait
+                click.echo(f"{_stamp()} {exc.message}", err=True)
+            else:
+                if report.attempted or report.released:
+                    click.echo(f"{_stamp()} {report.summary()}")
+                if report.errors:
+                    click.echo(f"{_stamp()} last error: {report.errors[-1]}", err=True)
+            stop.wait(interval)
+        click.echo(f"{_stamp()} mail worker stopped.")

@@ -1,0 +1,204 @@
+"""The secretariat's view of the outbox: what was sent, what waits, what failed and why."""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from sqlalchemy.orm import load_only, selectinload
+
+from webapp.auth.access import require_secretariat_before_request
+from webapp.extensions import db
+from webapp.mail.compose import UnsendableMessage, build_message
+from webapp.mail.delivery import can_retry, deliver_due, reschedule_failed, reschedule_now
+from webapp.mail.transport import eml_filename
+from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
+from webapp.search import like_pattern
+
+bp = Blueprint("mail_admin", __name__, url_prefix="/admin/mail")
+PER_PAGE = 50
+
+
+def require_secretariat():
+    """Only the network secretariat may read the outbox (it holds everyone's mail)."""
+    return require_secretariat_before_request()
+
+
+bp.before_request(require_secretariat)
+
+
+def get_message(message_id: int) -> OutboxMessage:
+    """Load a message with its attachments, or answer 404."""
+    message = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .options(selectinload(OutboxMessage.attachments))
+    ).one_or_none()
+    if message is None:
+        abort(404, description=f"There is no message {message_id} in the outbox.")
+    return message
+
+
+def _page_number(raw: str | None) -> int:
+    """A page number from the query string; anything odd means the first page."""
+    try:
+        return max(int(raw or 1), 1)
+    except ValueError:
+        return 1
+
+
+@bp.get("/")
+def index():
+    """The outbox, newest first: filter by status, search recipient or subject, page by 50."""
+    status = request.args.get("status", "")
+    status = status if status in {s.value for s in OutboxStatus} else ""
+    q = request.args.get("q", "").strip()
+    counts = dict(db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
+    ).all())
+    conditions = []
+    if status:
+        conditions.append(OutboxMessage.status == OutboxStatus(status))
+    if q:
+        pattern = like_pattern(q)
+        conditions.append(sa.or_(*(
+            column.ilike(pattern, escape="\\")
+            for column in (OutboxMessage.to_address, OutboxMessage.to_name, OutboxMessage.subject)
+        )))
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(OutboxMessage).where(*conditions)
+    )
+    pages = max(math.ceil(total / PER_PAGE), 1)
+    page = min(_page_number(request.args.get("page")), pages)
+    messages = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(*conditions)
+        .options(
+            # The list never shows bodies or attachment data: leave them in the database.
+            load_only(OutboxMessage.to_address, OutboxMessage.to_name, OutboxMessage.subject,
+                      OutboxMessage.status, OutboxMessage.attempts,
+                      OutboxMessage.next_attempt_at, OutboxMessage.last_error,
+                      OutboxMessage.created_at, OutboxMessage.sent_at,
+                      OutboxMessage.claimed_at),
+            selectinload(OutboxMessage.attachments).load_only(
+                OutboxAttachment.filename, OutboxAttachment.content_type
+            ),
+        )
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    return render_template(
+        "mail_admin/index.html",
+        messages=messages, counts=counts, total=total, status=status, q=q, page=page,
+        pages=pages, statuses=OutboxStatus, can_retry=can_retry,
+        transport=_transport_note(),
+    )
+
+
+def _transport_note() -> str:
+    """Where mail goes, in words, for the top of the page."""
+    config = current_app.config
+    if config["MAIL_SERVER"]:
+        return f"SMTP server {config['MAIL_SERVER']}:{config['MAIL_PORT']}"
+    return f".eml files in {config['MAIL_OUTBOX_DIR']} (no MAIL_SERVER configured)"
+
+
+@bp.get("/<int:message_id>")
+def detail(message_id: int):
+    """One message: its delivery history, bodies (HTML shown sandboxed) and attachments."""
+    message = get_message(message_id)
+    eml_file = None
+    if not current_app.config["MAIL_SERVER"] and message.status is OutboxStatus.SENT:
+        candidate = Path(current_app.config["MAIL_OUTBOX_DIR"]) / eml_filename(
+            message.created_at, message.id)
+        eml_file = candidate if candidate.exists() else None
+    return render_template("mail_admin/detail.html", message=message, eml_file=eml_file,
+                           can_retry=can_retry, transport=_transport_note())
+
+
+@bp.get("/<int:message_id>/message.eml")
+def download_eml(message_id: int):
+    """The message exactly as it is (or would be) sent, to open in a mail client."""
+    message = get_message(message_id)
+    try:
+        data = build_message(message, current_app.config["MAIL_FROM"]).as_bytes()
+    except UnsendableMessage as exc:
+        flash(f"This message cannot be built: {exc}", "error")
+        return redirect(url_for(".detail", message_id=message_id))
+    return _download(data, "message/rfc822", eml_filename(message.created_at, message.id))
+
+
+@bp.get("/<int:message_id>/attachments/<int:attachment_id>")
+def download_attachment(message_id: int, attachment_id: int):
+    """One attachment as a download (never rendered inline: it is not our content)."""
+    attachment = db.session.get(OutboxAttachment, attachment_id)
+    if attachment is None or attachment.message_id != message_id:
+        abort(404, description="There is no such attachment.")
+    mimetype = attachment.content_type.split(";", 1)[0].strip() or "application/octet-stream"
+    return _download(attachment.data, mimetype, attachment.filename)
+
+
+def _download(data: bytes, mimetype: str, filename: str):
+    """A file response that browsers save rather than render."""
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                         download_name=filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.post("/<int:message_id>/retry")
+def retry(message_id: int):
+    """'Retry now': make the message due, commit, try it at once and say what happened."""
+    message = get_message(message_id)
+    if not can_retry(message):
+        flash(f"Only queued or failed messages (or ones a stopped worker left sending) can be "
+              f"retried; this one is {message.status.value}.", "error")
+        return redirect(url_for(".detail", message_id=message_id))
+    reschedule_now(message)
+    db.session.commit()
+    report = deliver_due(ids=[message_id])
+    if report.sent:
+        flash(f"Sent message {message_id} to {message.to_address}.", "success")
+    elif report.attempted:
+        state = "failed for good" if report.failed else "could not be sent now; it will retry"
+        flash(f"Message {message_id} {state}: {report.errors[-1]}", "error")
+    else:
+        flash(f"Message {message_id} is queued; a mail worker is already sending it.", "success")
+    return redirect(_safe_next(request.form.get("next"),
+                               url_for(".detail", message_id=message_id)))
+
+
+@bp.post("/retry-failed")
+def retry_failed():
+    """After an outage is fixed: every failed message becomes due again, sent after commit."""
+    count = reschedule_failed()
+    db.session.commit()
+    if count:
+        flash(f"{count} failed message(s) queued again for delivery.", "success")
+        return redirect(url_for(".index", status="queued"))
+    flash("There are no failed messages.", "success")
+    return redirect(url_for(".index"))
+
+
+def _safe_next(raw: str | None, default: str) -> str:
+    """Where to go after a form: only back to a page of this outbox, never off-site."""
+    parts = urlsplit(raw or "")
+    local = not parts.scheme and not parts.netloc and "\\" not in (raw or "")
+    if raw and local and parts.path.startswith(url_for(".index")):
+        return raw
+    return default
