@@ -372,3 +372,45 @@ def test_with_the_cache_off_every_full_response_is_built(app, client, make_event
         second = client.get("/calendar/network.ics")
     assert second.data == first.data and again.count == 3
     assert feed_cache(app).get(first.headers["ETag"].strip('"')) is None
+
+
+def test_mission_guest_feed_has_the_mission_and_only_their_items(
+    client, make_event, make_person
+):
+    """A reverse-mission guest's personal feed: the mission, the items for all guests and the
+    split items they attend — not the parallel visit of the other group; declining empties it."""
+    from webapp.models import AgendaItem, AgendaKind, EventKind, GuestStatus, MissionGuest
+
+    start = datetime(2030, 5, 7, 7, tzinfo=UTC)
+    mission = make_event("Mission", kind=EventKind.REVERSE_MISSION, starts_at=start, hours=56)
+    ann, bo = make_person("Ann"), make_person("Bo")
+    ann_guest = MissionGuest(event_id=mission.id, person_id=ann.id)
+    bo_guest = MissionGuest(event_id=mission.id, person_id=bo.id)
+
+    def item(title: str, hours: int, *, guests=None) -> AgendaItem:
+        made = AgendaItem(event_id=mission.id, kind=AgendaKind.VISIT, title=title,
+                          starts_at=start + timedelta(hours=hours),
+                          ends_at=start + timedelta(hours=hours + 1),
+                          all_guests=guests is None)
+        if guests is not None:
+            made.selected_guests = guests
+        return made
+
+    everyone = item("Welcome", 1)
+    ann_visit = item("Design school", 3, guests=[ann_guest])
+    bo_visit = item("Games studio", 3, guests=[bo_guest])
+    db.session.add_all([ann_guest, bo_guest, everyone, ann_visit, bo_visit])
+    db.session.commit()
+    url = f"/calendar/p/{ann.calendar_token}.ics"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert uids(response) == {
+        f"event-{mission.id}@localhost", f"agenda-{everyone.id}@localhost",
+        f"agenda-{ann_visit.id}@localhost",
+    }
+    etag = response.headers["ETag"]
+    ann_guest.status = GuestStatus.DECLINED
+    db.session.commit()
+    declined = client.get(url, headers={"If-None-Match": etag})
+    assert declined.status_code == 200  # the feed changed: no 304
+    assert uids(declined) == set()

@@ -28,10 +28,13 @@ from webapp.models import (
     DatePrecision,
     Delegation,
     Event,
+    GuestStatus,
+    MissionGuest,
     Person,
     Region,
     Registration,
     RegistrationStatus,
+    agenda_attendance,
 )
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -248,7 +251,14 @@ _PERSON_ID = (
 )
 _ACTIVE = Registration.status != RegistrationStatus.CANCELLED
 _WAITLISTED = Registration.status == RegistrationStatus.WAITLISTED
-_MY_EVENTS = sa.select(Registration.event_id).where(Registration.person_id == _PERSON_ID, _ACTIVE)
+# A reverse mission's guests (not declined) have the mission in their feed, like registrants.
+_GUEST_OF = sa.and_(
+    MissionGuest.person_id == _PERSON_ID, MissionGuest.status != GuestStatus.DECLINED
+)
+_MY_EVENTS = sa.union(
+    sa.select(Registration.event_id).where(Registration.person_id == _PERSON_ID, _ACTIVE),
+    sa.select(MissionGuest.event_id).where(_GUEST_OF),
+)
 _MY_REGISTRATIONS = _one_row(
     sa.func.count(sa.case((_ACTIVE, 1))).label("count"),
     _total(sa.case((_ACTIVE, Registration.id), else_=0)).label("ids"),
@@ -271,6 +281,12 @@ _MY_AGENDA = _one_row(
     where=AgendaItem.event_id.in_(_MY_EVENTS),
     name="my_agenda",
 )
+_MY_GUEST_PLACES = _one_row(
+    sa.func.count(MissionGuest.id).label("count"),
+    _total(MissionGuest.id).label("ids"),
+    where=_GUEST_OF,
+    name="my_guest_places",
+)
 _PERSONAL_STATE = (
     sa.select(
         Person.id,
@@ -278,12 +294,14 @@ _PERSONAL_STATE = (
         *_MY_EVENT_SEQUENCES.c,
         *_MY_AGENDA.c,
         _ALL_EVENTS.c.newest,
+        *_MY_GUEST_PLACES.c,  # last, so the positions above stay as personal_state reads them
     )
     .select_from(Person)
     .join(_MY_REGISTRATIONS, _CROSS)
     .join(_MY_EVENT_SEQUENCES, _CROSS)
     .join(_MY_AGENDA, _CROSS)
     .join(_ALL_EVENTS, _CROSS)
+    .join(_MY_GUEST_PLACES, _CROSS)
     .where(Person.calendar_token == sa.bindparam("token"))
 )
 
@@ -308,12 +326,25 @@ def personal_state(token: str) -> FeedState | None:
     )
 
 
-_MY_EVENT_VERSIONS = (
-    sa.select(Event.id, Event.updated_at, Event.sequence, Registration.status)
+# One light query for both ways into a person's feed: registrations (with their status) and
+# reverse-mission guest places (with the guest id, to pick the split items they attend).
+_MY_EVENT_VERSIONS = sa.union_all(
+    sa.select(
+        Event.id.label("event_id"), Event.updated_at, Event.sequence, Event.starts_at,
+        Registration.status.label("status"), sa.null().label("guest_id"),
+    )
     .join(Registration, Registration.event_id == Event.id)
-    .where(Registration.person_id == sa.bindparam("person_id"), _ACTIVE)
-    .order_by(Event.starts_at, Event.id)
-)
+    .where(Registration.person_id == sa.bindparam("person_id"), _ACTIVE),
+    sa.select(
+        Event.id.label("event_id"), Event.updated_at, Event.sequence, Event.starts_at,
+        sa.null().label("status"), MissionGuest.id.label("guest_id"),
+    )
+    .join(MissionGuest, MissionGuest.event_id == Event.id)
+    .where(
+        MissionGuest.person_id == sa.bindparam("person_id"),
+        MissionGuest.status != GuestStatus.DECLINED,
+    ),
+).order_by(sa.literal_column("starts_at"), sa.literal_column("event_id"))
 
 
 def personal_prepare(state: FeedState, base_url: str) -> Prepared:
@@ -321,16 +352,23 @@ def personal_prepare(state: FeedState, base_url: str) -> Prepared:
 
     The cache key is the content, not the person: the 13,000 registrants of a forum share
     one built body, so a change to the forum costs one build per worker, not 13,000."""
-    versions = _rows(_MY_EVENT_VERSIONS, person_id=state.key[1])
-    event_ids = [row.id for row in versions]
+    rows = _rows(_MY_EVENT_VERSIONS, person_id=state.key[1])
+    versions = [row for row in rows if row.guest_id is None]
+    missions = [row for row in rows if row.guest_id is not None]
+    guest_ids = [row.guest_id for row in missions]
+    event_ids = [row.event_id for row in rows]
     waitlisted = frozenset(
-        row.id for row in versions if row.status is RegistrationStatus.WAITLISTED
+        row.event_id for row in versions if row.status == RegistrationStatus.WAITLISTED
     )
     content = (
         ical.FORMAT_VERSION,
         base_url,
         "person",
-        tuple((row.id, row.updated_at, row.sequence, row.id in waitlisted) for row in versions),
+        tuple(
+            (row.event_id, row.updated_at, row.sequence, row.event_id in waitlisted)
+            for row in versions
+        ),
+        tuple((row.event_id, row.updated_at, row.sequence) for row in missions),
         state.agenda,
     )
 
@@ -347,6 +385,29 @@ def personal_prepare(state: FeedState, base_url: str) -> Prepared:
                 .where(AgendaItem.event_id.in_(event_ids))
                 .order_by(AgendaItem.starts_at, AgendaItem.id)
             ).all()
+            if guest_ids:
+                items = _only_my_mission_items(
+                    items, {row.event_id for row in missions}, guest_ids
+                )
         return ical.personal_calendar(events, items, base_url, waitlisted_event_ids=waitlisted)
 
     return Prepared(_digest(content), build)
+
+
+def _only_my_mission_items(
+    items: list[AgendaItem], mission_ids: set[int], guest_ids: list[int]
+) -> list[AgendaItem]:
+    """A mission guest's feed keeps the items for all guests and the split items they attend
+    (a parallel visit they are not in stays out of their calendar)."""
+    attended = set(
+        db.session.scalars(
+            sa.select(agenda_attendance.c.agenda_item_id).where(
+                agenda_attendance.c.mission_guest_id.in_(guest_ids)
+            )
+        )
+    )
+    return [
+        item
+        for item in items
+        if item.event_id not in mission_ids or item.all_guests or item.id in attended
+    ]
