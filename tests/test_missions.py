@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from tests.ical_check import parse_calendar
 from webapp.extensions import db
 from webapp.models import (
     AgendaItem,
@@ -94,6 +95,15 @@ def test_moving_an_item_updates_itineraries_and_notifies_exactly_the_guests_conc
     assert "Before: Design school" in messages[0].body_text
     db.session.expire_all()
     assert db.session.get(AgendaItem, visit.id).sequence == 1
+    for message in messages:  # each update carries the item's calendar update (iTIP REQUEST)
+        [part] = message.attachments
+        assert part.content_type == "text/calendar; method=REQUEST; charset=UTF-8"
+        parsed = parse_calendar(part.data)
+        assert str(parsed.calendar["METHOD"]) == "REQUEST"
+        vevent = parsed.events[f"agenda-{visit.id}@localhost"]
+        assert int(vevent["SEQUENCE"]) == 1
+        assert vevent.decoded("DTSTART").strftime("%H:%M %Z") == "14:00 CEST"
+        assert str(vevent["ATTENDEE"]) == f"mailto:{message.to_address}"
     for name, expected in (("Ann", True), ("Bo", True), ("Cy", False)):
         html = client.get(f"/missions/{event.id}/guests/{guests[name].id}/itinerary").text
         assert ("14:00–15:30" in html) is expected

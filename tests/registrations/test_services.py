@@ -203,3 +203,33 @@ def test_database_refuses_a_cancellation_without_reason(make_forum):
     with pytest.raises(IntegrityError, match="cancelled_has_reason"):
         db.session.commit()
     db.session.rollback()
+
+
+def test_confirmation_carries_the_invitation_and_cancellation_withdraws_it(make_forum):
+    """The confirmation mail holds METHOD:REQUEST; cancelling a held seat sends METHOD:CANCEL
+    for the same UID with a higher SEQUENCE; a waitlisted person gets no invitation."""
+    from tests.ical_check import parse_calendar
+    from webapp.registrations.services import cancel_registration
+
+    def invites_to(email: str) -> list:
+        messages = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.to_address == email)
+            .order_by(OutboxMessage.id)).all()
+        return [parse_calendar(a.data) for m in messages for a in m.attachments
+                if a.content_type.startswith("text/calendar")]
+
+    forum = make_forum({"guest": 1})
+    seat = register_person(forum, person("a"), "guest")
+    waiting = register_person(forum, person("b"), "guest")
+    [request] = invites_to("pa@example.org")
+    assert str(request.calendar["METHOD"]) == "REQUEST"
+    uid = f"event-{forum.id}@localhost"
+    assert uid in request.events
+    assert invites_to("pb@example.org") == []  # waitlisted: nothing in the calendar yet
+    cancel_registration(seat, None, "Cannot travel")
+    request_seq = int(request.events[uid]["SEQUENCE"])
+    cancel = invites_to("pa@example.org")[-1]
+    assert str(cancel.calendar["METHOD"]) == "CANCEL"
+    assert int(cancel.events[uid]["SEQUENCE"]) > request_seq
+    assert waiting.status is CONFIRMED  # promoted, and now invited
+    assert str(invites_to("pb@example.org")[-1].calendar["METHOD"]) == "REQUEST"

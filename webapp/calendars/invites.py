@@ -81,13 +81,19 @@ def invitation(
         raise ValueError(f"unsupported iTIP method {method!r}")
     builder = ical.CalendarBuilder(base_url, name=event.title, method=method)
     component = ical.event_component(builder, event, dtstamp=now, note=note)
+    return _itip(builder, component, method, organizer, person)
+
+
+def _itip(builder: ical.CalendarBuilder, component, method: str, organizer: Organizer,
+          person: Person) -> bytes:
+    """Finish one VEVENT as an iTIP message for one attendee, and write the calendar."""
     if method == CANCEL:
         component.pop("STATUS")
         component.add("status", "CANCELLED")
     component.add("organizer", _address(organizer.email, organizer.name))
     attendee = {"cutype": "INDIVIDUAL", "role": "REQ-PARTICIPANT", "rsvp": "FALSE"}
     if method == REQUEST:
-        # Registration already confirmed the place: no answer is expected.
+        # The place is already confirmed (registration, mission plan): no answer is expected.
         attendee["partstat"] = "ACCEPTED"
     component.add("attendee", _address(person.email or "", person.full_name, **attendee))
     builder.add(component)
@@ -128,16 +134,8 @@ def agenda_item_attachment(item: AgendaItem, person: Person, method: str) -> Att
     component = ical.agenda_component(builder, item, event)
     component.pop("DTSTAMP")
     component.add("dtstamp", utcnow())
-    if method == CANCEL:
-        component.pop("STATUS")
-        component.add("status", "CANCELLED")
-    component.add("organizer", _address(organizer.email, organizer.name))
-    attendee = {"cutype": "INDIVIDUAL", "role": "REQ-PARTICIPANT", "rsvp": "FALSE"}
-    if method == REQUEST:
-        attendee["partstat"] = "ACCEPTED"
-    component.add("attendee", _address(person.email or "", person.full_name, **attendee))
-    builder.add(component)
-    return Attachment("invite.ics", itip_content_type(method), builder.to_ical(), inline=True)
+    data = _itip(builder, component, method, organizer, person)
+    return Attachment("invite.ics", itip_content_type(method), data, inline=True)
 
 
 def _queue(
