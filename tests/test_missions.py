@@ -233,6 +233,11 @@ def test_invite_by_email_mails_a_link_to_the_personal_itinerary(mission, planner
     page = client.get(link.removeprefix("http://localhost"))
     assert page.status_code == 200
     assert "Itinerary of Eve &lt;Evil&gt;" in page.text and "Welcome" in page.text
+    db.session.expire_all()
+    token = guest.person.calendar_token
+    assert f"webcal://localhost/calendar/p/{token}.ics" in page.text  # subscribe to own items
+    feed = client.get(f"/calendar/p/{token}.ics")
+    assert feed.status_code == 200 and b"SUMMARY:Welcome" in feed.data
     assert client.get(link.removeprefix("http://localhost") + "x").status_code == 400
 
 

@@ -15,6 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from webapp.auth.access import require_region, require_role
+from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
 from webapp.missions import layout
 from webapp.missions.forms import (
@@ -245,14 +246,14 @@ def timetable(mission_id: int):
     )
 
 
-def _itinerary(event: Event, guest: MissionGuest, *, personal: bool):
+def _itinerary(event: Event, guest: MissionGuest, *, personal: bool, feed=None):
     """One guest's items by day, with the warnings that concern them."""
     items = layout.guest_items(active_items(event), guest)
     warnings = [w for w in mission_warnings(event) if w.concerns_guest(guest.id)]
     return render_template(
         "missions/itinerary.html", event=event, guest=guest,
         days=layout.by_day(items, event.timezone), warnings=warnings, personal=personal,
-        print_layout=request.args.get("print") == "1",
+        print_layout=request.args.get("print") == "1", feed=feed,
     )
 
 
@@ -272,7 +273,8 @@ def guest_itinerary(token: str):
     except ItineraryLinkError as exc:
         return render_template("missions/link_invalid.html", reason=str(exc)), 400
     event = get_mission(event_id)
-    return _itinerary(event, get_guest(event, guest_id), personal=True)
+    guest = get_guest(event, guest_id)
+    return _itinerary(event, guest, personal=True, feed=personal_feed_urls(guest.person))
 
 
 @bp.get("/<int:mission_id>/hosts")
