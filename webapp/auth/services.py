@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request, url_for
+from flask import has_request_context, request
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.auth.tokens import INVITATION, PASSWORD_RESET, make_token
 from webapp.extensions import db
 from webapp.mail import queue_email
 from webapp.models import AuditEntry, LoginFailure, Region, Role, User, utcnow
+from webapp.urls import absolute_url
 
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 5
@@ -151,9 +152,3 @@ def update_account(actor: User, user: User, role: Role, region: Region | None,
         action = "user.role_changed" if changes[0].startswith("role") else "user.status_changed"
         record_audit(actor, action, user, f"{user.email}: " + "; ".join(changes))
     return changes
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """An absolute link for emails, built on BASE_URL (not on the request's Host header)."""
-    path = url_for(endpoint, **values)
-    return current_app.config["BASE_URL"] + path

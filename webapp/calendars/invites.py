@@ -18,7 +18,7 @@ from icalendar import vCalAddress
 from sqlalchemy.orm import selectinload
 
 from webapp.calendars import ical
-from webapp.calendars.services import absolute_url, personal_feed_urls
+from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
 from webapp.mail import Attachment, queue_email
 from webapp.models import (
@@ -31,6 +31,7 @@ from webapp.models import (
     RegistrationStatus,
     utcnow,
 )
+from webapp.urls import absolute_url
 
 NETWORK_NAME = "Districts of Creativity"
 REQUEST, CANCEL = "REQUEST", "CANCEL"

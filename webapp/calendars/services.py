@@ -8,11 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import current_app
-
 from webapp.extensions import db
 from webapp.models import Person
 from webapp.models.people import new_calendar_token
+from webapp.urls import absolute_url
 
 
 @dataclass(frozen=True)
@@ -23,16 +22,6 @@ class FeedUrls:
     https: str
     webcal: str
     path: str
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A URL on the public site (BASE_URL), whatever host a request came in on, and outside
-    requests too (mail queued from a command or a worker)."""
-    base = urlsplit(current_app.config["BASE_URL"].rstrip("/"))
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
-    )
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def feed_urls(endpoint: str, **values) -> FeedUrls:

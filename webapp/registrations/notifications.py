@@ -5,26 +5,16 @@ the METHOD:CANCEL for the same UID (webapp.calendars.invites)."""
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, url_for
-
 from webapp.calendars.invites import invitation_attachment, send_cancellation
 from webapp.mail import Attachment, queue_email
 from webapp.models import Registration
 from webapp.registrations.tokens import make_registration_token
-
-
-def absolute_link(endpoint: str, **values) -> str:
-    """An absolute URL on BASE_URL, inside or outside a request (CLI, tests, services)."""
-    if has_request_context():
-        path = url_for(endpoint, **values)
-    else:
-        path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return current_app.config["BASE_URL"] + path
+from webapp.urls import absolute_url
 
 
 def manage_link(registration: Registration) -> str:
     """The person's signed link to see, change or cancel the registration."""
-    return absolute_link(
+    return absolute_url(
         "public_registration.manage", token=make_registration_token(registration)
     )
 
