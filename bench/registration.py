@@ -251,7 +251,10 @@ def run_backend(label: str, url: str, args) -> tuple[RunResult, RunResult, dict]
     finally:
         stop(bare_process)
     event_id = prepare_database(url)
-    env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "BASE_URL": "http://127.0.0.1"}
+    outbox_dir = Path(tempfile.mkdtemp(prefix="doc-bench-mail-"))
+    env = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "BASE_URL": "http://127.0.0.1",
+           "MAIL_OUTBOX_DIR": str(outbox_dir),
+           "MAIL_DELIVER_ON_COMMIT": "true" if args.deliver_on_commit else "false"}
     process, port = start_gunicorn("webapp:create_app()", env, ROOT)
     try:
         people = people_to_register(args.people)
@@ -260,7 +263,21 @@ def run_backend(label: str, url: str, args) -> tuple[RunResult, RunResult, dict]
         app.worker_rss_mb = [peak_rss_mb(p) for p in worker_pids(process.pid)]
     finally:
         stop(process)
-    return bare, app, verify(url, event_id, args.people)
+    check = verify(url, event_id, args.people)
+    check["mail"] = deliver_mail(env, outbox_dir)
+    shutil.rmtree(outbox_dir, ignore_errors=True)
+    return bare, app, check
+
+
+def deliver_mail(env: dict, outbox_dir: Path) -> dict:
+    """Run the mail worker once over what the load queued; count what it delivered."""
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "webapp", "mail", "send"],
+        env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - began
+    files = sum(1 for _ in outbox_dir.glob("*.eml"))
+    return {"files": files, "seconds": seconds, "output": (done.stdout + done.stderr).strip()}
 
 
 def main() -> None:
@@ -270,6 +287,8 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=13_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--baseline-requests", type=int, default=4_000)
+    parser.add_argument("--deliver-on-commit", action="store_true",
+                        help="web workers deliver mail themselves (background thread)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="doc-bench-reg-"))
     backends = [("SQLite", f"sqlite:///{workdir}/bench.sqlite3")]
@@ -295,11 +314,16 @@ def run_all(backends: list[tuple[str, str]], args) -> bool:
         print(f"    database: {check['rows']:,} registrations, lost {check['lost']}, "
               f"overbooked {check['overbooked']}, duplicates {check['duplicates']}; "
               f"{check['by_status']}")
+        mail = check["mail"]
+        print(f"    mail: {mail['files']:,} messages written and delivered as .eml "
+              f"(incl. any the web workers sent) by the mail worker in {mail['seconds']:.1f} s "
+              f"→ {mail['files'] / mail['seconds']:.0f} messages/s; {mail['output']}")
         targets = {
             "ratio >= 0.3": app.rate / bare.rate >= 0.3,
             "RSS < 150 MB/worker": all(mb < 150 for mb in app.worker_rss_mb),
             "0 lost": check["lost"] == 0 and app.statuses == {302: args.people},
             "0 overbooked": check["overbooked"] == 0 and check["duplicates"] == 0,
+            "0 lost mails": mail["files"] == args.people,
         }
         print("    targets: " + ", ".join(
             f"{name} {'OK' if ok else 'MISSED'}" for name, ok in targets.items()))

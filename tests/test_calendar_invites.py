@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.ical_check import parse_calendar, property_count, rfc6868_decode
+from tests.mail_check import last_written, written
 from webapp.calendars.invites import (
     cancel_event,
     send_cancellation,
@@ -62,7 +63,8 @@ def test_confirmation_queues_a_request(app, confirmed):
     the feeds' UID and SEQUENCE, and a mail that says what and when."""
     app.config["MAIL_FROM"] = "Districts of Creativity <events@example.org>"
     registration = confirmed()
-    message = send_invitation(registration)
+    assert send_invitation(registration)
+    message = last_written()
     method, uid, vevent, parsed = invite_of(message)
     assert method == "REQUEST"
     assert uid == f"event-{registration.event.id}@localhost"
@@ -84,10 +86,10 @@ def test_confirmation_queues_a_request(app, confirmed):
 def test_no_invitation_when_it_cannot_reach_or_mean_anything(app, confirmed, make_event,
                                                              make_person):
     """Waiting list, no email address, or no exact dates: nothing is queued."""
-    assert send_invitation(confirmed(status=RegistrationStatus.WAITLISTED)) is None
-    assert send_invitation(confirmed(person=make_person(email=None))) is None
+    assert send_invitation(confirmed(status=RegistrationStatus.WAITLISTED)) is False
+    assert send_invitation(confirmed(person=make_person(email=None))) is False
     year_only = make_event(date_precision=DatePrecision.YEAR)
-    assert send_invitation(confirmed(event=year_only)) is None
+    assert send_invitation(confirmed(event=year_only)) is False
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
 
 
@@ -102,10 +104,12 @@ def test_update_goes_to_confirmed_registrants_with_a_higher_sequence(app, confir
     gone = confirmed(event=event)
     gone.status, gone.cancelled_at = RegistrationStatus.CANCELLED, utcnow()
     gone.cancel_reason = "Cannot travel"
-    original = {str(invite_of(send_invitation(r))[2]["SEQUENCE"]) for r in (first, second)}
+    assert all(send_invitation(r) for r in (first, second))
+    original = {str(invite_of(m)[2]["SEQUENCE"]) for m in written()}
     event.starts_at += timedelta(days=1)
     event.ends_at += timedelta(days=1)
-    messages = send_update(event)
+    assert send_update(event) == 2
+    messages = written(OutboxMessage.subject.startswith("Updated: "))
     assert sorted(m.to_address for m in messages) == sorted(
         [first.person.email, second.person.email])
     for message in messages:
@@ -120,13 +124,15 @@ def test_withdrawal_sends_cancel_with_same_uid_and_higher_sequence(app, confirme
     """A person withdrawn (or cancelling) gets METHOD:CANCEL for the same UID, SEQUENCE
     above their invitation's; the event itself stays confirmed."""
     registration = confirmed()
-    _, uid, request, _ = invite_of(send_invitation(registration))
+    send_invitation(registration)
+    _, uid, request, _ = invite_of(last_written())
     with pytest.raises(ValueError):
         send_cancellation(registration)  # still active: nothing to announce
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
     registration.cancel_reason = "Withdrawn by the secretariat, at the region's request."
-    method, cancel_uid, cancel, parsed = invite_of(send_cancellation(registration))
+    assert send_cancellation(registration)
+    method, cancel_uid, cancel, parsed = invite_of(last_written())
     assert method == "CANCEL" and cancel_uid == uid
     assert cancel["SEQUENCE"] > request["SEQUENCE"]
     assert str(cancel["STATUS"]) == "CANCELLED"
@@ -142,9 +148,10 @@ def test_cancel_event_tells_every_invitee(app, confirmed):
     registrations.append(confirmed(event=event))
     with pytest.raises(ValueError):
         cancel_event(event, "  ")
-    messages = cancel_event(event, "The venue is not available.")
+    assert cancel_event(event, "The venue is not available.") == 2
     assert event.status is EventStatus.CANCELLED and event.cancelled_at is not None
     assert event.sequence == 1
+    messages = written()
     assert len(messages) == 2
     for message in messages:
         method, uid, vevent, parsed = invite_of(message)
@@ -152,7 +159,7 @@ def test_cancel_event_tells_every_invitee(app, confirmed):
         assert parsed.text(uid, "SUMMARY") == f"Cancelled: {event.title}"
         assert "has been cancelled" in message.body_text
         assert "The venue is not available." in message.body_text
-    assert cancel_event(event, "again") == []
+    assert cancel_event(event, "again") == 0
     with pytest.raises(ValueError):
         send_update(event)
 
@@ -165,7 +172,8 @@ def test_hostile_names_stay_intact_and_add_nothing(app, confirmed, make_person, 
     event = make_event('Forum; "Århus" <b>x</b> \\ 上海\r\nSubject: injected',
                        host_region=region)
     person = make_person(INJECTED_NAME)
-    message = send_invitation(confirmed(event=event, person=person))
+    assert send_invitation(confirmed(event=event, person=person))
+    message = last_written()
     method, uid, vevent, parsed = invite_of(message)
     assert property_count(vevent, "ATTENDEE") == 1
     one_line_name = " ".join(INJECTED_NAME.split())
@@ -182,7 +190,45 @@ def test_hostile_names_stay_intact_and_add_nothing(app, confirmed, make_person, 
 def test_network_organizer_and_default_address(app, confirmed, make_event):
     """No host region: the network organises; no MAIL_FROM: calendar@<site host>."""
     app.config.pop("MAIL_FROM", None)
-    message = send_invitation(confirmed(event=make_event(host_region=None)))
-    organizer = invite_of(message)[2]["ORGANIZER"]
+    assert send_invitation(confirmed(event=make_event(host_region=None)))
+    organizer = invite_of(last_written())[2]["ORGANIZER"]
     assert str(organizer) == "mailto:calendar@localhost"
     assert organizer.params["CN"] == "Districts of Creativity"
+
+
+def test_bulk_update_costs_the_same_queries_whatever_the_number_of_registrants(
+        app, confirmed, make_person, count_queries):
+    """send_update queues one row per registrant with one select and one insert, so a forum
+    with 13,000 registrants is updated inside the request; each is written at delivery."""
+
+    def queries_for(registrants: int) -> int:
+        first = confirmed()
+        for _ in range(registrants - 1):
+            confirmed(event=first.event)
+        first.event.starts_at += timedelta(hours=1)
+        db.session.flush()
+        with count_queries() as counted:
+            assert send_update(first.event) == registrants
+        return counted.count
+
+    assert queries_for(2) == queries_for(40)
+    assert len(written(OutboxMessage.subject.startswith("Updated: "))) == 42
+
+
+def test_an_update_for_someone_no_longer_confirmed_is_refused_with_the_reason(
+        app, confirmed):
+    """Written at delivery: a REQUEST is never sent to a person whose place ended meanwhile
+    (their CANCEL is queued); the message fails with the reason, visibly."""
+    from webapp.mail.recipes import render_pending
+
+    registration = confirmed()
+    registration.event.starts_at += timedelta(hours=1)
+    assert send_update(registration.event) == 1
+    registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, utcnow()
+    registration.cancel_reason = "Cannot travel"
+    db.session.flush()
+    [message] = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert render_pending([message]) == {
+        message.id: f"registration {registration.id} is no longer confirmed: "
+                    "no invitation to send"}
+    assert message.body_text is None

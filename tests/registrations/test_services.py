@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from tests.mail_check import written
 from tests.registrations.helpers import person
 from webapp.extensions import db
 from webapp.models import (
@@ -212,9 +213,7 @@ def test_confirmation_carries_the_invitation_and_cancellation_withdraws_it(make_
     from webapp.registrations.services import cancel_registration
 
     def invites_to(email: str) -> list:
-        messages = db.session.scalars(
-            sa.select(OutboxMessage).where(OutboxMessage.to_address == email)
-            .order_by(OutboxMessage.id)).all()
+        messages = written(OutboxMessage.to_address == email)
         return [parse_calendar(a.data) for m in messages for a in m.attachments
                 if a.content_type.startswith("text/calendar")]
 

@@ -8,9 +8,11 @@ that Outlook, Gmail, Apple Mail and Thunderbird show it as an invitation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,12 +22,14 @@ from sqlalchemy.orm import selectinload
 from webapp.calendars import ical
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
-from webapp.mail import Attachment, queue_email
+from webapp.mail import Attachment
+from webapp.mail.recipes import Recipe, RecipeError, Rendered, queue_recipes, recipe
+from webapp.mail.services import render_bodies
 from webapp.models import (
     AgendaItem,
+    Delegation,
     Event,
     EventStatus,
-    OutboxMessage,
     Person,
     Registration,
     RegistrationStatus,
@@ -139,72 +143,123 @@ def agenda_item_attachment(item: AgendaItem, person: Person, method: str) -> Att
     return Attachment("invite.ics", itip_content_type(method), data, inline=True)
 
 
-def _queue(
-    registration: Registration, method: str, template: str, subject: str, **context
-) -> OutboxMessage | None:
-    """Build one person's iTIP message and queue it; None when it cannot be sent."""
-    event, person = registration.event, registration.person
-    attachment = invitation_attachment(registration, method, context.get("note", ""))
-    if attachment is None:
-        return None
-    try:
-        return queue_email(
-            person.email,
-            ical.one_line(f"{subject}: {event.title}"),
-            template,
-            {
-                "event": event,
-                "person": person,
-                "event_url": absolute_url("events.detail", event_id=event.id),
-                "feed": personal_feed_urls(person),
-                **context,
-            },
-            to_name=ical.one_line(person.full_name) or None,
-            attachments=[attachment],
+CALENDAR_RECIPE = "calendar"
+
+
+def registrations_by_id(ids) -> dict[int, Registration]:
+    """Registrations with their person, event (and host) and delegation, in a few queries:
+    what the mail templates and invitations read."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = db.session.scalars(
+        sa.select(Registration)
+        .where(Registration.id.in_(wanted))
+        .options(
+            selectinload(Registration.person),
+            selectinload(Registration.event).selectinload(Event.host_region),
+            selectinload(Registration.event).selectinload(Event.capacities),
+            selectinload(Registration.delegation).selectinload(Delegation.region),
         )
-    except ValueError as exc:  # a stored address the mail layer refuses: skip, say so
-        current_app.logger.warning("invitation to person %s not queued: %s", person.id, exc)
-        return None
+    ).all()
+    return {registration.id: registration for registration in rows}
 
 
-def send_invitation(registration: Registration) -> OutboxMessage | None:
-    """On confirmation: a METHOD:REQUEST that puts the event in the person's calendar."""
-    if registration.status is not RegistrationStatus.CONFIRMED:
-        return None
-    return _queue(registration, REQUEST, "calendar_invitation", "Invitation")
-
-
-def _confirmed_registrations(event: Event) -> list[Registration]:
-    """Everyone holding an invitation to the event, with their person, in one query."""
-    return list(
-        db.session.scalars(
-            sa.select(Registration)
-            .where(
-                Registration.event_id == event.id,
-                Registration.status == RegistrationStatus.CONFIRMED,
-            )
-            .options(selectinload(Registration.person))
-            .order_by(Registration.id)
-        )
+def _recipe(registration_id: int, email: str, full_name: str, event: Event, method: str,
+            template: str, subject: str, **context) -> Recipe:
+    """One person's iTIP message about the event, written at delivery."""
+    return Recipe(
+        email,
+        ical.one_line(f"{subject}: {event.title}"),
+        CALENDAR_RECIPE,
+        {"registration": registration_id, "method": method, "template": template, **context},
+        to_name=ical.one_line(full_name) or None,
     )
 
 
-def send_update(event: Event) -> list[OutboxMessage]:
+def _queue(registration: Registration, method: str, template: str, subject: str,
+           **context) -> bool:
+    """Queue one person's iTIP message; False when it cannot reach or mean anything (no
+    address, or the event is not in calendars)."""
+    person = registration.person
+    if not person.email or not ical.in_calendars(registration.event):
+        return False
+    item = _recipe(registration.id, person.email, person.full_name, registration.event,
+                   method, template, subject, **context)
+    return queue_recipes([item], skip_invalid=True) == 1
+
+
+@recipe(CALENDAR_RECIPE)
+def render_calendar_mails(batch: Sequence[dict[str, Any]]) -> list[Rendered | RecipeError]:
+    """Write invitations, updates and cancellations from the current state of the event (the
+    latest SEQUENCE), in a few queries per batch."""
+    registrations = registrations_by_id(args["registration"] for args in batch)
+    results: list[Rendered | RecipeError] = []
+    for args in batch:
+        registration = registrations.get(args["registration"])
+        if (registration is not None and args["method"] == REQUEST
+                and registration.status is not RegistrationStatus.CONFIRMED):
+            results.append(RecipeError(
+                f"registration {registration.id} is no longer confirmed: no invitation to send"))
+            continue
+        attachment = registration and invitation_attachment(
+            registration, args["method"], args.get("note", ""))
+        if attachment is None:
+            results.append(RecipeError(
+                f"registration {args['registration']} no longer exists or its event is no "
+                "longer in calendars"))
+            continue
+        event, person = registration.event, registration.person
+        context = {key: value for key, value in args.items()
+                   if key not in ("registration", "method", "template")}
+        body_text, body_html = render_bodies(args["template"], {
+            "event": event, "person": person,
+            "event_url": absolute_url("events.detail", event_id=event.id),
+            "feed": personal_feed_urls(person), **context})
+        results.append(Rendered(body_text, body_html, (attachment,)))
+    return results
+
+
+def send_invitation(registration: Registration) -> bool:
+    """On confirmation: a METHOD:REQUEST that puts the event in the person's calendar."""
+    if registration.status is not RegistrationStatus.CONFIRMED:
+        return False
+    return _queue(registration, REQUEST, "calendar_invitation", "Invitation")
+
+
+def _queue_to_confirmed(event: Event, method: str, template: str, subject: str,
+                        **context) -> int:
+    """The same iTIP message to every confirmed registrant with an address: one query and
+    one bulk insert, whatever their number (each is written at delivery)."""
+    if not ical.in_calendars(event):
+        return 0
+    rows = db.session.execute(
+        sa.select(Registration.id, Person.email, Person.full_name)
+        .join(Person, Registration.person_id == Person.id)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Person.email.is_not(None),
+        )
+        .order_by(Registration.id)
+    ).all()
+    return queue_recipes(
+        (_recipe(rid, email, name, event, method, template, subject, **context)
+         for rid, email, name in rows),
+        skip_invalid=True,
+    )
+
+
+def send_update(event: Event) -> int:
     """After a change people must see (flushed, so SEQUENCE is already higher): a new
-    METHOD:REQUEST to every confirmed registrant."""
+    METHOD:REQUEST to every confirmed registrant. Returns how many were queued."""
     if event.status is EventStatus.CANCELLED:
         raise ValueError("a cancelled event is announced with cancel_event()")
     db.session.flush()
-    messages = [
-        _queue(registration, REQUEST, "calendar_update", "Updated")
-        for registration in _confirmed_registrations(event)
-    ]
-    return [m for m in messages if m is not None]
+    return _queue_to_confirmed(event, REQUEST, "calendar_update", "Updated")
 
 
-def send_cancellation(
-    registration: Registration, reason: str | None = None
-) -> OutboxMessage | None:
+def send_cancellation(registration: Registration, reason: str | None = None) -> bool:
     """A person's place ended (they cancelled, or the secretariat withdrew them): a
     METHOD:CANCEL to that person. Call it after setting the registration to cancelled.
 
@@ -224,26 +279,22 @@ def send_cancellation(
     )
 
 
-def send_event_cancellation(event: Event) -> list[OutboxMessage]:
+def send_event_cancellation(event: Event) -> int:
     """The event is cancelled: a METHOD:CANCEL to everyone holding an invitation."""
-    messages = [
-        _queue(
-            registration, CANCEL, "calendar_cancellation", "Cancelled",
-            reason=ical.clean_text(event.cancel_reason), event_cancelled=True,
-        )
-        for registration in _confirmed_registrations(event)
-    ]
-    return [m for m in messages if m is not None]
+    return _queue_to_confirmed(
+        event, CANCEL, "calendar_cancellation", "Cancelled",
+        reason=ical.clean_text(event.cancel_reason), event_cancelled=True,
+    )
 
 
-def cancel_event(event: Event, reason: str) -> list[OutboxMessage]:
+def cancel_event(event: Event, reason: str) -> int:
     """Cancel an event, keeping it: feeds publish STATUS:CANCELLED with a higher SEQUENCE,
     and everyone holding an invitation gets a METHOD:CANCEL. Cancelling twice is a no-op."""
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("a cancellation needs a reason")
     if event.status is EventStatus.CANCELLED:
-        return []
+        return 0
     event.status = EventStatus.CANCELLED
     event.cancelled_at = utcnow()
     event.cancel_reason = reason

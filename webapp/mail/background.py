@@ -22,7 +22,9 @@ from sqlalchemy.orm import SessionTransaction
 from webapp.extensions import db
 
 PENDING_IDS = "mail.pending_ids"
+PENDING_ALL = "mail.pending_all"
 PENDING_APP = "mail.pending_app"
+EVERYTHING_DUE = None  # submitted instead of ids: deliver whatever is due
 EXTENSION = "mail.after_commit"
 
 
@@ -33,21 +35,29 @@ def remember_for_delivery(message_id: int) -> None:
     session.info[PENDING_APP] = current_app._get_current_object()
 
 
+def remember_all_due() -> None:
+    """A bulk send: after the commit, deliver everything due rather than a list of ids."""
+    session = db.session()
+    session.info[PENDING_ALL] = True
+    session.info[PENDING_APP] = current_app._get_current_object()
+
+
 @event.listens_for(Session, "after_commit")
 def _deliver_after_commit(session: Session) -> None:
     """The transaction is durable: hand what it queued to the background sender."""
     ids = session.info.pop(PENDING_IDS, None)
+    everything = session.info.pop(PENDING_ALL, False)
     app: Flask | None = session.info.pop(PENDING_APP, None)
-    if ids and app is not None and app.config["MAIL_DELIVER_ON_COMMIT"]:
-        app.extensions[EXTENSION].submit(ids)
+    if (ids or everything) and app is not None and app.config["MAIL_DELIVER_ON_COMMIT"]:
+        app.extensions[EXTENSION].submit(EVERYTHING_DUE if everything else ids)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_after_rollback(session: Session, previous: SessionTransaction) -> None:
     """The whole transaction rolled back: what it queued never existed."""
     if previous.parent is None:  # a savepoint's rollback leaves the outer transaction going
-        session.info.pop(PENDING_IDS, None)
-        session.info.pop(PENDING_APP, None)
+        for key in (PENDING_IDS, PENDING_ALL, PENDING_APP):
+            session.info.pop(key, None)
 
 
 class AfterCommitSender:
@@ -57,14 +67,14 @@ class AfterCommitSender:
     def __init__(self, app: Flask, idle_seconds: float = 5.0) -> None:
         self.app = app
         self.idle_seconds = idle_seconds
-        self._work: queue.Queue[frozenset[int]] = queue.Queue()
+        self._work: queue.Queue[frozenset[int] | None] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._waits_at_exit = False
 
-    def submit(self, ids: Iterable[int]) -> None:
-        """Queue ids for sending; start the thread if none is running."""
-        self._work.put(frozenset(ids))
+    def submit(self, ids: Iterable[int] | None) -> None:
+        """Queue ids (or EVERYTHING_DUE) for sending; start the thread if none is running."""
+        self._work.put(EVERYTHING_DUE if ids is None else frozenset(ids))
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="mail-after-commit",
@@ -81,7 +91,7 @@ class AfterCommitSender:
         """Send batches of ids until the queue stays empty for idle_seconds."""
         while True:
             try:
-                batch = set(self._work.get(timeout=self.idle_seconds))
+                batch = self._work.get(timeout=self.idle_seconds)
             except queue.Empty:
                 with self._lock:
                     if self._work.empty():
@@ -91,8 +101,9 @@ class AfterCommitSender:
             taken = 1
             while True:  # whatever else committed meanwhile goes in the same run
                 try:
-                    batch |= self._work.get_nowait()
+                    more = self._work.get_nowait()
                     taken += 1
+                    batch = None if batch is None or more is None else batch | more
                 except queue.Empty:
                     break
             try:
@@ -101,8 +112,9 @@ class AfterCommitSender:
                 for _ in range(taken):
                     self._work.task_done()
 
-    def _send(self, ids: set[int]) -> None:
-        """One delivery run for these ids; errors are logged, the rows stay for the worker."""
+    def _send(self, ids: frozenset[int] | None) -> None:
+        """One delivery run for these ids (None: all that is due); errors are logged, the
+        rows stay for the worker."""
         from webapp.mail.delivery import deliver_due  # delivery imports the services module
 
         try:

@@ -31,6 +31,7 @@ from webapp.extensions import db
 from webapp.mail.background import remember_for_delivery
 from webapp.mail.compose import UnsendableMessage, build_message, envelope_sender
 from webapp.mail.outcomes import OutcomeLedger
+from webapp.mail.recipes import render_pending
 from webapp.mail.transport import (
     ConnectionLost,
     PermanentDeliveryError,
@@ -143,16 +144,20 @@ def claim_messages(token: str, limit: int, *, lease: timedelta,
 
 
 def _prepare(claimed: Sequence[int], mail_from: str) -> list[_Prepared]:
-    """Load the claimed rows with their attachments (two queries) and build each message."""
+    """Load the claimed rows with their attachments (two queries), write the text of those
+    that hold a recipe (kept on the row: a retry sends the same bytes), build each message."""
     rows = db.session.scalars(
         sa.select(OutboxMessage)
         .where(OutboxMessage.id.in_(claimed))
         .options(selectinload(OutboxMessage.attachments))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     ).all()
+    unwritable = render_pending(rows)
     prepared = []
     for row in rows:
         try:
+            if row.id in unwritable:
+                raise UnsendableMessage(f"cannot write the message: {unwritable[row.id]}")
             message, problem = build_message(row, mail_from), None
         except UnsendableMessage as exc:
             message, problem = None, f"Refused: {exc}"

@@ -25,6 +25,7 @@ from webapp.auth.access import require_secretariat_before_request
 from webapp.extensions import db
 from webapp.mail.compose import UnsendableMessage, build_message
 from webapp.mail.delivery import can_retry, deliver_due, reschedule_failed, reschedule_now
+from webapp.mail.recipes import RecipeError, preview
 from webapp.mail.transport import eml_filename
 from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
 from webapp.search import like_pattern
@@ -127,8 +128,13 @@ def detail(message_id: int):
         candidate = Path(current_app.config["MAIL_OUTBOX_DIR"]) / eml_filename(
             message.created_at, message.id)
         eml_file = candidate if candidate.exists() else None
-    return render_template("mail_admin/detail.html", message=message, eml_file=eml_file,
-                           can_retry=can_retry, transport=_transport_note())
+    try:
+        shown, unwritable = preview(message), None
+    except RecipeError as exc:
+        shown, unwritable = message, str(exc)
+    return render_template("mail_admin/detail.html", message=message, shown=shown,
+                           unwritable=unwritable, eml_file=eml_file, can_retry=can_retry,
+                           transport=_transport_note())
 
 
 @bp.get("/<int:message_id>/message.eml")
@@ -136,8 +142,8 @@ def download_eml(message_id: int):
     """The message exactly as it is (or would be) sent, to open in a mail client."""
     message = get_message(message_id)
     try:
-        data = build_message(message, current_app.config["MAIL_FROM"]).as_bytes()
-    except UnsendableMessage as exc:
+        data = build_message(preview(message), current_app.config["MAIL_FROM"]).as_bytes()
+    except (UnsendableMessage, RecipeError) as exc:
         flash(f"This message cannot be built: {exc}", "error")
         return redirect(url_for(".detail", message_id=message_id))
     return _download(data, "message/rfc822", eml_filename(message.created_at, message.id))

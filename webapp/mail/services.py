@@ -38,8 +38,22 @@ def single_line(value: str, what: str) -> str:
 def checked_address(address: str) -> str:
     """A syntactically valid, single-line address (parsed by the stdlib, not by hand)."""
     address = single_line(address, "email address")
-    parsed = Address(addr_spec=address)  # raises on anything that is not one address
+    try:
+        parsed = Address(addr_spec=address)  # raises on anything that is not one address
+    except IndexError:  # what the parser raises for e.g. "name@" with nothing after it
+        raise ValueError(f"not an email address: {address!r}") from None
     return parsed.addr_spec
+
+
+def render_bodies(template: str, context: dict[str, Any]) -> tuple[str, str | None]:
+    """templates/mail/<template>.txt and, when it exists, .html, with the site's base URL."""
+    context = {**context, "base_url": current_app.config["BASE_URL"]}
+    body_text = render_template(f"mail/{template}.txt", **context)
+    try:
+        body_html = render_template(f"mail/{template}.html", **context)
+    except TemplateNotFound:
+        body_html = None
+    return body_text, body_html
 
 
 def queue_email(
@@ -54,12 +68,7 @@ def queue_email(
     """Render templates/mail/<template>.txt (and .html when present) and add the message to
     the outbox in the current transaction. Adds and flushes; never commits. Once the caller
     commits, the message is sent in the background (MAIL_DELIVER_ON_COMMIT)."""
-    context = {**(context or {}), "base_url": current_app.config["BASE_URL"]}
-    body_text = render_template(f"mail/{template}.txt", **context)
-    try:
-        body_html = render_template(f"mail/{template}.html", **context)
-    except TemplateNotFound:
-        body_html = None
+    body_text, body_html = render_bodies(template, context or {})
     domain = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     message = OutboxMessage(
         message_id=make_msgid(domain=domain),

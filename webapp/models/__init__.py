@@ -23,6 +23,7 @@ from webapp.models.registration import (
     Registration,
     RegistrationStatus,
 )
+from webapp.models.seats import install_seat_triggers  # noqa: F401 - seat-count triggers
 from webapp.models.types import DatePrecision, utcnow
 from webapp.models.user import AuditEntry, LoginFailure, Role, User
 

@@ -82,6 +82,15 @@ class LocalTimesMixin:
         return self.ends_at.astimezone(self.zone)
 
 
+def registration_window_open(status: EventStatus, opens_at: datetime | None,
+                             closes_at: datetime | None, now: datetime) -> bool:
+    """Open once an opening time is set and passed, until the closing time (if any); never
+    for a cancelled event."""
+    if status is EventStatus.CANCELLED or opens_at is None or now < opens_at:
+        return False
+    return closes_at is None or now < closes_at
+
+
 class Event(LocalTimesMixin, db.Model):
     """A forum, reverse mission or meeting, hosted by a member region or another place."""
 
@@ -192,11 +201,8 @@ class Event(LocalTimesMixin, db.Model):
 
     def registration_is_open(self, now: datetime) -> bool:
         """Open once an opening time is set and passed, until the closing time (if any)."""
-        if self.status is EventStatus.CANCELLED or self.registration_opens_at is None:
-            return False
-        if now < self.registration_opens_at:
-            return False
-        return self.registration_closes_at is None or now < self.registration_closes_at
+        return registration_window_open(
+            self.status, self.registration_opens_at, self.registration_closes_at, now)
 
     def delegations_editable_by_coordinators(self, now: datetime) -> bool:
         """Before the delegation deadline (or when none is set) coordinators may still edit."""
@@ -223,12 +229,17 @@ class EventCapacity(db.Model):
     audience: Mapped[str] = mapped_column(sa.String(40))
     label: Mapped[str] = mapped_column(sa.String(80))
     capacity: Mapped[int] = mapped_column(sa.Integer)
+    # Confirmed registrations of this audience, kept by database triggers (models/seats.py)
+    # so that taking a seat never counts thousands of rows. Read it under the row's lock
+    # (registrations.services.lock_seats); the ORM attribute may be stale.
+    seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
 
     event: Mapped[Event] = relationship(back_populates="capacities")
 
     __table_args__ = (
         sa.UniqueConstraint("event_id", "audience"),
         sa.CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        sa.CheckConstraint("seats_taken >= 0", name="seats_taken_not_negative"),
     )
 
 

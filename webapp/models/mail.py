@@ -32,8 +32,11 @@ class OutboxMessage(db.Model):
     to_address: Mapped[str] = mapped_column(sa.String(254))
     to_name: Mapped[str | None] = mapped_column(sa.String(200))
     subject: Mapped[str] = mapped_column(sa.String(300))
-    body_text: Mapped[str] = mapped_column(sa.Text)
+    # NULL until delivery renders the recipe (webapp/mail/recipes.py); then what was sent.
+    body_text: Mapped[str | None] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
+    recipe: Mapped[str | None] = mapped_column(sa.String(60))
+    recipe_args: Mapped[dict | None] = mapped_column(sa.JSON)
     status: Mapped[OutboxStatus] = mapped_column(
         str_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED, index=True
     )
@@ -52,6 +55,8 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         sa.CheckConstraint("status <> 'sent' OR sent_at IS NOT NULL", name="sent_has_date"),
+        sa.CheckConstraint("body_text IS NOT NULL OR recipe IS NOT NULL",
+                           name="has_text_or_recipe"),
     )
 
 

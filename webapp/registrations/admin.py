@@ -162,7 +162,7 @@ def edit_forum(event_id: int):
             db.session.flush()  # the flush listener raises SEQUENCE if dates or place changed
             if event.sequence != sequence_before and event.status is not EventStatus.CANCELLED:
                 updates = send_update(event)
-                flash(f"Calendar updates queued for {len(updates)} registered people.", "info")
+                flash(f"Calendar updates queued for {updates} registered people.", "info")
             for capacity in event.capacities:  # raised capacities admit the waitlist at once
                 seats = lock_audience(event.id, capacity.audience)
                 fill_free_seats(event.id, capacity.audience, seats)

@@ -1,15 +1,31 @@
-"""Emails about registrations, queued in the caller's transaction, with the signed link.
+"""Emails about registrations, with the signed link: queued in the caller's transaction as
+mail recipes and written at delivery (webapp/mail/recipes.py), so a registration request
+does not render templates or calendars.
 
 Confirmations carry the calendar invitation (METHOD:REQUEST); a cancellation is followed by
 the METHOD:CANCEL for the same UID (webapp.calendars.invites)."""
 
 from __future__ import annotations
 
-from webapp.calendars.invites import invitation_attachment, send_cancellation
-from webapp.mail import Attachment, queue_email
-from webapp.models import Registration
+from collections.abc import Sequence
+from typing import Any
+
+from webapp.calendars import ical
+from webapp.calendars.invites import (
+    REQUEST,
+    invitation_attachment,
+    registrations_by_id,
+    send_cancellation,
+)
+from webapp.mail.recipes import RecipeError, Rendered, queue_recipe, recipe
+from webapp.mail.services import render_bodies
+from webapp.models import Event, Registration, RegistrationStatus
 from webapp.registrations.tokens import make_registration_token
 from webapp.urls import absolute_url
+
+RECIPE = "registration"
+CONFIRMED_MAIL = ("Registration confirmed", "registration_confirmed")
+WAITLISTED_MAIL = ("On the waitlist", "registration_waitlisted")
 
 
 def manage_link(registration: Registration) -> str:
@@ -19,44 +35,74 @@ def manage_link(registration: Registration) -> str:
     )
 
 
-def _mail(registration: Registration, subject: str, template: str,
-          attachments: tuple[Attachment, ...] = ()) -> None:
-    """Queue one of the registration emails to the registered person."""
-    person = registration.person
-    if not person.email:
-        return
-    queue_email(
-        person.email,
-        f"{subject}: {registration.event.title}",
-        template,
-        {"registration": registration, "event": registration.event, "person": person,
-         "link": manage_link(registration)},
-        to_name=person.full_name.replace("\r", " ").replace("\n", " "),
-        attachments=attachments,
+def _queue(registration_id: int, email: str, full_name: str, event: Event, subject: str,
+           template: str, *, invitation: bool = False) -> None:
+    """Queue one registration email (written at delivery, with the calendar invitation when
+    asked and the event is in calendars)."""
+    queue_recipe(
+        email,
+        f"{subject}: {event.title}",
+        RECIPE,
+        {"registration": registration_id, "template": template,
+         "invitation": invitation and ical.in_calendars(event)},
+        to_name=full_name.replace("\r", " ").replace("\n", " "),
     )
 
 
-def _calendar_invitation(registration: Registration) -> tuple[Attachment, ...]:
-    """The METHOD:REQUEST that puts the event in the person's calendar, when it can."""
-    attachment = invitation_attachment(registration)
-    return (attachment,) if attachment else ()
+def _mail(registration: Registration, subject: str, template: str, *,
+          invitation: bool = False) -> None:
+    """Queue one of the registration emails to the registered person, if they have an
+    address."""
+    person = registration.person
+    if person.email:
+        _queue(registration.id, person.email, person.full_name, registration.event, subject,
+               template, invitation=invitation)
+
+
+def queue_registration_mail(registration_id: int, email: str, full_name: str, event: Event,
+                            *, confirmed: bool) -> None:
+    """The confirmation (with the invitation) or the waitlist email of a new registration,
+    from plain values (the public form's path has no ORM objects)."""
+    if confirmed:
+        _queue(registration_id, email, full_name, event, *CONFIRMED_MAIL, invitation=True)
+    else:
+        _queue(registration_id, email, full_name, event, *WAITLISTED_MAIL)
+
+
+@recipe(RECIPE)
+def render_registration_mails(batch: Sequence[dict[str, Any]]) -> list[Rendered | RecipeError]:
+    """Write registration emails from the registrations' current state (a few queries per
+    batch, whatever its size)."""
+    registrations = registrations_by_id(args["registration"] for args in batch)
+    results: list[Rendered | RecipeError] = []
+    for args in batch:
+        registration = registrations.get(args["registration"])
+        if registration is None:
+            results.append(RecipeError(f"registration {args['registration']} no longer exists"))
+            continue
+        body_text, body_html = render_bodies(args["template"], {
+            "registration": registration, "event": registration.event,
+            "person": registration.person, "link": manage_link(registration)})
+        # Cancelled before this was written: no REQUEST (the CANCEL follows), only the text.
+        invite = args["invitation"] and registration.status is RegistrationStatus.CONFIRMED
+        attachment = invitation_attachment(registration, REQUEST) if invite else None
+        results.append(Rendered(body_text, body_html, (attachment,) if attachment else ()))
+    return results
 
 
 def on_registration_confirmed(registration: Registration) -> None:
     """A seat is confirmed: email the person their confirmation and signed link."""
-    _mail(registration, "Registration confirmed", "registration_confirmed",
-          _calendar_invitation(registration))
+    _mail(registration, *CONFIRMED_MAIL, invitation=True)
 
 
 def on_registration_waitlisted(registration: Registration) -> None:
     """The audience is full: tell the person they are on the waitlist, with their link."""
-    _mail(registration, "On the waitlist", "registration_waitlisted")
+    _mail(registration, *WAITLISTED_MAIL)
 
 
 def on_registration_promoted(registration: Registration) -> None:
     """A seat freed up for a waitlisted person: tell them it is theirs."""
-    _mail(registration, "A seat is yours", "registration_promoted",
-          _calendar_invitation(registration))
+    _mail(registration, "A seat is yours", "registration_promoted", invitation=True)
 
 
 def on_registration_cancelled(registration: Registration, *, held_a_seat: bool = True) -> None:

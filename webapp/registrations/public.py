@@ -2,66 +2,82 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import RegistrationStatus, utcnow
 from webapp.registrations.common import audience_labels, load_event
 from webapp.registrations.forms import DetailsForm, PublicRegistrationForm, SelfCancelForm
+from webapp.registrations.open_registration import FormFacts, form_facts, register_from_form
 from webapp.registrations.services import (
     AlreadyRegistered,
     PersonData,
     RegistrationError,
     active_registration,
     cancel_registration,
-    register_person,
     update_person_details,
 )
 from webapp.registrations.tokens import RegistrationLinkError, read_registration_token
 
 bp = Blueprint("public_registration", __name__)
 SELF_CANCEL_REASON = "Cancelled by the person"
+CONFIRMED = RegistrationStatus.CONFIRMED
 
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
 def register(event_id: int):
     """The public registration form: a seat while there are seats, else the waitlist."""
-    event = load_event(event_id)
     form = PublicRegistrationForm()
+    if request.method == "POST":
+        # The hot path: one light query for the facts; the full page only if it must show.
+        facts = form_facts(event_id)
+        if facts is None:
+            abort(404, description=f"There is no event number {event_id}.")
+        form.audience.choices = list(facts.choices)
+        if facts.registration_is_open(utcnow()) and form.validate_on_submit():
+            answer = _register(facts, form)
+            if answer is not None:
+                return answer
+    event = load_event(event_id)
     form.audience.choices = [(c.audience, c.label) for c in event.capacities]
     is_open = event.registration_is_open(utcnow()) and bool(event.capacities)
-    if is_open and form.validate_on_submit():
-        try:
-            registration = register_person(event, form.person_data(), form.audience.data)
-            # Read before the commit expires them: no reload queries after it.
-            confirmed = registration.status is RegistrationStatus.CONFIRMED
-            email = registration.person.email
-            db.session.commit()
-        except AlreadyRegistered as exc:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, str(exc)]
-        except IntegrityError:
-            # Two requests with the same new email raced; the database kept one of them.
-            db.session.rollback()
-            existing = active_registration(event.id, form.email.data)
-            message = (str(AlreadyRegistered(existing)) if existing
-                       else "Please send the form again.")
-            form.email.errors = [*form.email.errors, message]
-        except RegistrationError as exc:
-            db.session.rollback()
-            form.audience.errors = [*form.audience.errors, str(exc)]
-        else:
-            if confirmed:
-                flash(f"You are registered: your seat is confirmed. We sent a confirmation to "
-                      f"{email} with your personal link.", "success")
-            else:
-                flash(f"All seats are taken: you are on the waitlist. We sent {email} your "
-                      "personal link and will email you as soon as a seat frees up.", "success")
-            return redirect(url_for("public_registration.register", event_id=event_id))
     status = 400 if form.errors else 200
     return render_template("registrations/register.html", event=event, form=form,
                            is_open=is_open), status
+
+
+def _register(facts: FormFacts, form: PublicRegistrationForm):
+    """Take a seat (or a waitlist place) and redirect with the news; None, with the errors
+    on the form, when the registration is refused."""
+    data = form.person_data()
+    try:
+        confirmed = register_from_form(facts, data, form.audience.data).status is CONFIRMED
+        db.session.commit()
+    except AlreadyRegistered as exc:
+        db.session.rollback()
+        form.email.errors = [*form.email.errors, str(exc)]
+        return None
+    except IntegrityError:
+        # Two requests with the same new email raced; the database kept one of them.
+        db.session.rollback()
+        existing = active_registration(facts.id, data.email)
+        message = (str(AlreadyRegistered(existing)) if existing
+                   else "Please send the form again.")
+        form.email.errors = [*form.email.errors, message]
+        return None
+    except RegistrationError as exc:
+        db.session.rollback()
+        form.audience.errors = [*form.audience.errors, str(exc)]
+        return None
+    email = data.normalised_email
+    if confirmed:
+        flash(f"You are registered: your seat is confirmed. We sent a confirmation to "
+              f"{email} with your personal link.", "success")
+    else:
+        flash(f"All seats are taken: you are on the waitlist. We sent {email} your "
+              "personal link and will email you as soon as a seat frees up.", "success")
+    return redirect(url_for("public_registration.register", event_id=facts.id))
 
 
 def _registration_or_error(token: str):

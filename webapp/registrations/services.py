@@ -31,6 +31,7 @@ from webapp.registrations.notifications import (
     on_registration_waitlisted,
 )
 from webapp.registrations.quotas import delegates_used, quota_for
+from webapp.sqlite_turns import wait_for_write_turn
 
 CONFIRMED, WAITLISTED, CANCELLED = (
     RegistrationStatus.CONFIRMED,
@@ -77,38 +78,45 @@ class PersonData:
 # --- capacity -----------------------------------------------------------------------------
 
 
-def lock_audience(event_id: int, audience: str) -> int:
-    """Lock the audience's capacity row for the rest of the transaction; return its seats.
+# Built once: on the registration hot path, building a statement costs more than running it.
+_capacities = EventCapacity.__table__
+_audience_row = (_capacities.c.event_id == sa.bindparam("b_event"),
+                 _capacities.c.audience == sa.bindparam("b_audience"))
+_seats = (_capacities.c.capacity, _capacities.c.seats_taken)
+LOCK_SQLITE = (sa.update(_capacities).where(*_audience_row)
+               .values(capacity=_capacities.c.capacity).returning(*_seats))
+LOCK_POSTGRESQL = sa.select(*_seats).where(*_audience_row).with_for_update()
+SEATS_TAKEN = sa.select(_capacities.c.seats_taken).where(*_audience_row)
+
+
+def lock_seats(event_id: int, audience: str) -> tuple[int, int]:
+    """Lock the audience's capacity row for the rest of the transaction; return its seats and
+    how many are taken (kept by triggers, models/seats.py: read under the lock, it is exact).
 
     PostgreSQL: SELECT ... FOR UPDATE; a concurrent transaction waits here until this one ends,
-    then (READ COMMITTED) counts what it committed. SQLite has no row locks: a no-op UPDATE
-    takes the database's write lock first, before anything is counted, so counts and inserts
-    of two requests never interleave (pysqlite opens the transaction at that first write)."""
-    where = (EventCapacity.event_id == event_id, EventCapacity.audience == audience)
+    then reads the row as that one left it. SQLite has no row locks: a no-op UPDATE takes the
+    database's write lock first, before anything is read, so two registrations never
+    interleave (pysqlite opens the transaction at that first write); waiting writers queue on
+    a file lock rather than in SQLite's sleeping busy handler."""
     if db.session.get_bind().dialect.name == "sqlite":
-        statement = (
-            sa.update(EventCapacity).where(*where)
-            .values(capacity=EventCapacity.capacity)
-            .returning(EventCapacity.capacity)
-            .execution_options(synchronize_session=False)
-        )
+        wait_for_write_turn(db.session())
+        statement = LOCK_SQLITE
     else:
-        statement = sa.select(EventCapacity.capacity).where(*where).with_for_update()
-    seats = db.session.execute(statement).scalar_one_or_none()
-    if seats is None:
+        statement = LOCK_POSTGRESQL
+    row = db.session.execute(statement, {"b_event": event_id, "b_audience": audience}).first()
+    if row is None:
         raise RegistrationError(f"“{audience}” is not an audience of this event.")
-    return seats
+    return row[0], row[1]
+
+
+def lock_audience(event_id: int, audience: str) -> int:
+    """lock_seats, for callers that need only the number of seats."""
+    return lock_seats(event_id, audience)[0]
 
 
 def seats_taken(event_id: int, audience: str) -> int:
-    """Confirmed registrations of one audience."""
-    return db.session.scalar(
-        sa.select(sa.func.count(Registration.id)).where(
-            Registration.event_id == event_id,
-            Registration.audience == audience,
-            Registration.status == CONFIRMED,
-        )
-    )
+    """Confirmed registrations of one audience (exact under lock_seats' lock)."""
+    return db.session.scalar(SEATS_TAKEN, {"b_event": event_id, "b_audience": audience}) or 0
 
 
 def audience_counts(event_id: int) -> dict[tuple[str, RegistrationStatus], int]:
@@ -212,7 +220,7 @@ def register_person(
 
     Raises AlreadyRegistered for a second registration of the same email, OverQuota when a
     delegation is full, RegistrationError for an unknown audience."""
-    capacity = lock_audience(event.id, audience)
+    capacity, taken = lock_seats(event.id, audience)
     person, existing_id = _person_and_active_registration(event.id, person_data.email)
     if existing_id is not None:
         raise AlreadyRegistered(db.session.get(Registration, existing_id))
@@ -224,7 +232,7 @@ def register_person(
                 f"{delegation.region.name}'s delegation is full: {used} of {quota} places used."
             )
     person = find_or_create_person(person_data, known=person)
-    status = CONFIRMED if seats_taken(event.id, audience) < capacity else WAITLISTED
+    status = CONFIRMED if taken < capacity else WAITLISTED
     registration = Registration(
         event_id=event.id,
         person=person,

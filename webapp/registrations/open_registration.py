@@ -1,0 +1,157 @@
+"""The public form's registration in single SQL statements, without the ORM's unit of work.
+
+On a forum's opening day thousands of people post the form within minutes, and every one of
+them waits for the capacity lock, so the locked part must be short: here it is four plain
+statements built once at import (lock and read the seats taken, look up, insert person,
+insert registration) and the queued email, which the delivery worker writes later. The rules
+and the lock are those of `services.register_person` (used by delegations, imports and the
+demo), whose helpers this module shares; the tests hold both paths to the same
+expectations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from webapp.extensions import db
+from webapp.models import (
+    DatePrecision,
+    Event,
+    EventCapacity,
+    EventStatus,
+    Person,
+    Registration,
+    RegistrationStatus,
+    utcnow,
+)
+from webapp.models.event import registration_window_open
+from webapp.registrations.notifications import queue_registration_mail
+from webapp.registrations.services import (
+    CANCELLED,
+    CONFIRMED,
+    WAITLISTED,
+    AlreadyRegistered,
+    PersonData,
+    lock_seats,
+)
+
+events, capacities = Event.__table__, EventCapacity.__table__
+people, registrations = Person.__table__, Registration.__table__
+
+FORM_FACTS = (
+    sa.select(events.c.id, events.c.title, events.c.status, events.c.date_precision,
+              events.c.registration_opens_at, events.c.registration_closes_at,
+              capacities.c.audience, capacities.c.label)
+    .outerjoin(capacities, capacities.c.event_id == events.c.id)
+    .where(events.c.id == sa.bindparam("event_id"))
+    .order_by(capacities.c.id)
+)
+KNOWN_PERSON = (
+    sa.select(people.c.id, people.c.full_name, people.c.organisation, people.c.job_title,
+              registrations.c.id)
+    .outerjoin(registrations, sa.and_(
+        registrations.c.person_id == people.c.id,
+        registrations.c.event_id == sa.bindparam("event_id"),
+        registrations.c.status != CANCELLED))
+    .where(people.c.email == sa.bindparam("email"))
+)
+# A new email (the common case) costs one statement; a known one falls through to the lookup.
+NEW_PERSON = {
+    name: dialect.insert(people).on_conflict_do_nothing(index_elements=[people.c.email])
+    .returning(people.c.id, people.c.full_name)
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+NEW_REGISTRATION = sa.insert(registrations).returning(registrations.c.id)
+
+
+@dataclass(frozen=True)
+class FormFacts:
+    """What the public form's POST needs to know about the event (one light query)."""
+
+    id: int
+    title: str
+    status: EventStatus
+    date_precision: DatePrecision
+    opens_at: datetime | None
+    closes_at: datetime | None
+    choices: tuple[tuple[str, str], ...]
+
+    @property
+    def dates_approximate(self) -> bool:
+        """As Event.dates_approximate: only exact dates go into calendars."""
+        return self.date_precision is not DatePrecision.DAY
+
+    def registration_is_open(self, now: datetime) -> bool:
+        """As Event.registration_is_open, and only when there is an audience to choose."""
+        return bool(self.choices) and registration_window_open(
+            self.status, self.opens_at, self.closes_at, now)
+
+
+def form_facts(event_id: int) -> FormFacts | None:
+    """The event's facts and audiences for the form, or None when there is no such event."""
+    rows = db.session.execute(FORM_FACTS, {"event_id": event_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return FormFacts(
+        id=first.id, title=first.title, status=first.status,
+        date_precision=first.date_precision, opens_at=first.registration_opens_at,
+        closes_at=first.registration_closes_at,
+        choices=tuple((row.audience, row.label) for row in rows if row.audience is not None),
+    )
+
+
+@dataclass(frozen=True)
+class OpenRegistration:
+    """What the form needs to answer: the new registration's id and status."""
+
+    registration_id: int
+    status: RegistrationStatus
+
+
+def _person(event_id: int, data: PersonData) -> tuple[int, str]:
+    """Id and name of the person with this email (blanks filled in, a known name never
+    overwritten by a stranger's form), or of a new person; AlreadyRegistered if they hold an
+    active registration for the event."""
+    email = data.normalised_email
+    new = db.session.execute(NEW_PERSON[db.session.get_bind().dialect.name], {
+        "full_name": data.full_name.strip(), "email": email,
+        "organisation": (data.organisation or "").strip() or None,
+        "job_title": (data.job_title or "").strip() or None,
+    }).first()
+    if new is not None:
+        return new[0], new[1]
+    known = db.session.execute(KNOWN_PERSON, {"event_id": event_id, "email": email}).one()
+    person_id, full_name, organisation, job_title, active_id = known
+    if active_id is not None:
+        raise AlreadyRegistered(db.session.get(Registration, active_id))
+    blanks = {}
+    if not organisation and data.organisation:
+        blanks["organisation"] = data.organisation.strip()
+    if not job_title and data.job_title:
+        blanks["job_title"] = data.job_title.strip()
+    if blanks:
+        db.session.execute(sa.update(people).where(people.c.id == person_id).values(**blanks))
+    return person_id, full_name
+
+
+def register_from_form(event: Event | FormFacts, data: PersonData,
+                       audience: str) -> OpenRegistration:
+    """Register someone from the public form: a seat when one is free, else the waitlist;
+    queues the confirmation (or waitlist) email. Adds in the caller's transaction, never
+    commits. Raises AlreadyRegistered, or RegistrationError for an unknown audience."""
+    capacity, taken = lock_seats(event.id, audience)
+    person_id, full_name = _person(event.id, data)
+    status = CONFIRMED if taken < capacity else WAITLISTED
+    registration_id = db.session.execute(NEW_REGISTRATION, {
+        "event_id": event.id, "person_id": person_id, "audience": audience, "status": status,
+        "registered_at": utcnow(),
+    }).scalar_one()
+    queue_registration_mail(
+        registration_id, data.normalised_email, full_name, event,
+        confirmed=status is CONFIRMED,
+    )
+    return OpenRegistration(registration_id, status)
