@@ -3,15 +3,20 @@ guest registers and cancels through the emailed link, the secretariat checks a d
 
 from __future__ import annotations
 
+import email
 from datetime import UTC, datetime, timedelta
+from email import policy
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.conftest import PASSWORD
 from webapp.extensions import db
+from webapp.mail.delivery import deliver_due
 from webapp.models import (
     EventCapacity,
     OutboxMessage,
@@ -122,9 +127,15 @@ def test_guest_registers_and_cancels_through_the_emailed_link(forum, live_server
     page.get_by_role("button", name="Register").click()
     expect(page.locator(".flash-success")).to_contain_text("you are on the waitlist")
 
+    # Read Ada's email as she does: delivered (written from the recipe), then opened.
     db.session.expire_all()
-    body = db.session.scalars(sa.select(OutboxMessage.body_text).where(
-        OutboxMessage.to_address == "ada@example.org")).one()
+    assert deliver_due().sent == 2
+    [mail] = [parsed for parsed in (
+        email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in Path(current_app.config["MAIL_OUTBOX_DIR"]).glob("*.eml"))
+        if parsed["To"].addresses[0].addr_spec == "ada@example.org"]
+    body = mail.get_body(("plain",)).get_content()
+    assert mail["Subject"].startswith("Registration confirmed")
     link = next(line for line in body.splitlines() if "/registration/" in line).strip()
     page.goto(live_server + link[link.index("/registration/"):])
     expect(page.get_by_role("heading", level=1)).to_have_text("Your registration")

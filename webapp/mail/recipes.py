@@ -103,7 +103,7 @@ def queue_recipes(items: Iterable[Recipe], *, skip_invalid: bool = False) -> int
     if not rows:
         return 0
     if len(rows) == 1:
-        message_id = db.session.execute(INSERT_ONE, rows[0]).scalar_one()
+        message_id = db.session.connection().execute(INSERT_ONE, rows[0]).scalar_one()
         remember_for_delivery(message_id)
         return 1
     # One executemany; the after-commit sender then delivers whatever is due.

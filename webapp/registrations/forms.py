@@ -52,6 +52,12 @@ class PersonFieldsMixin:
 class PublicRegistrationForm(PersonFieldsMixin, FlaskForm):
     """Anyone's registration for a forum."""
 
+    class Meta:
+        # CSRFProtect checks the token of every POST before any view runs; on the busiest
+        # form of the site the form does not check (and re-sign) it a second time. The
+        # template posts the token with csrf_token().
+        csrf = False
+
     audience = SelectField("I register as", choices=[])
 
 

@@ -67,6 +67,12 @@ NEW_PERSON = {
 NEW_REGISTRATION = sa.insert(registrations).returning(registrations.c.id)
 
 
+def _execute(statement, parameters: dict):
+    """Run a prebuilt Core statement on the session's connection (in its transaction),
+    without the ORM's execution layer."""
+    return db.session.connection().execute(statement, parameters)
+
+
 @dataclass(frozen=True)
 class FormFacts:
     """What the public form's POST needs to know about the event (one light query)."""
@@ -92,7 +98,7 @@ class FormFacts:
 
 def form_facts(event_id: int) -> FormFacts | None:
     """The event's facts and audiences for the form, or None when there is no such event."""
-    rows = db.session.execute(FORM_FACTS, {"event_id": event_id}).all()
+    rows = _execute(FORM_FACTS, {"event_id": event_id}).all()
     if not rows:
         return None
     first = rows[0]
@@ -117,14 +123,15 @@ def _person(event_id: int, data: PersonData) -> tuple[int, str]:
     overwritten by a stranger's form), or of a new person; AlreadyRegistered if they hold an
     active registration for the event."""
     email = data.normalised_email
-    new = db.session.execute(NEW_PERSON[db.session.get_bind().dialect.name], {
+    connection = db.session.connection()
+    new = connection.execute(NEW_PERSON[connection.dialect.name], {
         "full_name": data.full_name.strip(), "email": email,
         "organisation": (data.organisation or "").strip() or None,
         "job_title": (data.job_title or "").strip() or None,
     }).first()
     if new is not None:
         return new[0], new[1]
-    known = db.session.execute(KNOWN_PERSON, {"event_id": event_id, "email": email}).one()
+    known = connection.execute(KNOWN_PERSON, {"event_id": event_id, "email": email}).one()
     person_id, full_name, organisation, job_title, active_id = known
     if active_id is not None:
         raise AlreadyRegistered(db.session.get(Registration, active_id))
@@ -134,7 +141,7 @@ def _person(event_id: int, data: PersonData) -> tuple[int, str]:
     if not job_title and data.job_title:
         blanks["job_title"] = data.job_title.strip()
     if blanks:
-        db.session.execute(sa.update(people).where(people.c.id == person_id).values(**blanks))
+        connection.execute(sa.update(people).where(people.c.id == person_id).values(**blanks))
     return person_id, full_name
 
 
@@ -146,7 +153,7 @@ def register_from_form(event: Event | FormFacts, data: PersonData,
     capacity, taken = lock_seats(event.id, audience)
     person_id, full_name = _person(event.id, data)
     status = CONFIRMED if taken < capacity else WAITLISTED
-    registration_id = db.session.execute(NEW_REGISTRATION, {
+    registration_id = _execute(NEW_REGISTRATION, {
         "event_id": event.id, "person_id": person_id, "audience": audience, "status": status,
         "registered_at": utcnow(),
     }).scalar_one()

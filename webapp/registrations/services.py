@@ -98,12 +98,13 @@ def lock_seats(event_id: int, audience: str) -> tuple[int, int]:
     database's write lock first, before anything is read, so two registrations never
     interleave (pysqlite opens the transaction at that first write); waiting writers queue on
     a file lock rather than in SQLite's sleeping busy handler."""
-    if db.session.get_bind().dialect.name == "sqlite":
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
         wait_for_write_turn(db.session())
         statement = LOCK_SQLITE
     else:
         statement = LOCK_POSTGRESQL
-    row = db.session.execute(statement, {"b_event": event_id, "b_audience": audience}).first()
+    row = connection.execute(statement, {"b_event": event_id, "b_audience": audience}).first()
     if row is None:
         raise RegistrationError(f"“{audience}” is not an audience of this event.")
     return row[0], row[1]
