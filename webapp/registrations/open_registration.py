@@ -1,12 +1,12 @@
 """The public form's registration in single SQL statements, without the ORM's unit of work.
 
 On a forum's opening day thousands of people post the form within minutes, and every one of
-them waits for the capacity lock, so the locked part must be short: here it is four plain
-statements built once at import (lock and read the seats taken, look up, insert person,
-insert registration) and the queued email, which the delivery worker writes later. The rules
-and the lock are those of `services.register_person` (used by delegations, imports and the
-demo), whose helpers this module shares; the tests hold both paths to the same
-expectations."""
+them waits for the capacity lock, so the locked part must be short: here it is plain
+statements built once at import (insert or look up the person; then lock and read the seats
+taken, insert the registration) and the queued email, which the delivery worker writes
+later. The rules and the lock are those of `services.register_person` (used by delegations,
+imports and the demo), whose helpers this module shares; the tests hold both paths to the
+same expectations."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ from webapp.registrations.services import (
     PersonData,
     lock_seats,
 )
+from webapp.sqlite_turns import wait_for_write_turn
 
 events, capacities = Event.__table__, EventCapacity.__table__
 people, registrations = Person.__table__, Registration.__table__
@@ -150,8 +151,13 @@ def register_from_form(event: Event | FormFacts, data: PersonData,
     """Register someone from the public form: a seat when one is free, else the waitlist;
     queues the confirmation (or waitlist) email. Adds in the caller's transaction, never
     commits. Raises AlreadyRegistered, or RegistrationError for an unknown audience."""
-    capacity, taken = lock_seats(event.id, audience)
+    # The person first, the seat lock after: on PostgreSQL the capacity row stays locked for
+    # two statements and the commit only (the partial unique index, not the lock, is what
+    # refuses a second active registration). On SQLite the first write takes the database's
+    # write lock, so the writer's turn is taken before it.
+    wait_for_write_turn(db.session())
     person_id, full_name = _person(event.id, data)
+    capacity, taken = lock_seats(event.id, audience)
     status = CONFIRMED if taken < capacity else WAITLISTED
     registration_id = _execute(NEW_REGISTRATION, {
         "event_id": event.id, "person_id": person_id, "audience": audience, "status": status,
