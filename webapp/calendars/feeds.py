@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from webapp.calendars import ical
+from webapp.calendars.fastquery import FastQuery
 from webapp.extensions import db
 from webapp.models import (
     AgendaItem,
@@ -89,21 +90,8 @@ def _one_row(*columns, where=None, name: str) -> sa.Subquery:
     return (query.where(where) if where is not None else query).subquery(name)
 
 
-def _rows(statement: sa.Select, **params) -> list[sa.Row]:
-    """Run a prebuilt query on a connection of its own (no ORM session: a 304 should cost
-    little more than the query itself). AUTOCOMMIT: a single SELECT needs no BEGIN and
-    ROLLBACK round trips around it (on a busy PostgreSQL that halved the time)."""
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return conn.execute(statement, params).all()
-
-
-def _fetch(statement: sa.Select, **params) -> sa.Row | None:
-    """The one row of a state query, or None."""
-    rows = _rows(statement, **params)
-    return rows[0] if rows else None
-
-
-# The state queries are built once: constructing a statement costs more than running it.
+# The state queries are built once (constructing a statement costs more than running it)
+# and run as FastQuery: compiled once per dialect, each a single SQL statement.
 # Each table is scanned once, in a one-row derived table cross-joined to the subject row,
 # so an unknown subject (region, event, token) gives no row at all.
 _ALL_EVENTS = _one_row(sa.func.max(Event.updated_at).label("newest"), name="all_events")
@@ -111,17 +99,17 @@ _CROSS = sa.true()
 
 # --- the network's feed -------------------------------------------------------------------
 
-_NETWORK_STATE = sa.select(
+_NETWORK_STATE = FastQuery(sa.select(
     sa.func.count(sa.case((IN_FEEDS, 1))),
     _total(sa.case((IN_FEEDS, Event.id), else_=0)),
     _total(sa.case((IN_FEEDS, Event.sequence), else_=0)),
     sa.func.max(Event.updated_at),
-)
+))
 
 
 def network_state() -> FeedState:
     """Fingerprint of the public events with exact dates."""
-    row = _fetch(_NETWORK_STATE)
+    row = _NETWORK_STATE.first()
     return FeedState(("network",), tuple(row), row[3])
 
 
@@ -164,7 +152,7 @@ _REGION_DELEGATIONS = _one_row(
     where=Delegation.region_id == _REGION_ID,
     name="region_delegations",
 )
-_REGION_STATE = (
+_REGION_STATE = FastQuery(
     sa.select(
         Region.id,
         Region.name,
@@ -182,7 +170,7 @@ _REGION_STATE = (
 
 def region_state(slug: str) -> FeedState | None:
     """Fingerprint of a region's feed, or None when there is no such region."""
-    row = _fetch(_REGION_STATE, slug=slug)
+    row = _REGION_STATE.first(slug=slug)
     if row is None:
         return None
     return FeedState(("region", row[0]), tuple(row[2:]), _newest(row[6], row[7]), row[1])
@@ -212,7 +200,7 @@ _EVENT_AGENDA = _one_row(
     where=AgendaItem.event_id == sa.bindparam("event_id"),
     name="event_agenda",
 )
-_EVENT_STATE = (
+_EVENT_STATE = FastQuery(
     sa.select(Event.id, Event.date_precision, Event.updated_at, Event.sequence, *_EVENT_AGENDA.c)
     .select_from(Event)
     .join(_EVENT_AGENDA, _CROSS)
@@ -222,7 +210,7 @@ _EVENT_STATE = (
 
 def event_state(event_id: int) -> FeedState | None:
     """Fingerprint of one event and its agenda, or None when there is no such event."""
-    row = _fetch(_EVENT_STATE, event_id=event_id)
+    row = _EVENT_STATE.first(event_id=event_id)
     if row is None:
         return None
     return FeedState(
@@ -287,7 +275,7 @@ _MY_GUEST_PLACES = _one_row(
     where=_GUEST_OF,
     name="my_guest_places",
 )
-_PERSONAL_STATE = (
+_PERSONAL_STATE = FastQuery(
     sa.select(
         Person.id,
         *_MY_REGISTRATIONS.c,
@@ -315,7 +303,7 @@ def personal_state(token: str) -> FeedState | None:
     """Fingerprint of a person's feed, or None when no person holds this token."""
     if not valid_token(token):
         return None
-    row = _fetch(_PERSONAL_STATE, token=token)
+    row = _PERSONAL_STATE.first(token=token)
     if row is None:
         return None
     return FeedState(
@@ -328,7 +316,7 @@ def personal_state(token: str) -> FeedState | None:
 
 # One light query for both ways into a person's feed: registrations (with their status) and
 # reverse-mission guest places (with the guest id, to pick the split items they attend).
-_MY_EVENT_VERSIONS = sa.union_all(
+_MY_EVENT_VERSIONS = FastQuery(sa.union_all(
     sa.select(
         Event.id.label("event_id"), Event.updated_at, Event.sequence, Event.starts_at,
         Registration.status.label("status"), sa.null().label("guest_id"),
@@ -344,7 +332,7 @@ _MY_EVENT_VERSIONS = sa.union_all(
         MissionGuest.person_id == sa.bindparam("person_id"),
         MissionGuest.status != GuestStatus.DECLINED,
     ),
-).order_by(sa.literal_column("starts_at"), sa.literal_column("event_id"))
+).order_by(sa.literal_column("starts_at"), sa.literal_column("event_id")))
 
 
 def personal_prepare(state: FeedState, base_url: str) -> Prepared:
@@ -352,7 +340,7 @@ def personal_prepare(state: FeedState, base_url: str) -> Prepared:
 
     The cache key is the content, not the person: the 13,000 registrants of a forum share
     one built body, so a change to the forum costs one build per worker, not 13,000."""
-    rows = _rows(_MY_EVENT_VERSIONS, person_id=state.key[1])
+    rows = _MY_EVENT_VERSIONS.rows(person_id=state.key[1])
     versions = [row for row in rows if row.guest_id is None]
     missions = [row for row in rows if row.guest_id is not None]
     guest_ids = [row.guest_id for row in missions]
