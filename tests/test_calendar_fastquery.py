@@ -69,3 +69,11 @@ def test_fast_query_refuses_in_lists(app):
         sa.literal(1).in_(sa.bindparam("ids", expanding=True))))
     with pytest.raises(ValueError, match="IN-lists"):
         query.rows(ids=[1])
+
+
+def test_fast_query_keeps_constants_inline_and_parameters_bound(app):
+    """Constants from our code are written into the SQL; a caller's value never is."""
+    text = str(feeds._PERSONAL_STATE.text(db.engine.dialect))
+    assert "'cancelled'" in text and ":token" in text
+    with pytest.raises(ValueError, match="percent"):
+        FastQuery(sa.select(sa.literal_column("'5%'"))).rows()

@@ -1,22 +1,20 @@
 """Run a prebuilt SELECT at little more than the database's own cost.
 
 A feed's 304 is one validator query. Executed as a SQLAlchemy statement, the library's
-per-call work (a cache key walked over the whole statement tree, parameter and result
-processing set up per call, an isolation-level switch) cost 3-5× the query itself on SQLite.
-`FastQuery` compiles the statement once per database dialect into its SQL string, its bound
-constants and its result converters, and runs that string with `exec_driver_sql` on a pooled
-connection: still one statement through the engine (so `before_cursor_execute` listeners,
-such as the tests' query counters, see it), with the same rows and Python types as
-`Connection.execute(statement)` gives (tests compare the two).
+per-call work (a cache key walked over the whole statement tree, an isolation-level switch
+that costs SQLite a PRAGMA each way) cost 2-4× the query itself on SQLite. `FastQuery`
+compiles the statement once per database dialect into SQL text with its constants inline
+and the caller's parameters bound, wrapped as a typed `text()` construct: its cache key is
+the string, so SQLAlchemy finds the compiled form and the result metadata in its cache at
+once, and rows come back with the same Python types as the statement gives (tests compare).
+It is still one statement through the app's engine, seen by `before_cursor_execute`
+listeners such as the tests' query counters.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from collections import namedtuple
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,39 +23,41 @@ from sqlalchemy.engine import Dialect
 from webapp.extensions import db
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """One statement compiled for one dialect."""
+def _textual(statement: sa.Select, dialect: Dialect) -> sa.TextualSelect:
+    """The statement as typed SQL text for one dialect: constants inline, parameters bound.
 
-    sql: str
-    constants: dict[str, Any]
-    runtime: dict[str, Callable[[Any], Any] | None]
-    positions: tuple[str, ...] | None
-    converters: tuple[Callable[[Any], Any] | None, ...]
-    row_type: type
+    Constants (enum values, 0, 1) come from our code, never from a request, so writing
+    them into the SQL is safe, and SQLite runs the personal state query 2.4× faster with
+    them inline than bound (its planner can fold them). Each caller parameter is swapped for
+    a marker, the statement is compiled with literal binds, and each marker becomes a bind
+    of the text."""
+    binds: dict[str, sa.BindParameter] = {}
 
+    def swap(element):
+        """A caller's parameter becomes a marker column; anything else stays."""
+        if isinstance(element, sa.BindParameter):
+            if element.expanding:
+                raise ValueError("FastQuery does not take IN-lists of values")
+            if element.required:
+                binds[element.key] = sa.bindparam(element.key, type_=element.type)
+                return sa.literal_column(f"__fastquery_{element.key}__", element.type)
+        return None
 
-def _compile(statement: sa.Select, dialect: Dialect) -> _Plan:
-    """SQL text, processed constants, runtime parameter processors and result converters."""
-    compiled = statement.compile(dialect=dialect)
-    constants: dict[str, Any] = {}
-    runtime: dict[str, Callable[[Any], Any] | None] = {}
-    for name, bind in compiled.binds.items():
-        if bind.expanding:
-            raise ValueError("FastQuery does not take IN-lists of values")
-        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-        if bind.required:
-            runtime[name] = process
-        else:
-            constants[name] = process(bind.value) if process else bind.value
-    converters = tuple(
-        column.type.dialect_impl(dialect).result_processor(dialect, None)
-        for column in statement.selected_columns
-    )
-    positions = tuple(compiled.positiontup) if dialect.positional else None
-    # Rows read by position or by label; unusable or repeated labels become _0, _1...
-    row_type = namedtuple("Row", statement.selected_columns.keys(), rename=True)
-    return _Plan(compiled.string, constants, runtime, positions, converters, row_type)
+    swapped = sa.sql.visitors.replacement_traverse(statement, {}, swap)
+    sql = str(swapped.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    if "%" in sql:
+        raise ValueError("FastQuery does not take SQL with a percent sign (driver escaping)")
+    sql = sql.replace(":", "\\:")  # only the markers below are parameters of the text
+    for name in binds:
+        sql = sql.replace(f"__fastquery_{name}__", f":{name}")
+    # Matched to the result by position; named as the statement labels them.
+    columns = [
+        sa.column(name, column.type)
+        for name, column in zip(
+            statement.selected_columns.keys(), statement.selected_columns, strict=True
+        )
+    ]
+    return sa.text(sql).bindparams(*binds.values()).columns(*columns)
 
 
 class FastQuery:
@@ -66,42 +66,34 @@ class FastQuery:
     def __init__(self, statement: sa.Select) -> None:
         """Keep the statement; compile lazily, per dialect (tests use several engines)."""
         self.statement = statement
-        self._plans: weakref.WeakKeyDictionary[Dialect, _Plan] = weakref.WeakKeyDictionary()
+        self._texts: weakref.WeakKeyDictionary[Dialect, sa.TextualSelect] = (
+            weakref.WeakKeyDictionary()
+        )
         self._lock = threading.Lock()
 
-    def _plan(self, dialect: Dialect) -> _Plan:
-        """The compiled form for this dialect, made on first use."""
-        plan = self._plans.get(dialect)
-        if plan is None:
+    def text(self, dialect: Dialect) -> sa.TextualSelect:
+        """The SQL text for this dialect, made on first use."""
+        text = self._texts.get(dialect)
+        if text is None:
             with self._lock:
-                plan = self._plans.get(dialect) or _compile(self.statement, dialect)
-                self._plans[dialect] = plan
-        return plan
+                text = self._texts.get(dialect)
+                if text is None:
+                    text = self._texts[dialect] = _textual(self.statement, dialect)
+        return text
 
-    def rows(self, **params: Any) -> list[tuple]:
-        """All rows, as tuples of the same Python values a SQLAlchemy execution returns."""
+    def rows(self, **params: Any) -> list[sa.Row]:
+        """All rows, with the same values and types as executing the statement gives."""
         engine = db.engine
-        plan = self._plan(engine.dialect)
-        values = dict(plan.constants)
-        for name, process in plan.runtime.items():
-            value = params[name]
-            values[name] = process(value) if process else value
-        arguments = values if plan.positions is None else tuple(
-            values[name] for name in plan.positions
-        )
+        text = self.text(engine.dialect)
         with engine.connect() as conn:
             if engine.dialect.name != "sqlite":
                 # One SELECT needs no BEGIN/ROLLBACK round trips around it. SQLite's driver
                 # opens no transaction for a SELECT anyway, and switching its isolation level
                 # costs a PRAGMA each way, so it is left as it is.
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            raw = conn.exec_driver_sql(plan.sql, arguments).fetchall()
-        converters, make = plan.converters, plan.row_type._make
-        return [
-            make(c(v) if c else v for c, v in zip(converters, row, strict=True)) for row in raw
-        ]
+            return conn.execute(text, params).all()
 
-    def first(self, **params: Any) -> tuple | None:
+    def first(self, **params: Any) -> sa.Row | None:
         """The first row, or None."""
         rows = self.rows(**params)
         return rows[0] if rows else None
