@@ -74,6 +74,10 @@ def feed_cache(app: Flask) -> FeedCache:
 
 def not_modified(etag: str, last_modified: datetime | None) -> bool:
     """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    # A subscribed calendar sends back exactly the tag it was given: compare the raw header
+    # first, before parsing it into a set of tags (weak forms, lists and * go the long way).
+    if request.environ.get("HTTP_IF_NONE_MATCH") == f'"{etag}"':
+        return True
     if request.if_none_match:
         return request.if_none_match.contains_weak(etag)
     since = request.if_modified_since
