@@ -12,10 +12,7 @@ made private or given an approximate date leaves the feed, and its own timestamp
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -23,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.calendars import ical
 from webapp.calendars.fastquery import FastQuery
+from webapp.calendars.state import FeedState, Prepared, digest
 from webapp.extensions import db
 from webapp.models import (
     AgendaItem,
@@ -40,37 +38,6 @@ from webapp.models import (
 
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 IN_FEEDS = sa.and_(Event.is_public, Event.date_precision == DatePrecision.DAY)
-
-
-@dataclass(frozen=True)
-class FeedState:
-    """A feed's identity and fingerprint: enough to answer a conditional request."""
-
-    key: tuple
-    fingerprint: tuple
-    last_modified: datetime | None
-    title: str = ""
-    # False for an event whose exact dates are not recorded: it has no calendar.
-    publishable: bool = True
-    # Personal feeds: the part of the fingerprint that is about content, not about the person.
-    agenda: tuple = ()
-
-    def etag(self, base_url: str) -> str:
-        """A strong ETag: the same data and code give the same bytes, hence the same tag."""
-        return _digest((ical.FORMAT_VERSION, base_url, self.key, self.title, self.fingerprint))
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A body about to be served: the key its bytes are cached under, and how to build them."""
-
-    cache_key: str
-    build: Callable[[], bytes]
-
-
-def _digest(material: object) -> str:
-    """A short, stable hash of some plain values."""
-    return hashlib.sha256(repr(material).encode()).hexdigest()[:32]
 
 
 def _newest(*stamps: datetime | None) -> datetime | None:
@@ -94,17 +61,27 @@ def _one_row(*columns, where=None, name: str) -> sa.Subquery:
 # and run as FastQuery: compiled once per dialect, each a single SQL statement.
 # Each table is scanned once, in a one-row derived table cross-joined to the subject row,
 # so an unknown subject (region, event, token) gives no row at all.
-_ALL_EVENTS = _one_row(sa.func.max(Event.updated_at).label("newest"), name="all_events")
+# The newest change to any event: a scalar subquery, which both databases answer from the
+# last entry of ix_event_updated_at (as a joined derived table SQLite scanned the index).
+_ALL_EVENTS_NEWEST = (
+    sa.select(sa.func.max(Event.updated_at)).scalar_subquery().label("all_events_newest")
+)
 _CROSS = sa.true()
 
 # --- the network's feed -------------------------------------------------------------------
 
-_NETWORK_STATE = FastQuery(sa.select(
-    sa.func.count(sa.case((IN_FEEDS, 1))),
-    _total(sa.case((IN_FEEDS, Event.id), else_=0)),
-    _total(sa.case((IN_FEEDS, Event.sequence), else_=0)),
-    sa.func.max(Event.updated_at),
-))
+_NETWORK_EVENTS = _one_row(
+    sa.func.count(Event.id).label("count"),
+    _total(Event.id).label("ids"),
+    _total(Event.sequence).label("sequences"),
+    where=IN_FEEDS,
+    name="network_events",
+)
+# Both halves are index reads (models/calendar.py): a range of ix_event_calendar_state and
+# the last entry of ix_event_updated_at.
+_NETWORK_STATE = FastQuery(
+    sa.select(*_NETWORK_EVENTS.c, _ALL_EVENTS_NEWEST).select_from(_NETWORK_EVENTS)
+)
 
 
 def network_state() -> FeedState:
@@ -158,12 +135,11 @@ _REGION_STATE = FastQuery(
         Region.name,
         *_REGION_EVENTS.c,
         *_REGION_DELEGATIONS.c,
-        _ALL_EVENTS.c.newest,
+        _ALL_EVENTS_NEWEST,
     )
     .select_from(Region)
     .join(_REGION_EVENTS, _CROSS)
     .join(_REGION_DELEGATIONS, _CROSS)
-    .join(_ALL_EVENTS, _CROSS)
     .where(Region.slug == sa.bindparam("slug"))
 )
 
@@ -281,14 +257,13 @@ _PERSONAL_STATE = FastQuery(
         *_MY_REGISTRATIONS.c,
         *_MY_EVENT_SEQUENCES.c,
         *_MY_AGENDA.c,
-        _ALL_EVENTS.c.newest,
+        _ALL_EVENTS_NEWEST,
         *_MY_GUEST_PLACES.c,  # last, so the positions above stay as personal_state reads them
     )
     .select_from(Person)
     .join(_MY_REGISTRATIONS, _CROSS)
     .join(_MY_EVENT_SEQUENCES, _CROSS)
     .join(_MY_AGENDA, _CROSS)
-    .join(_ALL_EVENTS, _CROSS)
     .join(_MY_GUEST_PLACES, _CROSS)
     .where(Person.calendar_token == sa.bindparam("token"))
 )
@@ -379,7 +354,7 @@ def personal_prepare(state: FeedState, base_url: str) -> Prepared:
                 )
         return ical.personal_calendar(events, items, base_url, waitlisted_event_ids=waitlisted)
 
-    return Prepared(_digest(content), build)
+    return Prepared(digest(content), build)
 
 
 def _only_my_mission_items(

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from flask import Flask, Response, abort, current_app, request
 
-from webapp.calendars.feeds import FeedState, Prepared
+from webapp.calendars.state import FeedState, Prepared
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 900  # seconds: calendar clients poll; fifteen minutes keeps them close to the truth
