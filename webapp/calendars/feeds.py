@@ -169,15 +169,25 @@ def region_body(state: FeedState, base_url: str) -> bytes:
 # --- one event ----------------------------------------------------------------------------
 
 _EVENT_AGENDA = _one_row(
-    sa.func.count(AgendaItem.id).label("count"),
+    sa.func.count().label("count"),
     _total(AgendaItem.id).label("ids"),
     _total(AgendaItem.sequence).label("sequences"),
-    sa.func.max(AgendaItem.updated_at).label("newest"),
     where=AgendaItem.event_id == sa.bindparam("event_id"),
     name="event_agenda",
 )
+# Its own scalar subquery: the last entry of the agenda's range in ix_agenda_item_calendar_state
+# (event_id, updated_at, ...), not one more aggregate over all 500 items.
+_EVENT_AGENDA_NEWEST = (
+    sa.select(sa.func.max(AgendaItem.updated_at))
+    .where(AgendaItem.event_id == sa.bindparam("event_id"))
+    .scalar_subquery()
+    .label("agenda_newest")
+)
 _EVENT_STATE = FastQuery(
-    sa.select(Event.id, Event.date_precision, Event.updated_at, Event.sequence, *_EVENT_AGENDA.c)
+    sa.select(
+        Event.id, Event.date_precision, Event.updated_at, Event.sequence, *_EVENT_AGENDA.c,
+        _EVENT_AGENDA_NEWEST,
+    )
     .select_from(Event)
     .join(_EVENT_AGENDA, _CROSS)
     .where(Event.id == sa.bindparam("event_id"))

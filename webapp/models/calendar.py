@@ -65,12 +65,13 @@ sa.Index(
     Event.sequence,
 )
 sa.Index("ix_event_updated_at", Event.updated_at)
+# updated_at second: an event's newest agenda change is the last entry of its range.
 sa.Index(
     "ix_agenda_item_calendar_state",
     AgendaItem.event_id,
+    AgendaItem.updated_at,
     AgendaItem.id,
     AgendaItem.sequence,
-    AgendaItem.updated_at,
 )
 sa.Index(
     "ix_registration_calendar_state",
