@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from tests import test_calendar_feeds
 from tests.test_calendar_feeds import add_agenda
 from webapp.calendars import feeds
-from webapp.calendars.fastquery import FastQuery
+from webapp.calendars.fastquery import FastQuery, validator_engine
 from webapp.extensions import db
 from webapp.models import Delegation, RegistrationStatus
 
@@ -77,3 +77,30 @@ def test_fast_query_keeps_constants_inline_and_parameters_bound(app):
     assert "'cancelled'" in text and ":token" in text
     with pytest.raises(ValueError, match="percent"):
         FastQuery(sa.select(sa.literal_column("'5%'"))).rows()
+
+
+def test_sqlite_runs_validators_on_the_apps_engine_a_server_on_a_companion(app):
+    """SQLite needs no second engine; a server database gets one without the pre-ping."""
+    engine = validator_engine(db.engine)
+    if db.engine.dialect.name == "sqlite":
+        assert engine is db.engine
+    else:
+        assert engine is not db.engine and engine.url == db.engine.url
+        assert validator_engine(db.engine) is engine  # made once
+
+
+def test_a_dropped_server_connection_is_retried_once(client, make_event):
+    """Without a pre-ping, a pooled connection the server closed fails once, then the query
+    runs on a fresh one: the subscriber never sees the error."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has no server to drop a connection")
+    make_event()
+    db.session.commit()
+    etag = client.get("/calendar/network.ics").headers["ETag"]
+    with validator_engine(db.engine).connect() as conn:
+        pids = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+    with db.engine.connect() as admin:
+        admin.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pids})
+        admin.commit()
+    again = client.get("/calendar/network.ics", headers={"If-None-Match": etag})
+    assert again.status_code == 304

@@ -7,8 +7,14 @@ compiles the statement once per database dialect into SQL text with its constant
 and the caller's parameters bound, wrapped as a typed `text()` construct: its cache key is
 the string, so SQLAlchemy finds the compiled form and the result metadata in its cache at
 once, and rows come back with the same Python types as the statement gives (tests compare).
-It is still one statement through the app's engine, seen by `before_cursor_execute`
-listeners such as the tests' query counters.
+
+On SQLite it runs on the app's engine as it is. On a server database (PostgreSQL) the app's
+engine pings every connection it hands out (pool_pre_ping: one more round trip, as long as
+the query itself here) and wraps statements in BEGIN/ROLLBACK. Validator queries use a
+companion engine on the same database instead: autocommit, no ping, and one retry when a
+pooled connection turns out dead (a read is safe to repeat; SQLAlchemy then replaces the
+whole pool's older connections). Its cursor events are forwarded to the app's engine, so
+listeners there (the tests' query counters, the benchmark's) see every statement.
 """
 
 from __future__ import annotations
@@ -18,9 +24,51 @@ import weakref
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
 
 from webapp.extensions import db
+
+_companions: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_companions_lock = threading.Lock()
+
+
+def _forward_cursor_events(companion: Engine, engine: Engine) -> None:
+    """Let `engine`'s statement observers see the companion's statements too."""
+
+    @sa.event.listens_for(companion, "before_cursor_execute")
+    def before(conn, cursor, statement, parameters, context, executemany) -> None:
+        """Tell the app's engine a statement is about to run."""
+        engine.dispatch.before_cursor_execute(
+            conn, cursor, statement, parameters, context, executemany
+        )
+
+    @sa.event.listens_for(companion, "after_cursor_execute")
+    def after(conn, cursor, statement, parameters, context, executemany) -> None:
+        """Tell the app's engine a statement has run."""
+        engine.dispatch.after_cursor_execute(
+            conn, cursor, statement, parameters, context, executemany
+        )
+
+
+def validator_engine(engine: Engine) -> Engine:
+    """The engine validator queries run on: the app's own for SQLite (no network, no ping),
+    else its companion (made once, disposed with it)."""
+    if engine.dialect.name == "sqlite":
+        return engine
+    companion = _companions.get(engine)
+    if companion is None:
+        with _companions_lock:
+            companion = _companions.get(engine)
+            if companion is None:
+                # Small: a worker runs one validator query at a time per thread.
+                companion = sa.create_engine(
+                    engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
+                    pool_size=2, max_overflow=8,
+                )
+                _forward_cursor_events(companion, engine)
+                sa.event.listen(engine, "engine_disposed", lambda _e: companion.dispose())
+                _companions[engine] = companion
+    return companion
 
 
 def _textual(statement: sa.Select, dialect: Dialect) -> sa.TextualSelect:
@@ -83,14 +131,17 @@ class FastQuery:
 
     def rows(self, **params: Any) -> list[sa.Row]:
         """All rows, with the same values and types as executing the statement gives."""
-        engine = db.engine
+        engine = validator_engine(db.engine)
         text = self.text(engine.dialect)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text, params).all()
+        except sa.exc.DBAPIError as exc:
+            # A pooled connection the server dropped (restart, idle timeout): without a
+            # pre-ping this is how we learn it. Once more on a fresh connection.
+            if not exc.connection_invalidated:
+                raise
         with engine.connect() as conn:
-            if engine.dialect.name != "sqlite":
-                # One SELECT needs no BEGIN/ROLLBACK round trips around it. SQLite's driver
-                # opens no transaction for a SELECT anyway, and switching its isolation level
-                # costs a PRAGMA each way, so it is left as it is.
-                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             return conn.execute(text, params).all()
 
     def first(self, **params: Any) -> sa.Row | None:
