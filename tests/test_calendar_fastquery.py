@@ -104,3 +104,13 @@ def test_a_dropped_server_connection_is_retried_once(client, make_event):
         admin.commit()
     again = client.get("/calendar/network.ics", headers={"If-None-Match": etag})
     assert again.status_code == 304
+
+
+def test_companion_connections_use_generic_plans(app):
+    """PostgreSQL: validator connections keep one plan per prepared query."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with validator_engine(db.engine).connect() as conn:
+        assert conn.execute(sa.text("SHOW plan_cache_mode")).scalar_one() == "force_generic_plan"
+        assert conn.execute(sa.text("SHOW transaction_isolation")).scalar_one()
+        assert conn.connection.dbapi_connection.autocommit
