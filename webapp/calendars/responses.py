@@ -4,7 +4,8 @@ A subscribed calendar polls the same URL every few minutes, almost always for no
 So a request first runs the feed's one aggregate query (see feeds.py): if the client's ETag
 (or, without one, its If-Modified-Since) still matches, the answer is a bodiless 304. A client
 without validators gets the bytes built for the same ETag earlier, when this worker still has
-them; only a changed feed is built again.
+them; only a changed feed is built again. A deployment may let public feeds skip that
+query for a few seconds (CALENDAR_STATE_TTL, off by default; see StateCache).
 """
 
 from __future__ import annotations
@@ -108,12 +109,12 @@ class StateCache:
 
 def state_cache(app: Flask) -> StateCache | None:
     """The app's fingerprint cache, or None when CALENDAR_STATE_TTL is 0 (the default)."""
-    ttl = float(app.config.get("CALENDAR_STATE_TTL", 0))
+    ttl = min(float(app.config.get("CALENDAR_STATE_TTL", 0)), MAX_STATE_TTL)
     if ttl <= 0:
         return None
     cache = app.extensions.get("calendar_state_cache")
     if cache is None or cache.ttl != ttl:
-        cache = app.extensions["calendar_state_cache"] = StateCache(min(ttl, MAX_STATE_TTL))
+        cache = app.extensions["calendar_state_cache"] = StateCache(ttl)
     return cache
 
 
