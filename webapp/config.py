@@ -76,6 +76,13 @@ class Config:
         self.CALENDAR_CACHE_BYTES = _env_number(
             env, "CALENDAR_CACHE_BYTES", 32 * 2**20, minimum=0
         )
+        # Seconds a worker may answer public feeds' 304s from a remembered fingerprint
+        # (calendars/responses.py StateCache); 0, the default, asks the database each time.
+        self.CALENDAR_STATE_TTL = _env_number(env, "CALENDAR_STATE_TTL", 0, minimum=0, kind=float)
+        if self.CALENDAR_STATE_TTL > 10:
+            raise ConfigError(
+                f"CALENDAR_STATE_TTL is at most 10 seconds, not {self.CALENDAR_STATE_TTL}."
+            )
         for key, value in mail_settings(env, instance_path, self.BASE_URL).items():
             setattr(self, key, value)
 

@@ -12,16 +12,15 @@ made private or given an approximate date leaves the feed, and its own timestamp
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from webapp.calendars import ical
+from webapp.calendars.fastquery import FastQuery
+from webapp.calendars.state import FeedState, Prepared, digest
 from webapp.extensions import db
 from webapp.models import (
     AgendaItem,
@@ -41,37 +40,6 @@ TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 IN_FEEDS = sa.and_(Event.is_public, Event.date_precision == DatePrecision.DAY)
 
 
-@dataclass(frozen=True)
-class FeedState:
-    """A feed's identity and fingerprint: enough to answer a conditional request."""
-
-    key: tuple
-    fingerprint: tuple
-    last_modified: datetime | None
-    title: str = ""
-    # False for an event whose exact dates are not recorded: it has no calendar.
-    publishable: bool = True
-    # Personal feeds: the part of the fingerprint that is about content, not about the person.
-    agenda: tuple = ()
-
-    def etag(self, base_url: str) -> str:
-        """A strong ETag: the same data and code give the same bytes, hence the same tag."""
-        return _digest((ical.FORMAT_VERSION, base_url, self.key, self.title, self.fingerprint))
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A body about to be served: the key its bytes are cached under, and how to build them."""
-
-    cache_key: str
-    build: Callable[[], bytes]
-
-
-def _digest(material: object) -> str:
-    """A short, stable hash of some plain values."""
-    return hashlib.sha256(repr(material).encode()).hexdigest()[:32]
-
-
 def _newest(*stamps: datetime | None) -> datetime | None:
     """The latest of some optional timestamps."""
     present = [s for s in stamps if s is not None]
@@ -89,39 +57,36 @@ def _one_row(*columns, where=None, name: str) -> sa.Subquery:
     return (query.where(where) if where is not None else query).subquery(name)
 
 
-def _rows(statement: sa.Select, **params) -> list[sa.Row]:
-    """Run a prebuilt query on a connection of its own (no ORM session: a 304 should cost
-    little more than the query itself). AUTOCOMMIT: a single SELECT needs no BEGIN and
-    ROLLBACK round trips around it (on a busy PostgreSQL that halved the time)."""
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return conn.execute(statement, params).all()
-
-
-def _fetch(statement: sa.Select, **params) -> sa.Row | None:
-    """The one row of a state query, or None."""
-    rows = _rows(statement, **params)
-    return rows[0] if rows else None
-
-
-# The state queries are built once: constructing a statement costs more than running it.
+# The state queries are built once (constructing a statement costs more than running it)
+# and run as FastQuery: compiled once per dialect, each a single SQL statement.
 # Each table is scanned once, in a one-row derived table cross-joined to the subject row,
 # so an unknown subject (region, event, token) gives no row at all.
-_ALL_EVENTS = _one_row(sa.func.max(Event.updated_at).label("newest"), name="all_events")
+# The newest change to any event: a scalar subquery, which both databases answer from the
+# last entry of ix_event_updated_at (as a joined derived table SQLite scanned the index).
+_ALL_EVENTS_NEWEST = (
+    sa.select(sa.func.max(Event.updated_at)).scalar_subquery().label("all_events_newest")
+)
 _CROSS = sa.true()
 
 # --- the network's feed -------------------------------------------------------------------
 
-_NETWORK_STATE = sa.select(
-    sa.func.count(sa.case((IN_FEEDS, 1))),
-    _total(sa.case((IN_FEEDS, Event.id), else_=0)),
-    _total(sa.case((IN_FEEDS, Event.sequence), else_=0)),
-    sa.func.max(Event.updated_at),
+_NETWORK_EVENTS = _one_row(
+    sa.func.count(Event.id).label("count"),
+    _total(Event.id).label("ids"),
+    _total(Event.sequence).label("sequences"),
+    where=IN_FEEDS,
+    name="network_events",
+)
+# Both halves are index reads (models/calendar.py): a range of ix_event_calendar_state and
+# the last entry of ix_event_updated_at.
+_NETWORK_STATE = FastQuery(
+    sa.select(*_NETWORK_EVENTS.c, _ALL_EVENTS_NEWEST).select_from(_NETWORK_EVENTS)
 )
 
 
 def network_state() -> FeedState:
     """Fingerprint of the public events with exact dates."""
-    row = _fetch(_NETWORK_STATE)
+    row = _NETWORK_STATE.first()
     return FeedState(("network",), tuple(row), row[3])
 
 
@@ -164,25 +129,24 @@ _REGION_DELEGATIONS = _one_row(
     where=Delegation.region_id == _REGION_ID,
     name="region_delegations",
 )
-_REGION_STATE = (
+_REGION_STATE = FastQuery(
     sa.select(
         Region.id,
         Region.name,
         *_REGION_EVENTS.c,
         *_REGION_DELEGATIONS.c,
-        _ALL_EVENTS.c.newest,
+        _ALL_EVENTS_NEWEST,
     )
     .select_from(Region)
     .join(_REGION_EVENTS, _CROSS)
     .join(_REGION_DELEGATIONS, _CROSS)
-    .join(_ALL_EVENTS, _CROSS)
     .where(Region.slug == sa.bindparam("slug"))
 )
 
 
 def region_state(slug: str) -> FeedState | None:
     """Fingerprint of a region's feed, or None when there is no such region."""
-    row = _fetch(_REGION_STATE, slug=slug)
+    row = _REGION_STATE.first(slug=slug)
     if row is None:
         return None
     return FeedState(("region", row[0]), tuple(row[2:]), _newest(row[6], row[7]), row[1])
@@ -205,15 +169,25 @@ def region_body(state: FeedState, base_url: str) -> bytes:
 # --- one event ----------------------------------------------------------------------------
 
 _EVENT_AGENDA = _one_row(
-    sa.func.count(AgendaItem.id).label("count"),
+    sa.func.count().label("count"),
     _total(AgendaItem.id).label("ids"),
     _total(AgendaItem.sequence).label("sequences"),
-    sa.func.max(AgendaItem.updated_at).label("newest"),
     where=AgendaItem.event_id == sa.bindparam("event_id"),
     name="event_agenda",
 )
-_EVENT_STATE = (
-    sa.select(Event.id, Event.date_precision, Event.updated_at, Event.sequence, *_EVENT_AGENDA.c)
+# Its own scalar subquery: the last entry of the agenda's range in ix_agenda_item_calendar_state
+# (event_id, updated_at, ...), not one more aggregate over all 500 items.
+_EVENT_AGENDA_NEWEST = (
+    sa.select(sa.func.max(AgendaItem.updated_at))
+    .where(AgendaItem.event_id == sa.bindparam("event_id"))
+    .scalar_subquery()
+    .label("agenda_newest")
+)
+_EVENT_STATE = FastQuery(
+    sa.select(
+        Event.id, Event.date_precision, Event.updated_at, Event.sequence, *_EVENT_AGENDA.c,
+        _EVENT_AGENDA_NEWEST,
+    )
     .select_from(Event)
     .join(_EVENT_AGENDA, _CROSS)
     .where(Event.id == sa.bindparam("event_id"))
@@ -222,7 +196,7 @@ _EVENT_STATE = (
 
 def event_state(event_id: int) -> FeedState | None:
     """Fingerprint of one event and its agenda, or None when there is no such event."""
-    row = _fetch(_EVENT_STATE, event_id=event_id)
+    row = _EVENT_STATE.first(event_id=event_id)
     if row is None:
         return None
     return FeedState(
@@ -287,20 +261,19 @@ _MY_GUEST_PLACES = _one_row(
     where=_GUEST_OF,
     name="my_guest_places",
 )
-_PERSONAL_STATE = (
+_PERSONAL_STATE = FastQuery(
     sa.select(
         Person.id,
         *_MY_REGISTRATIONS.c,
         *_MY_EVENT_SEQUENCES.c,
         *_MY_AGENDA.c,
-        _ALL_EVENTS.c.newest,
+        _ALL_EVENTS_NEWEST,
         *_MY_GUEST_PLACES.c,  # last, so the positions above stay as personal_state reads them
     )
     .select_from(Person)
     .join(_MY_REGISTRATIONS, _CROSS)
     .join(_MY_EVENT_SEQUENCES, _CROSS)
     .join(_MY_AGENDA, _CROSS)
-    .join(_ALL_EVENTS, _CROSS)
     .join(_MY_GUEST_PLACES, _CROSS)
     .where(Person.calendar_token == sa.bindparam("token"))
 )
@@ -315,7 +288,7 @@ def personal_state(token: str) -> FeedState | None:
     """Fingerprint of a person's feed, or None when no person holds this token."""
     if not valid_token(token):
         return None
-    row = _fetch(_PERSONAL_STATE, token=token)
+    row = _PERSONAL_STATE.first(token=token)
     if row is None:
         return None
     return FeedState(
@@ -328,7 +301,7 @@ def personal_state(token: str) -> FeedState | None:
 
 # One light query for both ways into a person's feed: registrations (with their status) and
 # reverse-mission guest places (with the guest id, to pick the split items they attend).
-_MY_EVENT_VERSIONS = sa.union_all(
+_MY_EVENT_VERSIONS = FastQuery(sa.union_all(
     sa.select(
         Event.id.label("event_id"), Event.updated_at, Event.sequence, Event.starts_at,
         Registration.status.label("status"), sa.null().label("guest_id"),
@@ -344,7 +317,7 @@ _MY_EVENT_VERSIONS = sa.union_all(
         MissionGuest.person_id == sa.bindparam("person_id"),
         MissionGuest.status != GuestStatus.DECLINED,
     ),
-).order_by(sa.literal_column("starts_at"), sa.literal_column("event_id"))
+).order_by(sa.literal_column("starts_at"), sa.literal_column("event_id")))
 
 
 def personal_prepare(state: FeedState, base_url: str) -> Prepared:
@@ -352,7 +325,7 @@ def personal_prepare(state: FeedState, base_url: str) -> Prepared:
 
     The cache key is the content, not the person: the 13,000 registrants of a forum share
     one built body, so a change to the forum costs one build per worker, not 13,000."""
-    rows = _rows(_MY_EVENT_VERSIONS, person_id=state.key[1])
+    rows = _MY_EVENT_VERSIONS.rows(person_id=state.key[1])
     versions = [row for row in rows if row.guest_id is None]
     missions = [row for row in rows if row.guest_id is not None]
     guest_ids = [row.guest_id for row in missions]
@@ -391,7 +364,7 @@ def personal_prepare(state: FeedState, base_url: str) -> Prepared:
                 )
         return ical.personal_calendar(events, items, base_url, waitlisted_event_ids=waitlisted)
 
-    return Prepared(_digest(content), build)
+    return Prepared(digest(content), build)
 
 
 def _only_my_mission_items(

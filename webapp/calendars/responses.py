@@ -4,19 +4,21 @@ A subscribed calendar polls the same URL every few minutes, almost always for no
 So a request first runs the feed's one aggregate query (see feeds.py): if the client's ETag
 (or, without one, its If-Modified-Since) still matches, the answer is a bodiless 304. A client
 without validators gets the bytes built for the same ETag earlier, when this worker still has
-them; only a changed feed is built again.
+them; only a changed feed is built again. A deployment may let public feeds skip that
+query for a few seconds (CALENDAR_STATE_TTL, off by default; see StateCache).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 
 from flask import Flask, Response, abort, current_app, request
 
-from webapp.calendars.feeds import FeedState, Prepared
+from webapp.calendars.state import FeedState, Prepared
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 900  # seconds: calendar clients poll; fifteen minutes keeps them close to the truth
@@ -72,8 +74,56 @@ def feed_cache(app: Flask) -> FeedCache:
     return cache
 
 
+MAX_STATE_TTL = 10.0  # seconds: the most CALENDAR_STATE_TTL may be (config refuses more)
+STATE_CACHE_ENTRIES = 10_000  # beyond this the state cache starts afresh (ids come from URLs)
+
+
+class StateCache:
+    """Public feeds' fingerprints for a few seconds, per worker: CALENDAR_STATE_TTL, 0 (the
+    default) turns it off and every request asks the database.
+
+    Why it is safe when on: feed responses already say `max-age=900`, so a client or a
+    shared cache may reuse one for 15 minutes without asking. Answering from a fingerprint
+    at most TTL seconds old adds at most TTL seconds to that, in every worker, whatever made
+    the change (ORM, a Core bulk UPDATE, another process): nothing here decides "unchanged"
+    for longer than the TTL. ETag and body still come from the same fingerprint. Personal
+    feeds never use it: a reset token must stop working at once."""
+
+    def __init__(self, ttl: float) -> None:
+        """An empty cache keeping fingerprints `ttl` seconds."""
+        self.ttl = ttl
+        self._entries: dict[tuple, tuple[float, FeedState | None]] = {}
+
+    def load(self, key: tuple, load_state: Callable[[], FeedState | None]) -> FeedState | None:
+        """The fingerprint remembered for `key` if younger than the TTL, else a fresh one."""
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        state = load_state()
+        if len(self._entries) >= STATE_CACHE_ENTRIES:
+            self._entries = {}
+        self._entries[key] = (now + self.ttl, state)
+        return state
+
+
+def state_cache(app: Flask) -> StateCache | None:
+    """The app's fingerprint cache, or None when CALENDAR_STATE_TTL is 0 (the default)."""
+    ttl = min(float(app.config.get("CALENDAR_STATE_TTL", 0)), MAX_STATE_TTL)
+    if ttl <= 0:
+        return None
+    cache = app.extensions.get("calendar_state_cache")
+    if cache is None or cache.ttl != ttl:
+        cache = app.extensions["calendar_state_cache"] = StateCache(ttl)
+    return cache
+
+
 def not_modified(etag: str, last_modified: datetime | None) -> bool:
     """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+    # A subscribed calendar sends back exactly the tag it was given: compare the raw header
+    # first, before parsing it into a set of tags (weak forms, lists and * go the long way).
+    if request.environ.get("HTTP_IF_NONE_MATCH") == f'"{etag}"':
+        return True
     if request.if_none_match:
         return request.if_none_match.contains_weak(etag)
     since = request.if_modified_since
@@ -89,12 +139,15 @@ def calendar_response(
     prepare: Callable[[FeedState, str], Prepared] | None = None,
     filename: str,
     private: bool = False,
+    state_key: tuple | None = None,
 ) -> Response:
     """Answer a feed request: 404, 304 from the aggregate alone, or the calendar's bytes.
 
     `build(state, base_url)` makes the bytes of a feed whose ETag identifies its content;
-    `prepare` instead names the content itself (personal feeds) and builds it on demand."""
-    state = load_state()
+    `prepare` instead names the content itself (personal feeds) and builds it on demand.
+    With a `state_key` (public feeds) the fingerprint may come from the StateCache."""
+    states = state_cache(current_app) if state_key is not None else None
+    state = states.load(state_key, load_state) if states is not None else load_state()
     if state is None:
         abort(404)
     if not state.publishable:

@@ -32,7 +32,8 @@ def event_in_calendars(event: Event) -> bool:
 def event_ics(event_id: int):
     """One event and its agenda items as iCalendar ("Add to calendar")."""
     return calendar_response(
-        lambda: feeds.event_state(event_id), feeds.event_body, filename=f"event-{event_id}.ics"
+        lambda: feeds.event_state(event_id), feeds.event_body, filename=f"event-{event_id}.ics",
+        state_key=("event", event_id),
     )
 
 
@@ -41,7 +42,7 @@ def network_feed():
     """Every public event of the network, for subscription."""
     return calendar_response(
         feeds.network_state, lambda _state, base: feeds.network_body(base),
-        filename="districts-of-creativity.ics",
+        filename="districts-of-creativity.ics", state_key=("network",),
     )
 
 
@@ -49,7 +50,8 @@ def network_feed():
 def region_feed(slug: str):
     """Events a region hosts or sends a delegation to, for subscription."""
     return calendar_response(
-        lambda: feeds.region_state(slug), feeds.region_body, filename="region-calendar.ics"
+        lambda: feeds.region_state(slug), feeds.region_body, filename="region-calendar.ics",
+        state_key=("region", slug),
     )
 
 

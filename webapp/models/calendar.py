@@ -55,12 +55,23 @@ def bump_sequences(session: Session, _context, _instances) -> None:
 
 
 # Declared here rather than in the models' __table_args__: they serve the calendar feeds only.
+# Network feed: the public, exactly dated events are one range of this index (no table rows
+# read), and the newest change to any event is the last entry of the second one.
+sa.Index(
+    "ix_event_calendar_state",
+    Event.is_public,
+    Event.date_precision,
+    Event.id,
+    Event.sequence,
+)
+sa.Index("ix_event_updated_at", Event.updated_at)
+# updated_at second: an event's newest agenda change is the last entry of its range.
 sa.Index(
     "ix_agenda_item_calendar_state",
     AgendaItem.event_id,
+    AgendaItem.updated_at,
     AgendaItem.id,
     AgendaItem.sequence,
-    AgendaItem.updated_at,
 )
 sa.Index(
     "ix_registration_calendar_state",

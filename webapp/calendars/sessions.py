@@ -1,0 +1,41 @@
+"""The app's session, left alone by calendar files.
+
+Calendar clients poll `*.ics` URLs every few minutes and send no cookies; the feeds are
+public or behind a secret URL, never behind a login. Opening the signed-cookie session
+(building a signer, reading the cookie) and saving it (which also adds `Vary: Cookie`, a
+bad header on a response marked `Cache-Control: public`) are work those requests never need.
+So for a path ending in `.ics` the session starts empty and is not saved: a browser that
+downloads an event's .ics keeps its login cookie untouched, and nothing a feed request does
+can change a session. Every other path gets Flask's usual signed-cookie session.
+
+The session is opened before the URL is matched, hence the test on the path, not on the
+endpoint; tests check that every `.ics` route is a calendar route.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Request, Response, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+
+CALENDAR_SUFFIX = ".ics"
+
+
+def is_calendar_path(path: str) -> bool:
+    """Whether a request path is a calendar file (served without the session)."""
+    return path.endswith(CALENDAR_SUFFIX)
+
+
+class CalendarAwareSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, not read nor written for calendar files."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """An empty session for a calendar file; the cookie's session otherwise."""
+        if is_calendar_path(request.path):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        """Nothing for a calendar file (its cookie stays as the browser has it)."""
+        if is_calendar_path(request.path):
+            return
+        super().save_session(app, session, response)
