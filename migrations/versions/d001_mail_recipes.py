@@ -1,7 +1,7 @@
 """registration surge: mail written at delivery (recipes); seat counts kept by triggers
 
 Revision ID: d001
-Revises: r001
+Revises: f001
 Create Date: 2026-11-27 01:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd001'
-down_revision = 'r001'
+down_revision = 'f001'
 branch_labels = None
 depends_on = None
 
