@@ -15,17 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from email.utils import make_msgid
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
 
 from webapp.extensions import db
 from webapp.mail.background import remember_all_due, remember_for_delivery
-from webapp.mail.services import Attachment, checked_address, single_line
-from webapp.models.mail import OutboxAttachment, OutboxMessage
+from webapp.mail.services import Attachment, attachment_rows, outbox_headers
+from webapp.models.mail import OutboxMessage
 
 outbox = OutboxMessage.__table__
 INSERT_ONE = sa.insert(outbox).returning(outbox.c.id)
@@ -71,18 +69,12 @@ class Recipe:
     to_name: str | None = None
 
 
-def _row(item: Recipe, domain: str) -> dict[str, Any]:
+def _row(item: Recipe) -> dict[str, Any]:
     """The outbox row of a recipe; headers are checked now, as queue_email does."""
     if item.name not in RENDERERS:
         raise ValueError(f"unknown mail recipe {item.name!r}")
-    return {
-        "message_id": make_msgid(domain=domain),
-        "to_address": checked_address(item.to),
-        "to_name": single_line(item.to_name, "recipient name") if item.to_name else None,
-        "subject": single_line(item.subject, "subject"),
-        "recipe": item.name,
-        "recipe_args": item.args,
-    }
+    return {**outbox_headers(item.to, item.subject, item.to_name),
+            "recipe": item.name, "recipe_args": item.args}
 
 
 def queue_recipes(items: Iterable[Recipe], *, skip_invalid: bool = False) -> int:
@@ -91,11 +83,10 @@ def queue_recipes(items: Iterable[Recipe], *, skip_invalid: bool = False) -> int
 
     A recipient address or header the mail layer refuses raises ValueError, or with
     `skip_invalid` is logged and left out (a bulk send reaches everyone else)."""
-    domain = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     rows = []
     for item in items:
         try:
-            rows.append(_row(item, domain))
+            rows.append(_row(item))
         except ValueError as exc:
             if not skip_invalid:
                 raise
@@ -136,16 +127,6 @@ def _render(rows: Sequence[OutboxMessage]) -> list[Rendered | RecipeError]:
     return results
 
 
-def _attachment_rows(rendered: Rendered) -> list[OutboxAttachment]:
-    """The rendered attachments as rows of the outbox."""
-    return [
-        OutboxAttachment(filename=single_line(a.filename, "attachment name"),
-                         content_type=single_line(a.content_type, "content type"),
-                         data=a.data, inline=a.inline)
-        for a in rendered.attachments
-    ]
-
-
 def needs_rendering(row: OutboxMessage) -> bool:
     """A recipe row whose text is not written yet."""
     return row.recipe is not None and row.body_text is None
@@ -161,7 +142,7 @@ def render_pending(rows: Iterable[OutboxMessage]) -> dict[int, str]:
             problems[row.id] = str(result)
             continue
         row.body_text, row.body_html = result.body_text, result.body_html
-        row.attachments.extend(_attachment_rows(result))
+        row.attachments.extend(attachment_rows(result.attachments))
     return problems
 
 
@@ -179,5 +160,5 @@ def preview(row: OutboxMessage) -> OutboxMessage:
         status=row.status, created_at=row.created_at, recipe=row.recipe,
         recipe_args=row.recipe_args,
     )
-    copy.attachments = _attachment_rows(result)
+    copy.attachments = attachment_rows(result.attachments)
     return copy

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import make_msgid
@@ -56,6 +57,28 @@ def render_bodies(template: str, context: dict[str, Any]) -> tuple[str, str | No
     return body_text, body_html
 
 
+def outbox_headers(to: str, subject: str, to_name: str | None) -> dict[str, str | None]:
+    """An outbox row's Message-ID (on the site's host, fixed now so a retry is the same
+    message) and its checked headers; ValueError for anything that could add a header."""
+    domain = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    return {
+        "message_id": make_msgid(domain=domain),
+        "to_address": checked_address(to),
+        "to_name": single_line(to_name, "recipient name") if to_name else None,
+        "subject": single_line(subject, "subject"),
+    }
+
+
+def attachment_rows(attachments: Iterable[Attachment]) -> list[OutboxAttachment]:
+    """Attachments as outbox rows, their name and type checked like headers."""
+    return [
+        OutboxAttachment(filename=single_line(a.filename, "attachment name"),
+                         content_type=single_line(a.content_type, "content type"),
+                         data=a.data, inline=a.inline)
+        for a in attachments
+    ]
+
+
 def queue_email(
     to: str,
     subject: str,
@@ -69,23 +92,11 @@ def queue_email(
     the outbox in the current transaction. Adds and flushes; never commits. Once the caller
     commits, the message is sent in the background (MAIL_DELIVER_ON_COMMIT)."""
     body_text, body_html = render_bodies(template, context or {})
-    domain = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
     message = OutboxMessage(
-        message_id=make_msgid(domain=domain),
-        to_address=checked_address(to),
-        to_name=single_line(to_name, "recipient name") if to_name else None,
-        subject=single_line(subject, "subject"),
+        **outbox_headers(to, subject, to_name),
         body_text=body_text,
         body_html=body_html,
-        attachments=[
-            OutboxAttachment(
-                filename=single_line(a.filename, "attachment name"),
-                content_type=single_line(a.content_type, "content type"),
-                data=a.data,
-                inline=a.inline,
-            )
-            for a in attachments
-        ],
+        attachments=attachment_rows(attachments),
     )
     db.session.add(message)
     db.session.flush()

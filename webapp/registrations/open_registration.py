@@ -35,6 +35,7 @@ from webapp.registrations.services import (
     WAITLISTED,
     AlreadyRegistered,
     PersonData,
+    blanks_to_fill,
     lock_seats,
 )
 from webapp.sqlite_turns import wait_for_write_turn
@@ -136,11 +137,7 @@ def _person(event_id: int, data: PersonData) -> tuple[int, str]:
     person_id, full_name, organisation, job_title, active_id = known
     if active_id is not None:
         raise AlreadyRegistered(db.session.get(Registration, active_id))
-    blanks = {}
-    if not organisation and data.organisation:
-        blanks["organisation"] = data.organisation.strip()
-    if not job_title and data.job_title:
-        blanks["job_title"] = data.job_title.strip()
+    blanks = blanks_to_fill(organisation, job_title, data)
     if blanks:
         connection.execute(sa.update(people).where(people.c.id == person_id).values(**blanks))
     return person_id, full_name

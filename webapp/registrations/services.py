@@ -163,6 +163,18 @@ def fill_free_seats(event_id: int, audience: str, capacity: int) -> list[Registr
 _LOOK_UP = object()
 
 
+def blanks_to_fill(organisation: str | None, job_title: str | None,
+                   data: PersonData) -> dict[str, str]:
+    """What a form may add to a known person: an organisation or title they lack; never a
+    change of what is known (a stranger's form must not rename anyone)."""
+    blanks = {}
+    if not organisation and data.organisation:
+        blanks["organisation"] = data.organisation.strip()
+    if not job_title and data.job_title:
+        blanks["job_title"] = data.job_title.strip()
+    return blanks
+
+
 def find_or_create_person(data: PersonData, *, known: Person | None | object = _LOOK_UP) -> Person:
     """The person with this email (`known`: the caller's lookup, None meaning not found); a
     new one when unknown. Blanks of a known person are filled in, but a stranger's form never
@@ -174,10 +186,8 @@ def find_or_create_person(data: PersonData, *, known: Person | None | object = _
     if person is None:
         person = Person(full_name=data.full_name.strip(), email=email)
         db.session.add(person)
-    if not person.organisation and data.organisation:
-        person.organisation = data.organisation.strip()
-    if not person.job_title and data.job_title:
-        person.job_title = data.job_title.strip()
+    for attribute, value in blanks_to_fill(person.organisation, person.job_title, data).items():
+        setattr(person, attribute, value)
     db.session.flush()
     return person
 
