@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from webapp.calendars.sessions import CalendarAwareSessionInterface
 from webapp.config import Config, engine_options, normalise_database_url
 from webapp.extensions import csrf, db, migrate
+from webapp.sqlite_turns import AUTOCHECKPOINT_PAGES
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -90,4 +91,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         # cut may lose the last commits, never corrupt the file. In-memory databases ignore it.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Writers that take turns checkpoint after their turn (see sqlite_turns): the
+        # automatic checkpoint inside a commit is only the safety net.
+        cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
         cursor.close()

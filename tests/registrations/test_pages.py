@@ -43,6 +43,60 @@ def test_public_registration_and_waitlist_messages(make_forum, client):
     assert "you are on the waitlist" in page.get_data(as_text=True)
 
 
+def test_registered_page_comes_from_a_signed_receipt_not_the_session(make_forum, client,
+                                                                       count_queries):
+    """The form's post sets no cookie; its redirect names a signed, short-lived receipt whose
+    page shows the news escaped, in constant queries; a forged or foreign one is refused."""
+    forum = make_forum({"guest": 5})
+    form = {"full_name": "<b>Zoë</b> Århus", "email": "zoe@example.org", "audience": "guest"}
+    posted = client.post(f"/events/{forum.id}/register", data=form)
+    assert posted.status_code == 302
+    assert "Set-Cookie" not in posted.headers
+    location = posted.headers["Location"]
+    assert location.startswith(f"/events/{forum.id}/registered/")
+    with count_queries() as counter:
+        page = client.get(location)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "your seat is confirmed" in html
+    assert "zoe@example.org" in html and "&lt;b&gt;Zoë&lt;/b&gt; Århus" in html
+    assert "<b>Zoë" not in html
+    queries = counter.count
+    for n in range(5):
+        client.post(f"/events/{forum.id}/register",
+                    data={**form, "email": f"other{n}@example.org"})
+    with count_queries() as counter:
+        assert client.get(location).status_code == 200
+    assert counter.count == queries
+
+    receipt = location.rsplit("/", 1)[1]
+    registration_id = receipt.split(".", 1)[0]
+    forged = f"{int(registration_id) + 1}.{receipt.split('.', 1)[1]}"
+    for path in (f"/events/{forum.id}/registered/{forged}",
+                 f"/events/{forum.id + 1}/registered/{receipt}",
+                 f"/events/{forum.id}/registered/nonsense"):
+        refused = client.get(path)
+        assert refused.status_code == 404, path
+        assert "This page does not exist." in refused.get_data(as_text=True)
+
+
+def test_registered_page_expires_after_an_hour(app, make_forum, client):
+    """A receipt older than an hour sends the person to their email instead."""
+    from itsdangerous import TimestampSigner
+
+    from webapp.registrations import tokens
+
+    forum = make_forum({"guest": 5})
+    client.post(f"/events/{forum.id}/register",
+                data={"full_name": "Ann", "email": "ann@example.org", "audience": "guest"})
+    registration = db.session.scalars(sa.select(Registration)).one()
+    signer = TimestampSigner(app.config["SECRET_KEY"], salt=tokens.RECEIPT_PURPOSE)
+    signer.get_timestamp = lambda: int(datetime.now(UTC).timestamp()) - 2 * 3600
+    old = signer.sign(str(registration.id)).decode()
+    page = client.get(f"/events/{forum.id}/registered/{old}")
+    assert page.status_code == 404
+    assert "Your confirmation email has your personal link." in page.get_data(as_text=True)
+
+
 def test_public_form_keeps_input_and_explains(make_forum, client):
     """Bad input → 400, the typed values kept; a second registration → a clear message."""
     forum = make_forum()

@@ -3,14 +3,18 @@ database triggers, and SQLite writers taking turns on a file lock."""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import threading
 import time
+from contextlib import closing
 
 import pytest
 import sqlalchemy as sa
 
 from tests.mail_check import written
 from tests.registrations.helpers import person
+from webapp import sqlite_turns
 from webapp.extensions import db
 from webapp.models import (
     EventCapacity,
@@ -147,6 +151,51 @@ def test_sqlite_writers_take_turns_and_the_turn_ends_with_the_transaction(app, s
     wait_for_write_turn(db.session())
     assert TURN_FILES not in db.session.info
     db.session.rollback()
+
+
+def _registrations_in_main_file(database: str, tmp_path) -> int:
+    """Registrations in the database file alone, as if its write-ahead log were lost: what
+    checkpoints have copied there."""
+    copy = tmp_path / "main-file-only.sqlite3"
+    shutil.copyfile(database, copy)
+    with closing(sqlite3.connect(copy)) as connection:
+        if not connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'registration'").fetchone():
+            return 0  # not even the schema has been copied yet
+        return connection.execute("SELECT count(*) FROM registration").fetchone()[0]
+
+
+def test_sqlite_checkpoints_after_the_turn_every_so_many_turns(app, make_forum, client,
+                                                                sqlite_only, monkeypatch,
+                                                                tmp_path):
+    """Commits no longer checkpoint (the automatic one is a distant safety net); after every
+    CHECKPOINT_EVERY_TURNS turns the process copies the log into the file, in a thread."""
+    monkeypatch.setattr(sqlite_turns, "CHECKPOINT_EVERY_TURNS", 3)
+    monkeypatch.setattr(sqlite_turns, "_turns_since_checkpoint", 0)
+    assert db.session.execute(sa.text("PRAGMA wal_autocheckpoint")).scalar() == (
+        sqlite_turns.AUTOCHECKPOINT_PAGES)
+    db.session.rollback()
+    forum = make_forum({"guest": 10})
+    database = db.engine.url.database
+
+    def register(n: int) -> None:
+        """One registration through the public form (one turn)."""
+        client.post(f"/events/{forum.id}/register", data={
+            "full_name": f"P{n}", "email": f"p{n}@example.org", "audience": "guest"})
+
+    def checkpoints_done() -> None:
+        """Wait for the checkpoint threads."""
+        for thread in threading.enumerate():
+            if thread.name == "sqlite-checkpoint":
+                thread.join(10)
+
+    register(1)
+    register(2)
+    checkpoints_done()
+    assert _registrations_in_main_file(database, tmp_path) == 0  # still only in the log
+    register(3)
+    checkpoints_done()
+    assert _registrations_in_main_file(database, tmp_path) == 3
 
 
 def test_registration_window_uses_the_same_rule_on_both_paths(make_forum, client):

@@ -10,12 +10,17 @@ can change a session. Every other path gets Flask's usual signed-cookie session.
 
 The session is opened before the URL is matched, hence the test on the path, not on the
 endpoint; tests check that every `.ics` route is a calendar route.
+
+Flask builds a new signing serializer for every open and every save (and itsdangerous
+serializes an empty dict to check each new one): a quarter of opening a session. The
+serializer depends only on the keys, so one is kept per set of keys.
 """
 
 from __future__ import annotations
 
 from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 CALENDAR_SUFFIX = ".ics"
 
@@ -27,6 +32,18 @@ def is_calendar_path(path: str) -> bool:
 
 class CalendarAwareSessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, not read nor written for calendar files."""
+
+    def __init__(self) -> None:
+        """No serializer yet: made on first use, for the app's keys then."""
+        self._serializer: tuple[tuple, URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer, made again only when the secret key or its fallbacks change."""
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = self._serializer
+        if cached is None or cached[0] != keys:
+            cached = self._serializer = (keys, super().get_signing_serializer(app))
+        return cached[1]
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         """An empty session for a calendar file; the cookie's session otherwise."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import make_msgid
 from typing import Any
@@ -17,6 +19,13 @@ from webapp.mail.background import remember_for_delivery
 from webapp.models.mail import OutboxAttachment, OutboxMessage
 
 FORBIDDEN_IN_HEADERS = ("\r", "\n", "\x00")
+# The everyday address: an RFC 5322 dot-atom before the @, ASCII host labels after it. The
+# stdlib's parser returns such an address unchanged (tests hold it to that), at a tenth of
+# its cost; anything else (quotes, comments, non-ASCII, odd dots) goes to the parser.
+PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+)
 
 
 @dataclass(frozen=True)
@@ -37,11 +46,16 @@ def single_line(value: str, what: str) -> str:
 
 
 def checked_address(address: str) -> str:
-    """A syntactically valid, single-line address (parsed by the stdlib, not by hand)."""
+    """A syntactically valid, single-line address, else ValueError (everyday addresses by a
+    pattern the tests hold to the stdlib parser, the rest by that parser)."""
     address = single_line(address, "email address")
+    if PLAIN_ADDRESS.fullmatch(address):
+        return address
     try:
         parsed = Address(addr_spec=address)  # raises on anything that is not one address
-    except IndexError:  # what the parser raises for e.g. "name@" with nothing after it
+    # What the parser raises for e.g. "name@" (IndexError), "a@b@c" (HeaderParseError), and
+    # an unclosed domain literal "a@[" (AttributeError, a stdlib bug): all a refusal here.
+    except (IndexError, AttributeError, HeaderParseError):
         raise ValueError(f"not an email address: {address!r}") from None
     return parsed.addr_spec
 

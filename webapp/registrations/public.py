@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
-from webapp.models import RegistrationStatus, utcnow
-from webapp.registrations.common import audience_labels, load_event
+from webapp.models import utcnow
+from webapp.registrations.common import audience_labels, load_event, load_registration
 from webapp.registrations.forms import DetailsForm, PublicRegistrationForm, SelfCancelForm
 from webapp.registrations.open_registration import FormFacts, form_facts, register_from_form
 from webapp.registrations.services import (
@@ -18,11 +18,15 @@ from webapp.registrations.services import (
     cancel_registration,
     update_person_details,
 )
-from webapp.registrations.tokens import RegistrationLinkError, read_registration_token
+from webapp.registrations.tokens import (
+    RegistrationLinkError,
+    make_receipt,
+    read_receipt,
+    read_registration_token,
+)
 
 bp = Blueprint("public_registration", __name__)
 SELF_CANCEL_REASON = "Cancelled by the person"
-CONFIRMED = RegistrationStatus.CONFIRMED
 
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
@@ -52,7 +56,7 @@ def _register(facts: FormFacts, form: PublicRegistrationForm):
     on the form, when the registration is refused."""
     data = form.person_data()
     try:
-        confirmed = register_from_form(facts, data, form.audience.data).status is CONFIRMED
+        answer = register_from_form(facts, data, form.audience.data)
         db.session.commit()
     except AlreadyRegistered as exc:
         db.session.rollback()
@@ -70,14 +74,24 @@ def _register(facts: FormFacts, form: PublicRegistrationForm):
         db.session.rollback()
         form.audience.errors = [*form.audience.errors, str(exc)]
         return None
-    email = data.normalised_email
-    if confirmed:
-        flash(f"You are registered: your seat is confirmed. We sent a confirmation to "
-              f"{email} with your personal link.", "success")
-    else:
-        flash(f"All seats are taken: you are on the waitlist. We sent {email} your "
-              "personal link and will email you as soon as a seat frees up.", "success")
-    return redirect(url_for("public_registration.register", event_id=facts.id))
+    # The news goes in the redirect, signed, not in a flash: on the hot path the session
+    # cookie is then read (CSRF) but never rewritten.
+    return redirect(url_for("public_registration.registered", event_id=facts.id,
+                            receipt=make_receipt(answer.registration_id)))
+
+
+@bp.get("/events/<int:event_id>/registered/<receipt>")
+def registered(event_id: int, receipt: str):
+    """Right after the form: the registration's status and where its link was sent."""
+    try:
+        registration = load_registration(read_receipt(receipt))
+    except RegistrationLinkError as exc:
+        return render_template("registrations/link_invalid.html", reason=str(exc)), 404
+    if registration.event_id != event_id:
+        return render_template("registrations/link_invalid.html",
+                               reason="This page does not exist."), 404
+    return render_template("registrations/registered.html", registration=registration,
+                           event=registration.event, labels=audience_labels(registration.event))
 
 
 def _registration_or_error(token: str):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeSerializer
 
 from webapp.extensions import db
 from webapp.models import Registration
 
 PURPOSE = "doc-registration"
+RECEIPT_PURPOSE = "doc-registration-receipt"
+RECEIPT_MAX_AGE = 3600  # seconds: the page right after the form, not a link to keep
 
 
 class RegistrationLinkError(Exception):
@@ -37,3 +41,30 @@ def read_registration_token(token: str) -> Registration:
     if registration is None or registration.person_id != data.get("pid"):
         raise RegistrationLinkError("This link does not match any registration.")
     return registration
+
+
+@functools.lru_cache(maxsize=4)
+def _receipt_signer(secret_key: str | bytes) -> TimestampSigner:
+    """One signer per key: building one per request was a visible share of the form's cost."""
+    return TimestampSigner(secret_key, salt=RECEIPT_PURPOSE)
+
+
+def make_receipt(registration_id: int) -> str:
+    """The short-lived reference the form redirects to: the new registration's page of news
+    without writing the session cookie (the form's post then leaves the session untouched)."""
+    return _receipt_signer(current_app.config["SECRET_KEY"]).sign(str(registration_id)).decode()
+
+
+def read_receipt(receipt: str) -> int:
+    """The registration id of a receipt signed in the last hour, or RegistrationLinkError."""
+    try:
+        value = _receipt_signer(current_app.config["SECRET_KEY"]).unsign(
+            receipt, max_age=RECEIPT_MAX_AGE)
+    except SignatureExpired:
+        raise RegistrationLinkError(
+            "This page was only shown right after registering. Your confirmation email has "
+            "your personal link."
+        ) from None
+    except BadSignature:
+        raise RegistrationLinkError("This page does not exist.") from None
+    return int(value)
