@@ -208,3 +208,31 @@ def test_registration_window_uses_the_same_rule_on_both_paths(make_forum, client
     assert response.status_code == 200
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
     assert client.post("/events/999999/register", data=data).status_code == 404
+
+
+def test_refused_form_posts_leave_nothing_behind(make_forum, client):
+    """The person is written before the event is read under the lock: every refusal (not
+    open, cancelled event, unknown or missing audience, no such event) rolls it back and the
+    page says why, with the input kept."""
+    from datetime import timedelta
+
+    from webapp.models import EventStatus
+
+    closed = make_forum(registration_closes_at=utcnow() - timedelta(minutes=1))
+    cancelled = make_forum(title="Cancelled forum", status=EventStatus.CANCELLED)
+    open_forum = make_forum(title="Open forum")
+    data = {"full_name": "Ann <b>Lee</b>", "email": "ann@example.org", "audience": "guest"}
+    for forum in (closed, cancelled):
+        page = client.post(f"/events/{forum.id}/register", data=data)
+        assert page.status_code == 200
+        assert "Registration is not open for this event right now." in page.get_data(True)
+    page = client.post(f"/events/{open_forum.id}/register", data={**data, "audience": "vip"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400 and "Choose one of the audiences offered." in html
+    assert 'value="Ann &lt;b&gt;Lee&lt;/b&gt;"' in html  # the input is kept, escaped
+    page = client.post(f"/events/{open_forum.id}/register", data={**data, "audience": ""})
+    assert page.status_code == 400 and "Choose how you register." in page.get_data(True)
+    assert client.post("/events/999999/register", data=data).status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count(Person.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0

@@ -58,7 +58,10 @@ class PublicRegistrationForm(PersonFieldsMixin, FlaskForm):
         # template posts the token with csrf_token().
         csrf = False
 
-    audience = SelectField("I register as", choices=[])
+    # Which audiences exist is checked by the registration itself, under the seat lock
+    # (open_registration.register_from_form): a post needs no query to build the choices.
+    audience = SelectField("I register as", choices=[], validate_choice=False,
+                           validators=[DataRequired(message="Choose how you register.")])
 
 
 class DelegateForm(PersonFieldsMixin, FlaskForm):

@@ -6,7 +6,8 @@ statements built once at import (insert or look up the person; then lock and rea
 taken, insert the registration) and the queued email, which the delivery worker writes
 later. The rules and the lock are those of `services.register_person` (used by delegations,
 imports and the demo), whose helpers this module shares; the tests hold both paths to the
-same expectations."""
+same expectations. The event's facts (is registration open? its title for the email) are
+read with the seats, under the lock: no statement before the transaction's first write."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from webapp.models import (
     Person,
     Registration,
     RegistrationStatus,
-    utcnow,
 )
 from webapp.models.event import registration_window_open
 from webapp.registrations.notifications import queue_registration_mail
@@ -35,21 +35,26 @@ from webapp.registrations.services import (
     WAITLISTED,
     AlreadyRegistered,
     PersonData,
+    RegistrationError,
     blanks_to_fill,
-    lock_seats,
 )
 from webapp.sqlite_turns import wait_for_write_turn
 
 events, capacities = Event.__table__, EventCapacity.__table__
 people, registrations = Person.__table__, Registration.__table__
 
-FORM_FACTS = (
-    sa.select(events.c.id, events.c.title, events.c.status, events.c.date_precision,
-              events.c.registration_opens_at, events.c.registration_closes_at,
-              capacities.c.audience, capacities.c.label)
-    .outerjoin(capacities, capacities.c.event_id == events.c.id)
-    .where(events.c.id == sa.bindparam("event_id"))
-    .order_by(capacities.c.id)
+# The audience's seats and the event's facts, read under the lock: PostgreSQL locks the
+# capacity row (FOR UPDATE OF); on SQLite the person statement before it has already taken
+# the database's write lock (any INSERT does, even one that inserts nothing), and SQLite's
+# compiler leaves the FOR UPDATE out.
+SEATS_AND_FACTS = (
+    sa.select(capacities.c.capacity, capacities.c.seats_taken, events.c.title,
+              events.c.status, events.c.date_precision, events.c.registration_opens_at,
+              events.c.registration_closes_at)
+    .join(events, events.c.id == capacities.c.event_id)
+    .where(capacities.c.event_id == sa.bindparam("event_id"),
+           capacities.c.audience == sa.bindparam("audience"))
+    .with_for_update(of=capacities)
 )
 KNOWN_PERSON = (
     sa.select(people.c.id, people.c.full_name, people.c.organisation, people.c.job_title,
@@ -75,9 +80,14 @@ def _execute(statement, parameters: dict):
     return db.session.connection().execute(statement, parameters)
 
 
+class RegistrationNotOpen(RegistrationError):
+    """The event takes no registrations now (not yet open, closed, or cancelled)."""
+
+
 @dataclass(frozen=True)
-class FormFacts:
-    """What the public form's POST needs to know about the event (one light query)."""
+class EventFacts:
+    """What a registration from the form needs to know about its event (read under the
+    seat lock, so it is the event as the registration is made)."""
 
     id: int
     title: str
@@ -85,7 +95,6 @@ class FormFacts:
     date_precision: DatePrecision
     opens_at: datetime | None
     closes_at: datetime | None
-    choices: tuple[tuple[str, str], ...]
 
     @property
     def dates_approximate(self) -> bool:
@@ -93,23 +102,8 @@ class FormFacts:
         return self.date_precision is not DatePrecision.DAY
 
     def registration_is_open(self, now: datetime) -> bool:
-        """As Event.registration_is_open, and only when there is an audience to choose."""
-        return bool(self.choices) and registration_window_open(
-            self.status, self.opens_at, self.closes_at, now)
-
-
-def form_facts(event_id: int) -> FormFacts | None:
-    """The event's facts and audiences for the form, or None when there is no such event."""
-    rows = _execute(FORM_FACTS, {"event_id": event_id}).all()
-    if not rows:
-        return None
-    first = rows[0]
-    return FormFacts(
-        id=first.id, title=first.title, status=first.status,
-        date_precision=first.date_precision, opens_at=first.registration_opens_at,
-        closes_at=first.registration_closes_at,
-        choices=tuple((row.audience, row.label) for row in rows if row.audience is not None),
-    )
+        """As Event.registration_is_open."""
+        return registration_window_open(self.status, self.opens_at, self.closes_at, now)
 
 
 @dataclass(frozen=True)
@@ -143,22 +137,29 @@ def _person(event_id: int, data: PersonData) -> tuple[int, str]:
     return person_id, full_name
 
 
-def register_from_form(event: Event | FormFacts, data: PersonData,
-                       audience: str) -> OpenRegistration:
+def register_from_form(event_id: int, data: PersonData, audience: str,
+                       now: datetime) -> OpenRegistration:
     """Register someone from the public form: a seat when one is free, else the waitlist;
     queues the confirmation (or waitlist) email. Adds in the caller's transaction, never
-    commits. Raises AlreadyRegistered, or RegistrationError for an unknown audience."""
+    commits. Raises AlreadyRegistered; RegistrationNotOpen; RegistrationError when the event
+    has no such audience (or there is no such event). The caller rolls back on any of them."""
     # The person first, the seat lock after: on PostgreSQL the capacity row stays locked for
     # two statements and the commit only (the partial unique index, not the lock, is what
     # refuses a second active registration). On SQLite the first write takes the database's
     # write lock, so the writer's turn is taken before it.
     wait_for_write_turn(db.session())
-    person_id, full_name = _person(event.id, data)
-    capacity, taken = lock_seats(event.id, audience)
+    person_id, full_name = _person(event_id, data)
+    row = _execute(SEATS_AND_FACTS, {"event_id": event_id, "audience": audience}).first()
+    if row is None:
+        raise RegistrationError("Choose one of the audiences offered.")
+    capacity, taken, title, event_status, precision, opens_at, closes_at = row
+    event = EventFacts(event_id, title, event_status, precision, opens_at, closes_at)
+    if not event.registration_is_open(now):
+        raise RegistrationNotOpen("Registration is not open for this event right now.")
     status = CONFIRMED if taken < capacity else WAITLISTED
     registration_id = _execute(NEW_REGISTRATION, {
-        "event_id": event.id, "person_id": person_id, "audience": audience, "status": status,
-        "registered_at": utcnow(),
+        "event_id": event_id, "person_id": person_id, "audience": audience, "status": status,
+        "registered_at": now,
     }).scalar_one()
     queue_registration_mail(
         registration_id, data.normalised_email, full_name, event,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import utcnow
 from webapp.registrations.common import audience_labels, load_event, load_registration
 from webapp.registrations.forms import DetailsForm, PublicRegistrationForm, SelfCancelForm
-from webapp.registrations.open_registration import FormFacts, form_facts, register_from_form
+from webapp.registrations.open_registration import RegistrationNotOpen, register_from_form
 from webapp.registrations.services import (
     AlreadyRegistered,
     PersonData,
@@ -33,16 +33,12 @@ SELF_CANCEL_REASON = "Cancelled by the person"
 def register(event_id: int):
     """The public registration form: a seat while there are seats, else the waitlist."""
     form = PublicRegistrationForm()
-    if request.method == "POST":
-        # The hot path: one light query for the facts; the full page only if it must show.
-        facts = form_facts(event_id)
-        if facts is None:
-            abort(404, description=f"There is no event number {event_id}.")
-        form.audience.choices = list(facts.choices)
-        if facts.registration_is_open(utcnow()) and form.validate_on_submit():
-            answer = _register(facts, form)
-            if answer is not None:
-                return answer
+    # The hot path: a valid form goes straight to the registration's statements, which read
+    # the event under the seat lock; the full page is loaded only when it must be shown.
+    if form.validate_on_submit():
+        answer = _register(event_id, form)
+        if answer is not None:
+            return answer
     event = load_event(event_id)
     form.audience.choices = [(c.audience, c.label) for c in event.capacities]
     is_open = event.registration_is_open(utcnow()) and bool(event.capacities)
@@ -51,12 +47,12 @@ def register(event_id: int):
                            is_open=is_open), status
 
 
-def _register(facts: FormFacts, form: PublicRegistrationForm):
-    """Take a seat (or a waitlist place) and redirect with the news; None, with the errors
-    on the form, when the registration is refused."""
+def _register(event_id: int, form: PublicRegistrationForm):
+    """Take a seat (or a waitlist place) and redirect to the news; None, with any error on
+    the form, when the registration is refused (the page then says why)."""
     data = form.person_data()
     try:
-        answer = register_from_form(facts, data, form.audience.data)
+        answer = register_from_form(event_id, data, form.audience.data, utcnow())
         db.session.commit()
     except AlreadyRegistered as exc:
         db.session.rollback()
@@ -65,10 +61,13 @@ def _register(facts: FormFacts, form: PublicRegistrationForm):
     except IntegrityError:
         # Two requests with the same new email raced; the database kept one of them.
         db.session.rollback()
-        existing = active_registration(facts.id, data.email)
+        existing = active_registration(event_id, data.email)
         message = (str(AlreadyRegistered(existing)) if existing
                    else "Please send the form again.")
         form.email.errors = [*form.email.errors, message]
+        return None
+    except RegistrationNotOpen:
+        db.session.rollback()  # the page shows that registration is not open
         return None
     except RegistrationError as exc:
         db.session.rollback()
@@ -76,7 +75,7 @@ def _register(facts: FormFacts, form: PublicRegistrationForm):
         return None
     # The news goes in the redirect, signed, not in a flash: on the hot path the session
     # cookie is then read (CSRF) but never rewritten.
-    return redirect(url_for("public_registration.registered", event_id=facts.id,
+    return redirect(url_for("public_registration.registered", event_id=event_id,
                             receipt=make_receipt(answer.registration_id)))
 
 
