@@ -31,7 +31,8 @@ class Person(db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     organisation: Mapped[str | None] = mapped_column(sa.String(200))
     job_title: Mapped[str | None] = mapped_column(sa.String(200))
-    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"), index=True)
+    # Indexed only where set (below): people who register themselves have no region.
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The secret in the person's calendar feed URL; replacing it revokes the old URL.
     calendar_token: Mapped[str] = mapped_column(
@@ -40,7 +41,12 @@ class Person(db.Model):
 
     region: Mapped[Region | None] = relationship(back_populates="people")
 
-    __table_args__ = (sa.CheckConstraint("length(trim(full_name)) > 0", name="name_not_blank"),)
+    __table_args__ = (
+        sa.CheckConstraint("length(trim(full_name)) > 0", name="name_not_blank"),
+        sa.Index("ix_person_region_id", "region_id",
+                 sqlite_where=sa.text("region_id IS NOT NULL"),
+                 postgresql_where=sa.text("region_id IS NOT NULL")),
+    )
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str | None) -> str | None:

@@ -69,9 +69,11 @@ class Registration(db.Model):
     __tablename__ = "registration"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id"), index=True)
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
-    delegation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delegation.id"), index=True)
+    # Indexed as the first column of ix_registration_event_audience_status (below).
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id"))
+    # Indexed as the first column of ix_registration_calendar_state (models/calendar.py).
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"))
+    delegation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("delegation.id"))
     audience: Mapped[str] = mapped_column(sa.String(40))
     status: Mapped[RegistrationStatus] = mapped_column(
         str_enum(RegistrationStatus, "registration_status"), default=RegistrationStatus.CONFIRMED
@@ -85,7 +87,7 @@ class Registration(db.Model):
     is_demo: Mapped[bool] = mapped_column(default=False)
     # A substitute keeps the seat of the delegate they replace; the chain is the history.
     replaces_registration_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("registration.id"), index=True
+        sa.ForeignKey("registration.id")
     )
     # Who cancelled: an account (secretariat, coordinator) or None when the person did it.
     cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -116,6 +118,12 @@ class Registration(db.Model):
         ),
         # Seat counts and the waitlist read (event, audience, status) on every registration.
         sa.Index("ix_registration_event_audience_status", "event_id", "audience", "status"),
+        # Most registrations come from the public form, with neither a delegation nor a
+        # predecessor: partial indexes leave them out, one index write fewer each.
+        *(sa.Index(f"ix_registration_{column}", column,
+                   sqlite_where=sa.text(f"{column} IS NOT NULL"),
+                   postgresql_where=sa.text(f"{column} IS NOT NULL"))
+          for column in ("delegation_id", "replaces_registration_id")),
     )
 
     @property
