@@ -74,12 +74,6 @@ NEW_PERSON = {
 NEW_REGISTRATION = sa.insert(registrations).returning(registrations.c.id)
 
 
-def _execute(statement, parameters: dict):
-    """Run a prebuilt Core statement on the session's connection (in its transaction),
-    without the ORM's execution layer."""
-    return db.session.connection().execute(statement, parameters)
-
-
 class RegistrationNotOpen(RegistrationError):
     """The event takes no registrations now (not yet open, closed, or cancelled)."""
 
@@ -114,12 +108,11 @@ class OpenRegistration:
     status: RegistrationStatus
 
 
-def _person(event_id: int, data: PersonData) -> tuple[int, str]:
+def _person(connection: sa.Connection, event_id: int, data: PersonData) -> tuple[int, str]:
     """Id and name of the person with this email (blanks filled in, a known name never
     overwritten by a stranger's form), or of a new person; AlreadyRegistered if they hold an
     active registration for the event."""
     email = data.normalised_email
-    connection = db.session.connection()
     new = connection.execute(NEW_PERSON[connection.dialect.name], {
         "full_name": data.full_name.strip(), "email": email,
         "organisation": (data.organisation or "").strip() or None,
@@ -146,10 +139,14 @@ def register_from_form(event_id: int, data: PersonData, audience: str,
     # The person first, the seat lock after: on PostgreSQL the capacity row stays locked for
     # two statements and the commit only (the partial unique index, not the lock, is what
     # refuses a second active registration). On SQLite the first write takes the database's
-    # write lock, so the writer's turn is taken before it.
-    wait_for_write_turn(db.session())
-    person_id, full_name = _person(event_id, data)
-    row = _execute(SEATS_AND_FACTS, {"event_id": event_id, "audience": audience}).first()
+    # write lock, so the writer's turn is taken before it. The statements run on the
+    # session's connection (its transaction) without the ORM's layer, looked up once.
+    session = db.session()
+    connection = session.connection()
+    wait_for_write_turn(session)
+    person_id, full_name = _person(connection, event_id, data)
+    row = connection.execute(
+        SEATS_AND_FACTS, {"event_id": event_id, "audience": audience}).first()
     if row is None:
         raise RegistrationError("Choose one of the audiences offered.")
     capacity, taken, title, event_status, precision, opens_at, closes_at = row
@@ -157,7 +154,7 @@ def register_from_form(event_id: int, data: PersonData, audience: str,
     if not event.registration_is_open(now):
         raise RegistrationNotOpen("Registration is not open for this event right now.")
     status = CONFIRMED if taken < capacity else WAITLISTED
-    registration_id = _execute(NEW_REGISTRATION, {
+    registration_id = connection.execute(NEW_REGISTRATION, {
         "event_id": event_id, "person_id": person_id, "audience": audience, "status": status,
         "registered_at": now,
     }).scalar_one()
