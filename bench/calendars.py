@@ -18,6 +18,7 @@ Two ways of serving, each compared with its own floor:
     .venv/bin/python bench/calendars.py                    # SQLite file in a temp dir
     DATABASE_URL=postgresql://... .venv/bin/python bench/calendars.py   # drops its tables!
     CALENDAR_STATE_TTL=2 .venv/bin/python bench/calendars.py  # the opt-in fingerprint TTL
+    CALENDAR_DATA_VERSION_CACHE=0 .venv/bin/python bench/calendars.py  # SQLite without it
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def bench_app():
         "CALENDAR_CACHE_BYTES": int(os.environ.get("CALENDAR_CACHE_BYTES", 32 * 2**20)),
         # Off unless asked for (as in production): CALENDAR_STATE_TTL=2 measures that option.
         "CALENDAR_STATE_TTL": float(os.environ.get("CALENDAR_STATE_TTL", 0)),
+        # On by default (SQLite only): CALENDAR_DATA_VERSION_CACHE=0 measures without it.
+        "CALENDAR_DATA_VERSION_CACHE": os.environ.get("CALENDAR_DATA_VERSION_CACHE") != "0",
     })
     app.add_url_rule("/bench/floor", "bench_floor", lambda: "ok")
     return app
@@ -326,7 +329,8 @@ def main() -> None:
     print(f"database: {url.split('@')[-1]}; data loaded in {time.perf_counter() - t0:.1f} s: "
           f"{EVENTS} events, {AGENDA_ITEMS} agenda items, {REGISTRATIONS:,} registrations; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; "
-          f"CALENDAR_STATE_TTL={os.environ.get('CALENDAR_STATE_TTL', '0')}")
+          f"CALENDAR_STATE_TTL={os.environ.get('CALENDAR_STATE_TTL', '0')}, "
+          f"CALENDAR_DATA_VERSION_CACHE={os.environ.get('CALENDAR_DATA_VERSION_CACHE', '1')}")
     report("HTTP: gunicorn, 1 sync worker, new connection per request",
            measure_http(url, paths, args.runs, args.cold_runs))
     rows, queries, app = measure_wsgi(url, paths, args.runs, args.cold_runs)

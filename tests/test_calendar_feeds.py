@@ -9,6 +9,7 @@ from werkzeug.http import http_date
 
 from tests.ical_check import parse_calendar
 from webapp.calendars.services import personal_feed_urls
+from webapp.calendars.versions import versioned_states
 from webapp.extensions import db
 from webapp.models import (
     AgendaItem,
@@ -177,7 +178,8 @@ def test_queries_per_feed_do_not_grow_with_its_size(
     client, count_queries, make_event, make_region, make_person, register
 ):
     """Full response, cached response and 304: the same number of queries for a small and a
-    big feed; a 304 is one query."""
+    big feed; a 304 is one query (on SQLite the data_version PRAGMA, which a build asks
+    before and after)."""
     region, person = make_region(), make_person()
 
     def measure(url: str) -> tuple[int, int, int]:
@@ -211,7 +213,7 @@ def test_queries_per_feed_do_not_grow_with_its_size(
     assert small == big
     for url, (cold, cached, not_modified) in big.items():
         # A personal feed looks its events up to find the shared body (see the next test).
-        assert not_modified == 1 and cached == (2 if "/calendar/p/" in url else 1) and cold <= 5
+        assert not_modified == 1 and cached == (2 if "/calendar/p/" in url else 1) and cold <= 6
 
 
 def test_registrants_with_the_same_events_share_one_built_body(
@@ -230,7 +232,9 @@ def test_registrants_with_the_same_events_share_one_built_body(
     first = client.get(f"/calendar/p/{tokens[0]}.ics")
     with count_queries() as second_person:
         second = client.get(f"/calendar/p/{tokens[1]}.ics")
-    assert second_person.count == 2, second_person.statements
+    # SQLite asks PRAGMA data_version first (a new feed: a miss, then the state query).
+    watched = versioned_states(client.application) is not None
+    assert second_person.count == 2 + watched, second_person.statements
     assert second.data == first.data
     assert second.headers["ETag"] != first.headers["ETag"]  # validators stay per person
     waiting = client.get(f"/calendar/p/{tokens[2]}.ics")

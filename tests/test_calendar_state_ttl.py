@@ -27,8 +27,10 @@ class Clock:
 
 @pytest.fixture
 def clock(app, monkeypatch) -> Clock:
-    """The app with a 2-second state TTL and a hand-moved clock."""
+    """The app with a 2-second state TTL and a hand-moved clock (on SQLite without the
+    data_version cache, which takes precedence over the TTL)."""
     app.config["CALENDAR_STATE_TTL"] = 2
+    app.config["CALENDAR_DATA_VERSION_CACHE"] = False
     fake = Clock()
     monkeypatch.setattr(responses.time, "monotonic", fake)
     return fake

@@ -76,8 +76,12 @@ class Config:
         self.CALENDAR_CACHE_BYTES = _env_number(
             env, "CALENDAR_CACHE_BYTES", 32 * 2**20, minimum=0
         )
+        # SQLite: feeds' fingerprints kept until anything is committed, checked with one
+        # PRAGMA data_version per request (calendars/versions.py); off: the aggregate each time.
+        self.CALENDAR_DATA_VERSION_CACHE = _env_bool(env, "CALENDAR_DATA_VERSION_CACHE", True)
         # Seconds a worker may answer public feeds' 304s from a remembered fingerprint
-        # (calendars/responses.py StateCache); 0, the default, asks the database each time.
+        # (calendars/responses.py StateCache; not used where the data_version cache is);
+        # 0, the default, asks the database each time.
         self.CALENDAR_STATE_TTL = _env_number(env, "CALENDAR_STATE_TTL", 0, minimum=0, kind=float)
         if self.CALENDAR_STATE_TTL > 10:
             raise ConfigError(

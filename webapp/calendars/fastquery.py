@@ -33,7 +33,7 @@ _companions: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictiona
 _companions_lock = threading.Lock()
 
 
-def _forward_cursor_events(companion: Engine, engine: Engine) -> None:
+def forward_cursor_events(companion: Engine, engine: Engine) -> None:
     """Let `engine`'s statement observers see the companion's statements too."""
 
     @sa.event.listens_for(companion, "before_cursor_execute")
@@ -77,7 +77,7 @@ def validator_engine(engine: Engine) -> Engine:
                 )
                 if engine.dialect.name == "postgresql":
                     sa.event.listen(companion, "connect", _generic_plans)
-                _forward_cursor_events(companion, engine)
+                forward_cursor_events(companion, engine)
                 sa.event.listen(engine, "engine_disposed", lambda _e: companion.dispose())
                 _companions[engine] = companion
     return companion

@@ -4,8 +4,11 @@ A subscribed calendar polls the same URL every few minutes, almost always for no
 So a request first runs the feed's one aggregate query (see feeds.py): if the client's ETag
 (or, without one, its If-Modified-Since) still matches, the answer is a bodiless 304. A client
 without validators gets the bytes built for the same ETag earlier, when this worker still has
-them; only a changed feed is built again. A deployment may let public feeds skip that
-query for a few seconds (CALENDAR_STATE_TTL, off by default; see StateCache).
+them; only a changed feed is built again.
+
+On SQLite the fingerprint is kept until anything is committed (versions.py: one `PRAGMA
+data_version` per request instead of the aggregate). Elsewhere a deployment may let public
+feeds skip that query for a few seconds (CALENDAR_STATE_TTL, off by default; see StateCache).
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from flask import Flask, Response, abort, current_app, request
 
 from webapp.calendars.state import FeedState, Prepared
+from webapp.calendars.versions import versioned_states
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 900  # seconds: calendar clients poll; fifteen minutes keeps them close to the truth
@@ -108,7 +113,8 @@ class StateCache:
 
 
 def state_cache(app: Flask) -> StateCache | None:
-    """The app's fingerprint cache, or None when CALENDAR_STATE_TTL is 0 (the default)."""
+    """The app's fingerprint cache, or None when CALENDAR_STATE_TTL is 0 (the default).
+    Consulted only where the exact data_version cache is not used (PostgreSQL)."""
     ttl = min(float(app.config.get("CALENDAR_STATE_TTL", 0)), MAX_STATE_TTL)
     if ttl <= 0:
         return None
@@ -138,16 +144,22 @@ def calendar_response(
     *,
     prepare: Callable[[FeedState, str], Prepared] | None = None,
     filename: str,
+    state_key: tuple,
     private: bool = False,
-    state_key: tuple | None = None,
 ) -> Response:
     """Answer a feed request: 404, 304 from the aggregate alone, or the calendar's bytes.
 
     `build(state, base_url)` makes the bytes of a feed whose ETag identifies its content;
     `prepare` instead names the content itself (personal feeds) and builds it on demand.
-    With a `state_key` (public feeds) the fingerprint may come from the StateCache."""
-    states = state_cache(current_app) if state_key is not None else None
-    state = states.load(state_key, load_state) if states is not None else load_state()
+    `state_key` names the feed in the fingerprint caches (the TTL one: public feeds only)."""
+    exact = versioned_states(current_app)
+    if exact is not None:
+        # Also what the check after a build asks: the same PRAGMA when nothing changed.
+        load_state = partial(exact.load, state_key, load_state)
+        state = load_state()
+    else:
+        states = state_cache(current_app) if not private else None
+        state = states.load(state_key, load_state) if states is not None else load_state()
     if state is None:
         abort(404)
     if not state.publishable:
@@ -171,7 +183,8 @@ def calendar_response(
         body = cache.get(prepared.cache_key)
         if body is None:
             body = prepared.build()
-            # Cache only if nothing changed while building (a second aggregate, misses only).
+            # Cache only if nothing changed while building (misses only: a second aggregate,
+            # or on SQLite a second PRAGMA when no commit came meanwhile).
             if load_state() == state:
                 cache.put(prepared.cache_key, body)
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -60,7 +60,7 @@ def personal_feed(token: str):
     """A person's own events and their agenda, at a secret address (404 once reset)."""
     return calendar_response(
         lambda: feeds.personal_state(token), prepare=feeds.personal_prepare,
-        filename="my-events.ics", private=True,
+        filename="my-events.ics", state_key=("person", token), private=True,
     )
 
 
