@@ -66,17 +66,31 @@ def wait_for_write_turn(session: Session) -> None:
     session.info[TURN_ENGINE] = connection.engine
 
 
+@event.listens_for(Session, "after_commit")
+def _end_turn_at_commit(session: Session) -> None:
+    """Committed: SQLite's lock is free, so the turn is too (before the session's own
+    bookkeeping and the connection's return to the pool). A savepoint's release also
+    fires this event, while the transaction goes on: then the turn stays."""
+    if not session.in_nested_transaction():
+        _end_turn(session)
+
+
 @event.listens_for(Session, "after_transaction_end")
-def _end_turn(session: Session, transaction: SessionTransaction) -> None:
-    """Commit, rollback or close: closing the file gives the turn to the next writer; every
-    so many turns, this process then checkpoints the log."""
+def _end_turn_at_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    """Rollback or close (or a commit already handled): the turn goes back in any case."""
     if transaction.parent is None:
-        descriptors = session.info.pop(TURN_FILES, ())
-        engine = session.info.pop(TURN_ENGINE, None)
-        for descriptor in descriptors:
-            os.close(descriptor)
-        if descriptors and engine is not None:
-            _count_turn(engine)
+        _end_turn(session)
+
+
+def _end_turn(session: Session) -> None:
+    """Closing the file gives the turn to the next writer; every so many turns, this
+    process then checkpoints the log."""
+    descriptors = session.info.pop(TURN_FILES, ())
+    engine = session.info.pop(TURN_ENGINE, None)
+    for descriptor in descriptors:
+        os.close(descriptor)
+    if descriptors and engine is not None:
+        _count_turn(engine)
 
 
 def _count_turn(engine: Engine) -> None:

@@ -236,3 +236,19 @@ def test_refused_form_posts_leave_nothing_behind(make_forum, client):
     assert db.session.scalar(sa.select(sa.func.count(Person.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+
+
+def test_sqlite_turn_outlives_a_savepoint_and_ends_at_commit(app, sqlite_only):
+    """Releasing a savepoint keeps the turn (the transaction still writes); the commit ends
+    it, before the session's own bookkeeping."""
+    wait_for_write_turn(db.session())
+    db.session.execute(sa.update(Person).values(full_name="x"))
+    with db.session.begin_nested():
+        db.session.execute(sa.update(Person).values(full_name="y"))
+    assert db.session.info.get(TURN_FILES)
+    seen_at_commit = []
+    sa.event.listen(db.session(), "after_commit",
+                    lambda session: seen_at_commit.append(TURN_FILES in session.info))
+    db.session.commit()
+    assert seen_at_commit == [False]
+    assert TURN_FILES not in db.session.info
