@@ -100,6 +100,7 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "public_registration.register": ("GET", PUBLIC),
     "public_registration.manage": ("GET", INVALID_LINK),
     "public_registration.cancel_own": ("POST", INVALID_LINK),
+    "public_registration.registered": ("GET", UNKNOWN_SECRET),  # a forged receipt
     "delegations.delegation": ("GET", REGION),
     "delegations.edit_delegate": ("GET", REGION),
     "delegations.substitute_delegate": ("GET", REGION),
@@ -159,6 +160,7 @@ def world(seeded, make_region, make_user, make_person):
         "event_id": event_id,
         "user_id": users["participant"].id,
         "token": "forged-token",
+        "receipt": "1.forged.receipt",
         "filename": "css/app.css",
         "year": 2013,
         "fee_id": fee.id,
