@@ -4,9 +4,9 @@ For SQLite (always) and PostgreSQL (--pg URL), it serves the app with gunicorn (
 workers), lets 8 concurrent clients register 3,000 international participants and 10,000
 guests through /events/<id>/register (CSRF on: each client GETs the form once and reuses its
 cookie and token), then prints requests/s, p50/p95 latency, the peak RSS of each worker
-(VmHWM), and the ratio to a bare Flask endpoint served the same way in the same run (before
-and after the app's run, taken together). Finally
-it counts in the database: every registration there (0 lost), none beyond capacity (0
+(VmHWM), the workers' CPU time per request, and the ratio to a bare Flask endpoint served
+the same way in the same run (before and after the app's run, taken together). Finally it
+counts in the database: every registration there (0 lost), none beyond capacity (0
 overbooked), nobody twice.
 
     .venv/bin/python bench/registration.py [--pg postgresql://...] [--people 13000]
@@ -48,6 +48,12 @@ class RunResult:
     latencies: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     worker_rss_mb: list[float] = field(default_factory=list)
+    worker_cpu_seconds: float = 0.0  # user + system time of the workers during the load
+
+    @property
+    def worker_cpu_ms(self) -> float:
+        """Worker CPU per request: steadier than the rate on a shared machine."""
+        return self.worker_cpu_seconds / self.requests * 1000
 
     @property
     def rate(self) -> float:
@@ -129,6 +135,26 @@ def worker_pids(master: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == master:
                 pids.append(int(entry.name))
     return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time so far of these processes (/proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def load_workers(label: str, process: subprocess.Popen, port: int, path: str,
+                 people: list[dict], clients: int) -> RunResult:
+    """`load` against a gunicorn master, with its workers' peak RSS and CPU time."""
+    workers = worker_pids(process.pid)
+    cpu_before = cpu_seconds(workers)
+    result = load(label, port, path, people, clients)
+    result.worker_cpu_seconds = cpu_seconds(workers) - cpu_before
+    result.worker_rss_mb = [peak_rss_mb(p) for p in workers]
+    return result
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -225,9 +251,11 @@ def print_result(result: RunResult, baseline: RunResult | None = None) -> None:
           f"p95 {result.percentile(0.95):.1f} ms, statuses {result.statuses}")
     if result.worker_rss_mb:
         print("    peak RSS per worker: "
-              + ", ".join(f"{mb:.0f} MB" for mb in result.worker_rss_mb))
+              + ", ".join(f"{mb:.0f} MB" for mb in result.worker_rss_mb)
+              + f"; worker CPU per request: {result.worker_cpu_ms:.2f} ms")
     if baseline is not None:
-        print(f"    ratio to the bare Flask endpoint: {result.rate / baseline.rate:.2f}")
+        print(f"    ratio to the bare Flask endpoint: {result.rate / baseline.rate:.2f} "
+              f"(worker CPU per request: {baseline.worker_cpu_ms / result.worker_cpu_ms:.2f})")
 
 
 def people_to_register(total: int) -> list[dict]:
@@ -247,8 +275,7 @@ def measure_bare(label: str, args) -> RunResult:
     try:
         people = [{"full_name": "x", "email": f"b{n}@example.org", "audience": "guest"}
                   for n in range(args.baseline_requests)]
-        result = load(label, port, "/register", people, args.clients)
-        result.worker_rss_mb = [peak_rss_mb(p) for p in worker_pids(process.pid)]
+        result = load_workers(label, process, port, "/register", people, args.clients)
     finally:
         stop(process)
     return result
@@ -263,6 +290,7 @@ def combined(label: str, *runs: RunResult) -> RunResult:
         statuses={k: sum(r.statuses.get(k, 0) for r in runs)
                   for k in {k for r in runs for k in r.statuses}},
         worker_rss_mb=[max(mb) for mb in zip(*(r.worker_rss_mb for r in runs), strict=False)],
+        worker_cpu_seconds=sum(r.worker_cpu_seconds for r in runs),
     )
 
 
@@ -279,9 +307,8 @@ def run_backend(label: str, url: str, args) -> tuple[list[RunResult], RunResult,
     process, port = start_gunicorn("webapp:create_app()", env, ROOT)
     try:
         people = people_to_register(args.people)
-        app = load(f"app on {label}", port, f"/events/{event_id}/register", people,
-                   args.clients)
-        app.worker_rss_mb = [peak_rss_mb(p) for p in worker_pids(process.pid)]
+        app = load_workers(f"app on {label}", process, port, f"/events/{event_id}/register",
+                           people, args.clients)
     finally:
         stop(process)
     bare_after = measure_bare("bare Flask, after", args)
