@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tests.conftest import PASSWORD
-from webapp.calendars.sessions import is_calendar_path
 from webapp.extensions import db
+from webapp.sessions import is_calendar_path
 
 
 def test_every_ics_route_is_a_get_only_calendar_route(app):

@@ -11,9 +11,9 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from webapp.calendars.sessions import CalendarAwareSessionInterface
 from webapp.config import Config, engine_options, normalise_database_url
 from webapp.extensions import csrf, db, migrate
+from webapp.sessions import AppSessionInterface
 from webapp.sqlite_turns import AUTOCHECKPOINT_PAGES
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -39,7 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     # Calendar files (*.ics) are polled without cookies: they neither read nor set a session.
-    app.session_interface = CalendarAwareSessionInterface()
+    app.session_interface = AppSessionInterface()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)

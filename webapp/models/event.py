@@ -82,6 +82,11 @@ class LocalTimesMixin:
         return self.ends_at.astimezone(self.zone)
 
 
+def dates_approximate(precision: DatePrecision) -> bool:
+    """True when the sources do not give the exact days (only those go into calendars)."""
+    return precision is not DatePrecision.DAY
+
+
 def registration_window_open(status: EventStatus, opens_at: datetime | None,
                              closes_at: datetime | None, now: datetime) -> bool:
     """Open once an opening time is set and passed, until the closing time (if any); never
@@ -192,7 +197,7 @@ class Event(LocalTimesMixin, db.Model):
     @property
     def dates_approximate(self) -> bool:
         """True when the sources do not give the exact days."""
-        return self.date_precision is not DatePrecision.DAY
+        return dates_approximate(self.date_precision)
 
     @property
     def host_label(self) -> str:

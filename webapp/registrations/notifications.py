@@ -8,7 +8,7 @@ the METHOD:CANCEL for the same UID (webapp.calendars.invites)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from webapp.calendars import ical
 from webapp.calendars.invites import (
@@ -23,6 +23,9 @@ from webapp.models import Event, Registration, RegistrationStatus
 from webapp.registrations.tokens import make_registration_token
 from webapp.urls import absolute_url
 
+if TYPE_CHECKING:  # the form's path passes the facts it read under the seat lock
+    from webapp.registrations.open_registration import EventFacts
+
 RECIPE = "registration"
 CONFIRMED_MAIL = ("Registration confirmed", "registration_confirmed")
 WAITLISTED_MAIL = ("On the waitlist", "registration_waitlisted")
@@ -35,8 +38,8 @@ def manage_link(registration: Registration) -> str:
     )
 
 
-def _queue(registration_id: int, email: str, full_name: str, event: Event, subject: str,
-           template: str, *, invitation: bool = False) -> None:
+def _queue(registration_id: int, email: str, full_name: str, event: Event | EventFacts,
+           subject: str, template: str, *, invitation: bool = False) -> None:
     """Queue one registration email (written at delivery, with the calendar invitation when
     asked and the event is in calendars)."""
     queue_recipe(
@@ -59,8 +62,8 @@ def _mail(registration: Registration, subject: str, template: str, *,
                template, invitation=invitation)
 
 
-def queue_registration_mail(registration_id: int, email: str, full_name: str, event: Event,
-                            *, confirmed: bool) -> None:
+def queue_registration_mail(registration_id: int, email: str, full_name: str,
+                            event: Event | EventFacts, *, confirmed: bool) -> None:
     """The confirmation (with the invitation) or the waitlist email of a new registration,
     from plain values (the public form's path has no ORM objects)."""
     if confirmed:

@@ -27,7 +27,7 @@ from webapp.models import (
     Registration,
     RegistrationStatus,
 )
-from webapp.models.event import registration_window_open
+from webapp.models.event import dates_approximate, registration_window_open
 from webapp.registrations.notifications import queue_registration_mail
 from webapp.registrations.services import (
     CANCELLED,
@@ -93,7 +93,7 @@ class EventFacts:
     @property
     def dates_approximate(self) -> bool:
         """As Event.dates_approximate: only exact dates go into calendars."""
-        return self.date_precision is not DatePrecision.DAY
+        return dates_approximate(self.date_precision)
 
     def registration_is_open(self, now: datetime) -> bool:
         """As Event.registration_is_open."""

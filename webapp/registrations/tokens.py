@@ -21,7 +21,13 @@ class RegistrationLinkError(Exception):
 
 def _serializer() -> URLSafeSerializer:
     """Its own salt, so that no other signed value of the app can pass for this link."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=PURPOSE)
+    return _link_serializer(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=4)
+def _link_serializer(secret_key: str | bytes) -> URLSafeSerializer:
+    """One serializer per key (the mail worker signs a link for every message it writes)."""
+    return URLSafeSerializer(secret_key, salt=PURPOSE)
 
 
 def make_registration_token(registration: Registration) -> str:
@@ -45,7 +51,7 @@ def read_registration_token(token: str) -> Registration:
 
 @functools.lru_cache(maxsize=4)
 def _receipt_signer(secret_key: str | bytes) -> TimestampSigner:
-    """One signer per key: building one per request was a visible share of the form's cost."""
+    """One signer per key, as for the links."""
     return TimestampSigner(secret_key, salt=RECEIPT_PURPOSE)
 
 

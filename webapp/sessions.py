@@ -1,4 +1,5 @@
-"""The app's session, left alone by calendar files.
+"""The app's signed-cookie session: one serializer kept per key, and left alone by calendar
+files.
 
 Calendar clients poll `*.ics` URLs every few minutes and send no cookies; the feeds are
 public or behind a secret URL, never behind a login. Opening the signed-cookie session
@@ -30,8 +31,9 @@ def is_calendar_path(path: str) -> bool:
     return path.endswith(CALENDAR_SUFFIX)
 
 
-class CalendarAwareSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, not read nor written for calendar files."""
+class AppSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session with a kept serializer; not read nor written for
+    calendar files."""
 
     def __init__(self) -> None:
         """No serializer yet: made on first use, for the app's keys then."""
