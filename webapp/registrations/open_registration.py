@@ -4,9 +4,11 @@ On a forum's opening day thousands of people post the form within minutes, and e
 them waits for the capacity lock, so the locked part must be short: here it is plain
 statements built once at import (insert or look up the person; then lock and read the seats
 taken, insert the registration) and the queued email, which the delivery worker writes
-later. The rules and the lock are those of `services.register_person` (used by delegations,
-imports and the demo), whose helpers this module shares; the tests hold both paths to the
-same expectations. The event's facts (is registration open? its title for the email) are
+later. The three statements every registration runs (and the outbox row) go straight to
+the driver's cursor (`DriverStatement`: compiled and typed once, not per call). The rules
+and the lock are those of `services.register_person` (used by delegations, imports and the
+demo), whose helpers this module shares; the tests hold both paths to the same
+expectations. The event's facts (is registration open? its title for the email) are
 read with the seats, under the lock: no statement before the transaction's first write."""
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from webapp.driver_sql import DriverStatement
 from webapp.extensions import db
 from webapp.models import (
     DatePrecision,
@@ -47,7 +50,7 @@ people, registrations = Person.__table__, Registration.__table__
 # capacity row (FOR UPDATE OF); on SQLite the person statement before it has already taken
 # the database's write lock (any INSERT does, even one that inserts nothing), and SQLite's
 # compiler leaves the FOR UPDATE out.
-SEATS_AND_FACTS = (
+SEATS_AND_FACTS = DriverStatement(
     sa.select(capacities.c.capacity, capacities.c.seats_taken, events.c.title,
               events.c.status, events.c.date_precision, events.c.registration_opens_at,
               events.c.registration_closes_at)
@@ -67,11 +70,12 @@ KNOWN_PERSON = (
 )
 # A new email (the common case) costs one statement; a known one falls through to the lookup.
 NEW_PERSON = {
-    name: dialect.insert(people).on_conflict_do_nothing(index_elements=[people.c.email])
-    .returning(people.c.id, people.c.full_name)
+    name: DriverStatement(
+        dialect.insert(people).on_conflict_do_nothing(index_elements=[people.c.email])
+        .returning(people.c.id, people.c.full_name))
     for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
 }
-NEW_REGISTRATION = sa.insert(registrations).returning(registrations.c.id)
+NEW_REGISTRATION = DriverStatement(sa.insert(registrations).returning(registrations.c.id))
 
 
 class RegistrationNotOpen(RegistrationError):
@@ -113,11 +117,11 @@ def _person(connection: sa.Connection, event_id: int, data: PersonData) -> tuple
     overwritten by a stranger's form), or of a new person; AlreadyRegistered if they hold an
     active registration for the event."""
     email = data.normalised_email
-    new = connection.execute(NEW_PERSON[connection.dialect.name], {
+    new = NEW_PERSON[connection.dialect.name].first(connection, {
         "full_name": data.full_name.strip(), "email": email,
         "organisation": (data.organisation or "").strip() or None,
         "job_title": (data.job_title or "").strip() or None,
-    }).first()
+    })
     if new is not None:
         return new[0], new[1]
     known = connection.execute(KNOWN_PERSON, {"event_id": event_id, "email": email}).one()
@@ -145,8 +149,7 @@ def register_from_form(event_id: int, data: PersonData, audience: str,
     connection = session.connection()
     wait_for_write_turn(session)
     person_id, full_name = _person(connection, event_id, data)
-    row = connection.execute(
-        SEATS_AND_FACTS, {"event_id": event_id, "audience": audience}).first()
+    row = SEATS_AND_FACTS.first(connection, {"event_id": event_id, "audience": audience})
     if row is None:
         raise RegistrationError("Choose one of the audiences offered.")
     capacity, taken, title, event_status, precision, opens_at, closes_at = row
@@ -154,10 +157,10 @@ def register_from_form(event_id: int, data: PersonData, audience: str,
     if not event.registration_is_open(now):
         raise RegistrationNotOpen("Registration is not open for this event right now.")
     status = CONFIRMED if taken < capacity else WAITLISTED
-    registration_id = connection.execute(NEW_REGISTRATION, {
+    registration_id = NEW_REGISTRATION.first(connection, {
         "event_id": event_id, "person_id": person_id, "audience": audience, "status": status,
         "registered_at": now,
-    }).scalar_one()
+    })[0]
     queue_registration_mail(
         registration_id, data.normalised_email, full_name, event,
         confirmed=status is CONFIRMED,
