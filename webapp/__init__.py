@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from webapp.config import Config, engine_options, normalise_database_url
 from webapp.extensions import csrf, db, migrate
+from webapp.pool_checks import check_idle_connections
 from webapp.sessions import AppSessionInterface
 from webapp.sqlite_turns import AUTOCHECKPOINT_PAGES
 
@@ -42,6 +43,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = AppSessionInterface()
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            check_idle_connections(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
 

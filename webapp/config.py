@@ -157,7 +157,8 @@ def engine_options(uri: str) -> dict:
     """Engine settings per backend: SQLite waits for a lock instead of failing at once."""
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+    # Server databases: idle connections are pinged before use (webapp/pool_checks.py).
+    return {}
 
 
 class TestConfig:
