@@ -9,7 +9,7 @@ the string, so SQLAlchemy finds the compiled form and the result metadata in its
 once, and rows come back with the same Python types as the statement gives (tests compare).
 
 On SQLite it runs on the app's engine as it is. On a server database (PostgreSQL) the app's
-engine pings every connection it hands out (pool_pre_ping: one more round trip, as long as
+engine pings a connection that has been idle (pool_checks: one more round trip, as long as
 the query itself here) and wraps statements in BEGIN/ROLLBACK. Validator queries use a
 companion engine on the same database instead: autocommit, no ping, generic plans for its
 prepared statements (psycopg prepares a query run five times), and one retry when a
