@@ -252,3 +252,14 @@ def test_sqlite_turn_outlives_a_savepoint_and_ends_at_commit(app, sqlite_only):
     db.session.commit()
     assert seen_at_commit == [False]
     assert TURN_FILES not in db.session.info
+
+
+def test_sqlite_reuses_the_connection_returned_last(app, sqlite_only):
+    """The pool hands out the connection given back last (its page cache is current), not
+    the one idle longest (the checkpoint thread's, stale after this worker's commits)."""
+    first, second = db.engine.connect(), db.engine.connect()
+    second_raw = second.connection.dbapi_connection
+    first.close()
+    second.close()
+    with db.engine.connect() as again:
+        assert again.connection.dbapi_connection is second_raw
