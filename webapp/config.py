@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from webapp.sqlite_turns import turn_file_path
+
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
@@ -157,10 +159,14 @@ def engine_options(uri: str) -> dict:
     """Engine settings per backend: SQLite waits for a lock instead of failing at once and
     reuses its warmest connection."""
     if uri.startswith("sqlite"):
-        # LIFO: a process keeps reusing its last connection, whose page cache is still good;
-        # FIFO handed out the other one (the checkpoint thread borrows a second), whose
-        # cache SQLite had to read again after this one's commits (≈22 page reads a request).
-        return {"connect_args": {"timeout": 30}, "pool_use_lifo": True}
+        options: dict[str, Any] = {"connect_args": {"timeout": 30}}
+        if turn_file_path(make_url(uri).database) is not None:  # a file, not in memory
+            # LIFO: a process keeps reusing its last connection, whose page cache is still
+            # good; FIFO handed out the other one (the checkpoint thread borrows a second),
+            # whose cache SQLite read again after this one's commits (≈22 pages a request).
+            # (An in-memory database has a single connection and no such option.)
+            options["pool_use_lifo"] = True
+        return options
     # Server databases: idle connections are pinged before use (webapp/pool_checks.py).
     return {}
 
