@@ -103,6 +103,32 @@ def test_upload_preview_then_confirm(make_forum, flanders, make_user, client, au
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 1
 
 
+def test_control_characters_are_bad_rows_not_server_errors(make_forum, flanders, make_user,
+                                                           client, auth):
+    """A NUL or an escape in a cell (PostgreSQL refuses NUL) marks that row, by line and
+    column; the preview page shows it and the good rows still import."""
+    forum = make_forum(quota=5)
+    auth.login(make_user(Role.COORDINATOR, region=flanders))
+    upload = excel_csv(["name;email;organisation",
+                        "Ann\x00;ann@example.org;",         # 2
+                        "Bob;bob\x00@example.org;",         # 3
+                        "Cid;cid@example.org;Org\x1b[31m",  # 4
+                        "Dee;dee@example.org;Aarhus"])      # 5 ok
+    response = client.post(f"/events/{forum.id}/delegations/flanders/import",
+                           data={"file": (io.BytesIO(upload), "delegates.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "control character U+0000 in the name" in page
+    assert "control character U+0000 in the email" in page
+    assert "control character U+001B in the organisation" in page
+    assert "Import 1 delegate" in page
+    draft = db.session.scalars(sa.select(DelegateImport)).one()
+    assert client.post(f"/delegate-imports/{draft.id}/confirm").status_code == 302
+    assert [r.person.email for r in db.session.scalars(sa.select(Registration))] == [
+        "dee@example.org"]
+
+
 def test_other_regions_cannot_see_a_preview(make_forum, flanders, make_region, make_user,
                                             client, auth):
     """A preview holds personal data: only its region and the secretariat open it."""

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
 from webapp.extensions import db
+from webapp.forms import control_character
 from webapp.models import DelegateImport, Event, Person, Region, Registration, User, utcnow
 from webapp.registrations.quotas import (
     delegates_used,
@@ -128,6 +129,18 @@ def _email_problem(email: str) -> str | None:
     return None
 
 
+def _control_characters(row: PreviewRow) -> list[str]:
+    """A reason for each cell holding a control character (no form would accept one, and
+    PostgreSQL refuses NUL)."""
+    reasons = []
+    for label, text in (("name", row.full_name), ("email", row.email),
+                        ("organisation", row.organisation), ("title", row.job_title)):
+        character = control_character(text)
+        if character is not None:
+            reasons.append(f"control character U+{ord(character):04X} in the {label}")
+    return reasons
+
+
 def parse_delegates_csv(data: bytes, *, event: Event, region: Region) -> ImportPreview:
     """Parse and check a delegate list against the file itself, the event and the quota."""
     rows_in = list(_reader(_decode(data)))
@@ -145,15 +158,19 @@ def parse_delegates_csv(data: bytes, *, event: Event, region: Region) -> ImportP
     for line, values in enumerate(rows_in[1:], start=2):
         if not any(v.strip() for v in values):
             continue  # blank lines Excel leaves at the end
-        rows.append(PreviewRow(
+        row = PreviewRow(
             line=line,
             full_name=cell(values, "full_name")[:200],
             email=cell(values, "email").lower()[:254],
             organisation=cell(values, "organisation")[:200],
             job_title=cell(values, "job_title")[:200],
             head=cell(values, "head").lower() in YES,
-        ))
-    registered = _already_registered(event.id, [row.email for row in rows if row.email])
+        )
+        row.errors.extend(_control_characters(row))
+        rows.append(row)
+    email_problems = {row.line: _email_problem(row.email) for row in rows}
+    registered = _already_registered(event.id, [
+        row.email for row in rows if row.ok and email_problems[row.line] is None])
     quota = quota_for(event, region)
     delegation = get_or_create_delegation(event, region) if quota else None
     used = delegates_used(delegation.id) if delegation else 0
@@ -162,7 +179,7 @@ def parse_delegates_csv(data: bytes, *, event: Event, region: Region) -> ImportP
     for row in rows:
         if not row.full_name:
             row.errors.append("missing name")
-        problem = _email_problem(row.email)
+        problem = email_problems[row.line]
         if problem:
             row.errors.append(problem)
         elif row.email in seen:
