@@ -1,10 +1,22 @@
-"""Small helpers for list pages: search patterns and date parameters."""
+"""Small helpers for list pages: search patterns, page numbers and date parameters."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import sqlalchemy as sa
+
+from webapp.forms import CONTROL_CHARACTER
+
+# Far beyond any list here, and small enough that its offset fits every database's integer.
+LAST_PAGE = 1_000_000
+
+
+def query_text(args, name: str, limit: int = 200) -> str:
+    """A text parameter of the query string (a search, a filter), trimmed and cut to `limit`.
+    Control characters are dropped: no stored text holds one (see webapp.forms), and
+    PostgreSQL refuses NUL outright."""
+    return CONTROL_CHARACTER.sub("", args.get(name, "")).strip()[:limit]
 
 
 def like_pattern(text: str) -> str:
@@ -27,3 +39,11 @@ def parse_day(raw: str | None, default: date) -> tuple[date, str | None]:
         return date.fromisoformat(raw.strip()), None
     except ValueError:
         return default, f"“{raw}” is not a date (use YYYY-MM-DD); showing {default.isoformat()}."
+
+
+def page_number(raw: str | None) -> int:
+    """A page number from the query string: 1 for anything odd, at most LAST_PAGE."""
+    try:
+        return min(max(int(raw or 1), 1), LAST_PAGE)
+    except ValueError:
+        return 1

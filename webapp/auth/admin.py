@@ -8,11 +8,11 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.access import require_secretariat_before_request
-from webapp.auth.forms import EditUserForm, InviteForm, region_choices
+from webapp.auth.forms import EditUserForm, InviteForm, chosen_region, region_choices
 from webapp.auth.services import invite_user, send_invitation, update_account
 from webapp.extensions import db
-from webapp.models import AuditEntry, Region, Role, User
-from webapp.search import matches_any
+from webapp.models import AuditEntry, Role, User
+from webapp.search import matches_any, page_number, query_text
 
 bp = Blueprint("users_admin", __name__, url_prefix="/admin")
 bp.before_request(require_secretariat_before_request)
@@ -34,15 +34,10 @@ def get_user(user_id: int) -> User:
     return user
 
 
-def _region(form_value: str | None) -> Region | None:
-    """The region chosen in a form, if any."""
-    return db.session.get(Region, int(form_value)) if form_value else None
-
-
 @bp.get("/users")
 def users():
     """All accounts: search by name or email, filter by role, sort."""
-    q = request.args.get("q", "").strip()
+    q = query_text(request.args, "q")
     role = request.args.get("role", "")
     sort = request.args.get("sort", "name")
     query = sa.select(User).options(selectinload(User.region))
@@ -65,7 +60,7 @@ def invite():
     form.region_id.choices = region_choices()
     if form.validate_on_submit():
         user = invite_user(current_user._get_current_object(), form.email.data, form.full_name.data,
-                           Role(form.role.data), _region(form.region_id.data))
+                           Role(form.role.data), chosen_region(form.region_id.data))
         db.session.commit()
         flash(f"Invitation sent to {user.email}. The link works for 7 days.", "success")
         return redirect(url_for("users_admin.users"))
@@ -91,7 +86,7 @@ def edit_user(user_id: int):
             return render_template("admin/confirm_deactivate.html", user=user, form=form)
         else:
             changes = update_account(actor, user, Role(form.role.data),
-                                     _region(form.region_id.data), form.enabled.data)
+                                     chosen_region(form.region_id.data), form.enabled.data)
             db.session.commit()
             flash(f"{user.email}: " + ("; ".join(changes) if changes else "nothing changed."),
                   "success")
@@ -117,7 +112,7 @@ def resend_invitation(user_id: int):
 @bp.get("/audit")
 def audit():
     """The audit log, newest first, paginated."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args.get("page"))
     entries = db.session.scalars(
         sa.select(AuditEntry)
         .options(selectinload(AuditEntry.actor))

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from webapp.auth.services import MIN_PASSWORD_LENGTH
 from webapp.extensions import db
+from webapp.forms import AppForm
 from webapp.models import Region, Role, User
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     """Email and password."""
 
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
@@ -20,13 +20,13 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(AppForm):
     """Ask for a reset link."""
 
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(AppForm):
     """Choose a password (twice)."""
 
     password = PasswordField(
@@ -55,6 +55,14 @@ def region_choices() -> list[tuple[str, str]]:
     return [("", "— none —")] + [(str(rid), name) for rid, name in regions]
 
 
+def chosen_region(form_value: str | None) -> Region | None:
+    """The region a form's choice names; None for no choice or a value naming no region (a
+    forged post may send anything: words, huge numbers)."""
+    if not form_value or not form_value.isdigit() or len(form_value) > 9:
+        return None
+    return db.session.get(Region, int(form_value))
+
+
 class RoleRegionMixin:
     """A role and, for coordinators, their region."""
 
@@ -62,14 +70,14 @@ class RoleRegionMixin:
         """A coordinator needs a region; the others have none."""
         if self.role.data == Role.COORDINATOR.value and not field.data:
             raise ValidationError("Choose the region this coordinator works for.")
-        if field.data and db.session.get(Region, int(field.data)) is None:
+        if field.data and chosen_region(field.data) is None:
             raise ValidationError("Unknown region.")
 
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
 
-class InviteForm(RoleRegionMixin, FlaskForm):
+class InviteForm(RoleRegionMixin, AppForm):
     """Invite someone to an account."""
 
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
@@ -86,7 +94,7 @@ class InviteForm(RoleRegionMixin, FlaskForm):
             raise ValidationError("There is already an account with this email.")
 
 
-class EditUserForm(RoleRegionMixin, FlaskForm):
+class EditUserForm(RoleRegionMixin, AppForm):
     """Change a user's role, region or active state."""
 
     role = SelectField("Role", choices=ROLE_CHOICES)

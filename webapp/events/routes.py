@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
 from webapp.models import Delegation, Event, EventKind, utcnow
-from webapp.search import matches_any
+from webapp.search import matches_any, query_text
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -34,7 +34,7 @@ def get_event(event_id: int) -> Event:
 def index():
     """All public events grouped by year, filterable by kind and searchable by title or place."""
     kind = request.args.get("kind", "")
-    q = request.args.get("q", "").strip()
+    q = query_text(request.args, "q")
     order = "asc" if request.args.get("order") == "asc" else "desc"
     query = sa.select(Event).options(selectinload(Event.host_region)).where(Event.is_public)
     if kind in {k.value for k in EventKind}:

@@ -28,7 +28,7 @@ from webapp.mail.delivery import can_retry, deliver_due, reschedule_failed, resc
 from webapp.mail.recipes import RecipeError, preview
 from webapp.mail.transport import eml_filename
 from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
-from webapp.search import like_pattern
+from webapp.search import like_pattern, page_number, query_text
 
 bp = Blueprint("mail_admin", __name__, url_prefix="/admin/mail")
 PER_PAGE = 50
@@ -54,20 +54,12 @@ def get_message(message_id: int) -> OutboxMessage:
     return message
 
 
-def _page_number(raw: str | None) -> int:
-    """A page number from the query string; anything odd means the first page."""
-    try:
-        return max(int(raw or 1), 1)
-    except ValueError:
-        return 1
-
-
 @bp.get("/")
 def index():
     """The outbox, newest first: filter by status, search recipient or subject, page by 50."""
     status = request.args.get("status", "")
     status = status if status in {s.value for s in OutboxStatus} else ""
-    q = request.args.get("q", "").strip()
+    q = query_text(request.args, "q")
     counts = dict(db.session.execute(
         sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
     ).all())
@@ -84,7 +76,7 @@ def index():
         sa.select(sa.func.count()).select_from(OutboxMessage).where(*conditions)
     )
     pages = max(math.ceil(total / PER_PAGE), 1)
-    page = min(_page_number(request.args.get("page")), pages)
+    page = min(page_number(request.args.get("page")), pages)
     messages = db.session.scalars(
         sa.select(OutboxMessage)
         .where(*conditions)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     EmailField,
@@ -27,6 +26,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from webapp.forms import AppForm
 from webapp.models import AgendaKind, GuestStatus
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -69,7 +69,7 @@ class EndsAfterStartMixin:
             raise ValidationError("The end must come after the start.")
 
 
-class MissionForm(EndsAfterStartMixin, FlaskForm):
+class MissionForm(EndsAfterStartMixin, AppForm):
     """A reverse mission's facts."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
@@ -99,7 +99,7 @@ class MissionForm(EndsAfterStartMixin, FlaskForm):
             raise ValidationError("Choose the host region.")
 
 
-class InviteGuestForm(FlaskForm):
+class InviteGuestForm(AppForm):
     """Pick a person of another region, or invite someone by email."""
 
     person_id = SelectField("Person", choices=[], validate_choice=False)
@@ -120,7 +120,7 @@ class InviteGuestForm(FlaskForm):
             raise ValidationError("Pick a person from the list.")
 
 
-class GuestForm(EndsAfterStartMixin, FlaskForm):
+class GuestForm(EndsAfterStartMixin, AppForm):
     """A guest's answer and stay."""
 
     status = SelectField("Status", choices=[(s.value, s.label) for s in GuestStatus])
@@ -128,7 +128,7 @@ class GuestForm(EndsAfterStartMixin, FlaskForm):
     ends_at = _local_field("Departs (local time)", required=False)
 
 
-class ItemForm(EndsAfterStartMixin, FlaskForm):
+class ItemForm(EndsAfterStartMixin, AppForm):
     """One agenda item of a mission."""
 
     kind = SelectField("Kind", choices=[(k.value, k.label) for k in MISSION_ITEM_KINDS],

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
+from webapp.forms import AppForm
 from webapp.models import MembershipKind, RuleKey
 from webapp.participation.policy import RuleSettings
 
@@ -24,7 +24,7 @@ def _number(label: str, low: int, high: int) -> IntegerField:
     ])
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(AppForm):
     """Every rule: on or off, and its thresholds."""
 
     missed_forums_enabled = BooleanField("Flag regions that miss forums")
@@ -70,7 +70,7 @@ class PolicyForm(FlaskForm):
         ]
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     """A warning, an exclusion or a readmission, with its date and reason."""
 
     kind = SelectField("Decision", choices=DECISION_CHOICES)
@@ -82,7 +82,7 @@ class DecisionForm(FlaskForm):
     ])
 
 
-class FeePaidForm(FlaskForm):
+class FeePaidForm(AppForm):
     """The day a fee was paid."""
 
     paid_on = DateField("Paid on", validators=[InputRequired(message="Give the payment date.")])

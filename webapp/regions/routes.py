@@ -22,7 +22,7 @@ from webapp.models import (
 )
 from webapp.participation.facts import CELL_LEGEND
 from webapp.participation.services import review
-from webapp.search import matches_any, parse_day
+from webapp.search import matches_any, parse_day, query_text
 
 bp = Blueprint("regions", __name__, url_prefix="/regions")
 
@@ -52,7 +52,7 @@ def get_region(slug: str) -> Region:
 def index():
     """All regions with their status on a chosen day (today by default), searchable."""
     on, date_error = parse_day(request.args.get("on"), default=utcnow().date())
-    q = request.args.get("q", "").strip()
+    q = query_text(request.args, "q")
     sort = request.args.get("sort", "name")
     if sort not in SORTS:
         sort = "name"

@@ -43,6 +43,7 @@ from webapp.registrations.services import (
     fill_free_seats,
     lock_audience,
 )
+from webapp.search import page_number
 
 bp = Blueprint("forum_admin", __name__)
 bp.before_request(require_secretariat_before_request)
@@ -215,7 +216,7 @@ def attendees(event_id: int):
     event = load_event(event_id)
     labels = audience_labels(event)
     filters = AttendeeFilters.from_args(request.args, list(labels))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number(request.args.get("page"))
     rows, has_next = attendee_page(event.id, filters, page, PAGE_SIZE)
     regions = db.session.execute(sa.select(Region.slug, Region.name).order_by(Region.name)).all()
     return render_template(

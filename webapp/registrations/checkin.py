@@ -15,7 +15,7 @@ from webapp.extensions import db
 from webapp.models import Delegation, Person, Region, Registration, RegistrationStatus
 from webapp.registrations.common import audience_labels, load_event, load_registration
 from webapp.registrations.services import RegistrationError, check_in, undo_check_in
-from webapp.search import like_pattern
+from webapp.search import like_pattern, query_text
 
 bp = Blueprint("checkin", __name__)
 bp.before_request(require_secretariat_before_request)
@@ -52,7 +52,7 @@ def live_counts(event_id: int, labels: dict[str, str]) -> dict:
 def checkin_page(event_id: int):
     """Search attendees by name, email or organisation and mark them present."""
     event = load_event(event_id)
-    q = request.args.get("q", "").strip()[:200]
+    q = query_text(request.args, "q")
     results = []
     if q:
         pattern = like_pattern(q)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -28,6 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from webapp.forms import AppForm
 from webapp.registrations.services import PersonData
 
 
@@ -49,7 +49,7 @@ class PersonFieldsMixin:
         )
 
 
-class PublicRegistrationForm(PersonFieldsMixin, FlaskForm):
+class PublicRegistrationForm(PersonFieldsMixin, AppForm):
     """Anyone's registration for a forum."""
 
     class Meta:
@@ -64,17 +64,17 @@ class PublicRegistrationForm(PersonFieldsMixin, FlaskForm):
                            validators=[DataRequired(message="Choose how you register.")])
 
 
-class DelegateForm(PersonFieldsMixin, FlaskForm):
+class DelegateForm(PersonFieldsMixin, AppForm):
     """A delegate added by the region's coordinator."""
 
     is_head = BooleanField("Head of delegation")
 
 
-class SubstituteForm(PersonFieldsMixin, FlaskForm):
+class SubstituteForm(PersonFieldsMixin, AppForm):
     """The person who takes over a delegate's seat."""
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(AppForm):
     """Change one's name, organisation or title (the email identifies the registration)."""
 
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
@@ -88,20 +88,20 @@ class DelegateDetailsForm(DetailsForm):
     is_head = BooleanField("Head of delegation")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(AppForm):
     """Why a registration is cancelled or a delegate withdrawn."""
 
     reason = TextAreaField("Reason", validators=[DataRequired(message="Give a reason."),
                                                  Length(max=500)])
 
 
-class SelfCancelForm(FlaskForm):
+class SelfCancelForm(AppForm):
     """A person cancelling their own registration (the reason is optional for them)."""
 
     reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=500)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     """A delegate list exported from a spreadsheet."""
 
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
@@ -134,7 +134,7 @@ def LocalField(label: str, validators=None) -> DateTimeLocalField:  # noqa: N802
     return DateTimeLocalField(label, validators=validators, format="%Y-%m-%dT%H:%M")
 
 
-class ForumForm(FlaskForm):
+class ForumForm(AppForm):
     """A forum's set-up: dates in its local zone, venue, window, capacities, default quota."""
 
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased, contains_eager
 
 from webapp.extensions import db
 from webapp.models import Delegation, Person, Region, Registration, RegistrationStatus
-from webapp.search import like_pattern
+from webapp.search import like_pattern, query_text
 
 # A cell starting with one of these is read as a formula by Excel or LibreOffice.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -41,10 +41,10 @@ class AttendeeFilters:
         status = args.get("status", "")
         audience = args.get("audience", "")
         return cls(
-            region=args.get("region", "").strip()[:80],
+            region=query_text(args, "region", 80),
             audience=audience if audience in audiences else "",
             status=status if status in {s.value for s in RegistrationStatus} else "",
-            q=args.get("q", "").strip()[:200],
+            q=query_text(args, "q"),
         )
 
     def as_args(self) -> dict[str, str]:
