@@ -9,8 +9,10 @@ Tabs and line breaks are ordinary text and pass."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
+from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField
@@ -22,6 +24,13 @@ def control_character(text: str) -> str | None:
     """The first control character (other than tab and line breaks) in `text`, if any."""
     found = CONTROL_CHARACTER.search(text)
     return found.group() if found else None
+
+
+@functools.cache
+def iana_zones() -> tuple[str, ...]:
+    """Every IANA time zone name, sorted: read from disk once (≈40 ms a time here), not on
+    every form that offers or checks a zone."""
+    return tuple(sorted(available_timezones()))
 
 
 def _leaf_fields(fields: Iterable[Field]) -> Iterator[Field]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from wtforms import (
     DateTimeLocalField,
@@ -26,7 +26,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.forms import AppForm
+from webapp.forms import AppForm, iana_zones
 from webapp.models import AgendaKind, GuestStatus
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -90,7 +90,7 @@ class MissionForm(EndsAfterStartMixin, AppForm):
     def validate_timezone(self, field) -> None:
         """Only real IANA zones, so local times can be computed."""
         field.data = (field.data or "").strip()
-        if field.data not in available_timezones():
+        if field.data not in iana_zones():
             raise ValidationError("Use an IANA zone name such as Europe/Copenhagen.")
 
     def validate_host_region_id(self, field) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -27,7 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from webapp.forms import AppForm
+from webapp.forms import AppForm, iana_zones
 from webapp.registrations.services import PersonData
 
 
@@ -126,7 +126,7 @@ class CapacityForm(Form):
 
 def timezone_choices() -> list[tuple[str, str]]:
     """Every IANA zone, sorted."""
-    return [(zone, zone) for zone in sorted(available_timezones())]
+    return [(zone, zone) for zone in iana_zones()]
 
 
 def LocalField(label: str, validators=None) -> DateTimeLocalField:  # noqa: N802 - a field factory
@@ -153,6 +153,11 @@ class ForumForm(AppForm):
     default_quota = IntegerField("Delegates per member region",
                                  validators=[Optional(), NumberRange(min=0, max=10_000)])
     capacities = FieldList(FormField(CapacityForm), min_entries=3, max_entries=8)
+
+    def validate_host_region_id(self, field) -> None:
+        """No host, or one of the regions offered (a forged post may send anything)."""
+        if field.data and field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Choose one of the regions offered.")
 
     def validate_ends_local(self, field) -> None:
         """The forum ends after it starts."""
