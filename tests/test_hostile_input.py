@@ -11,6 +11,8 @@ from urllib.parse import urlencode, urljoin
 
 import pytest
 import sqlalchemy as sa
+from flask import url_for
+from werkzeug.routing import IntegerConverter
 
 from tests.test_access_matrix import build_url, world  # noqa: F401 - world is a fixture
 from webapp.extensions import db
@@ -228,3 +230,35 @@ def test_a_forged_host_region_is_refused_on_the_forum_set_up(client, auth, make_
     assert response.status_code == 400
     assert "Choose one of the regions offered." in page and 'value="Forum 2031"' in page
     assert db.session.scalar(sa.select(sa.func.count(Event.id))) == 0
+
+
+def test_numbers_in_paths_too_big_for_an_id_are_no_page(app, client, auth, make_user):
+    """Every route with a number in its path, given one no id column holds: 404, not an
+    overflow in the database."""
+    auth.login(make_user())
+    failures = []
+    for rule in app.url_map.iter_rules():
+        numbers = {name for name, converter in rule._converters.items()
+                   if isinstance(converter, IntegerConverter)}
+        if not numbers:
+            continue
+        # Distinct small numbers, so each one is found (and replaced) in the URL alone.
+        values = {name: 11 + index for index, name in enumerate(sorted(rule.arguments))}
+        values |= {"slug": "x", "token": "x", "receipt": "x", "filename": "x"}
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+        for name in numbers:
+            huge = url.replace(f"/{values[name]}", "/99999999999999999999999", 1)
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                status = client.open(huge, method=method).status_code
+                if status != 404:
+                    failures.append(f"{method} {huge}: {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_a_host_header_that_cannot_be_read_gets_a_plain_400(client):
+    """A Host too long to be a name (gunicorn lets 8 KB through): the error page's links
+    cannot be built for it, so the answer is a short plain-text 400, not a failure."""
+    response = client.get("/", headers={"Host": "x" * 300})
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain" and "400 Bad Request" in response.text

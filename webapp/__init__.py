@@ -16,6 +16,7 @@ from webapp.extensions import csrf, db, migrate
 from webapp.pool_checks import check_idle_connections
 from webapp.sessions import AppSessionInterface
 from webapp.sqlite_turns import AUTOCHECKPOINT_PAGES
+from webapp.urls import IdConverter
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -36,6 +37,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = uri
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(uri))
     app.config.setdefault("BASE_URL", "http://127.0.0.1:5000")
+    # No page takes more: the largest is a delegate CSV (refused past 2 MB by its form).
+    if app.config["MAX_CONTENT_LENGTH"] is None:  # Flask's default: no limit at all
+        app.config["MAX_CONTENT_LENGTH"] = 4 * 2**20
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     # Cookie safety does not depend on where the settings came from.
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

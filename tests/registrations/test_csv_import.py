@@ -148,3 +148,17 @@ def test_missing_file_is_reported(make_forum, flanders, make_user, client, auth)
     auth.login(make_user(Role.COORDINATOR, region=flanders))
     response = client.post(f"/events/{forum.id}/delegations/flanders/import", data={})
     assert response.status_code == 400 and b"Choose a CSV file" in response.data
+
+
+def test_an_upload_past_the_request_limit_says_the_limit(make_forum, flanders, make_user,
+                                                        client, auth):
+    """A file bigger than any page takes is refused before it is read, with the limit."""
+    forum = make_forum()
+    auth.login(make_user(Role.COORDINATOR, region=flanders))
+    huge = io.BytesIO(b"name;email\r\n" + b"x" * (5 * 2**20))
+    response = client.post(f"/events/{forum.id}/delegations/flanders/import",
+                           data={"file": (huge, "everything.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "larger than 4 MB" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(DelegateImport.id))) == 0

@@ -6,10 +6,11 @@ from functools import cache
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from flask.globals import request_ctx
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from webapp.extensions import db
 from webapp.models import Event, Region, RegionStatus, utcnow
@@ -77,7 +78,21 @@ def register_error_pages(app: Flask) -> None:
         """Render 4xx/5xx raised by routes with the site's layout."""
         if request.accept_mimetypes.best == "application/json":
             return jsonify(error=exc.name, description=exc.description), exc.code
+        if request_ctx.url_adapter is None:
+            # The request's host could not even be read (a 300-character Host header): the
+            # layout's links cannot be built, so the answer is plain text.
+            return Response(f"{exc.code} {exc.name}: {exc.description}\n", exc.code,
+                            mimetype="text/plain")
         return render_template("errors/error.html", error=exc), exc.code
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_exc: RequestEntityTooLarge):
+        """A request over MAX_CONTENT_LENGTH (an upload, surely): say the limit."""
+        limit = current_app.config["MAX_CONTENT_LENGTH"] / 2**20
+        return http_error(RequestEntityTooLarge(
+            f"What you sent is larger than {limit:g} MB, more than any page here takes. "
+            "A delegate list, even of thousands of rows, is far smaller: check that you "
+            "chose the right file."))
 
     @app.errorhandler(500)
     def server_error(exc):
