@@ -35,11 +35,12 @@ HOSTILE = [
     "1e309",
     "NaN",
     "Ærø 😀 \u202e",
+    "²",  # a digit to str.isdigit, not to int()
     "a\r\nX-Injected: 1",
 ]
 # The values most likely to get past a form's checks into services and the database.
 ONE_AT_A_TIME = ["\x00", "x" * 3000, "99999999999999999999999", "-1", "2026-02-30",
-                 "=1+1", "Ærø 😀"]
+                 "=1+1", "Ærø 😀", "²"]
 # Every query parameter a view reads (grep request.args), and a few it might.
 QUERY_NAMES = ["q", "sort", "order", "page", "print", "kind", "year", "from_year", "to_year",
                "status", "role", "on", "as_of", "region", "audience", "next"]
@@ -204,7 +205,7 @@ def test_page_numbers_from_the_query_string(raw, page):
     assert page_number(raw) == page
 
 
-@pytest.mark.parametrize("region_id", ["Flanders", "-1", "99999999999999999999999", "1e3"])
+@pytest.mark.parametrize("region_id", ["Flanders", "-1", "99999999999999999999999", "1e3", "²"])
 def test_a_forged_region_choice_is_an_unknown_region(client, auth, make_user, region_id):
     """The invitation form's region is a choice; a forged value (a word, a huge number) is
     answered like a region that does not exist, with the rest of the form kept."""

@@ -26,6 +26,11 @@ def control_character(text: str) -> str | None:
     return found.group() if found else None
 
 
+def is_plain_number(text: str) -> bool:
+    """Digits 0-9 only. (str.isdigit also takes "²" and other digits int() refuses.)"""
+    return text.isascii() and text.isdigit()
+
+
 @functools.cache
 def iana_zones() -> tuple[str, ...]:
     """Every IANA time zone name, sorted: read from disk once (≈40 ms a time here), not on

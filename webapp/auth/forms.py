@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from webapp.auth.services import MIN_PASSWORD_LENGTH
 from webapp.extensions import db
-from webapp.forms import AppForm
+from webapp.forms import AppForm, is_plain_number
 from webapp.models import Region, Role, User
 
 
@@ -58,7 +58,7 @@ def region_choices() -> list[tuple[str, str]]:
 def chosen_region(form_value: str | None) -> Region | None:
     """The region a form's choice names; None for no choice or a value naming no region (a
     forged post may send anything: words, huge numbers)."""
-    if not form_value or not form_value.isdigit() or len(form_value) > 9:
+    if not form_value or not is_plain_number(form_value) or len(form_value) > 9:
         return None
     return db.session.get(Region, int(form_value))
 

@@ -10,6 +10,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
 from webapp.extensions import db, login_manager
+from webapp.forms import is_plain_number
 from webapp.models import Region, Role, User
 
 CONTENT_SECURITY_POLICY = (
@@ -23,7 +24,7 @@ CONTENT_SECURITY_POLICY = (
 def load_user(session_id: str) -> User | None:
     """The user of a session, if its session version still matches (else signed out)."""
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if not is_plain_number(user_id) or not is_plain_number(version):
         return None
     user = db.session.get(User, int(user_id))
     if user is None or user.session_version != int(version) or not user.is_active:
