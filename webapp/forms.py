@@ -61,8 +61,8 @@ class AppForm(FlaskForm):
                 character = control_character(value) if isinstance(value, str) else None
                 if character is not None:
                     field.errors = [
-                        f"Remove the control character U+{ord(character):04X} from this "
-                        "text: it cannot be stored."
+                        f"This text holds an invisible control character (U+{ord(character):04X}),"
+                        " perhaps pasted from another program. Retype it without."
                     ]
                     refused = True
                     break

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from tests.mail_check import last_written, written
@@ -121,6 +122,20 @@ def test_closed_registration_shows_no_form(make_forum, client):
     client.post(f"/events/{forum.id}/register",
                 data={"full_name": "A", "email": "a@example.org", "audience": "guest"})
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
+
+
+@pytest.mark.parametrize(("opens", "closes", "says"), [
+    (3, None, "Registration opens"),
+    (-3, 2, "Registration opened"),
+    (-3, 2, "and closes"),
+    (-3, -1, "and closed"),
+])
+def test_the_window_is_told_in_the_right_tense(make_forum, client, opens, closes, says):
+    """A window that has opened (or closed) is not announced as still to come."""
+    now = utcnow()
+    forum = make_forum(registration_opens_at=now + timedelta(days=opens),
+                       registration_closes_at=now + timedelta(days=closes) if closes else None)
+    assert says in client.get(f"/events/{forum.id}/register").get_data(as_text=True)
 
 
 def test_emailed_link_changes_and_cancels(make_forum, client):

@@ -41,10 +41,11 @@ def register(event_id: int):
             return answer
     event = load_event(event_id)
     form.audience.choices = [(c.audience, c.label) for c in event.capacities]
-    is_open = event.registration_is_open(utcnow()) and bool(event.capacities)
+    now = utcnow()
+    is_open = event.registration_is_open(now) and bool(event.capacities)
     status = 400 if form.errors else 200
     return render_template("registrations/register.html", event=event, form=form,
-                           is_open=is_open), status
+                           is_open=is_open, now=now), status
 
 
 def _register(event_id: int, form: PublicRegistrationForm):
