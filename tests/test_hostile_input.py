@@ -41,6 +41,9 @@ HOSTILE = [
 # The values most likely to get past a form's checks into services and the database.
 ONE_AT_A_TIME = ["\x00", "x" * 3000, "99999999999999999999999", "-1", "2026-02-30",
                  "=1+1", "Ærø 😀", "²"]
+# For query parameters, the values that differ for a parser of numbers, dates and text.
+QUERY_VALUES = ["", "\x00", "x" * 3000, "99999999999999999999999", "-1", "2026-02-30", "²",
+                "<script>alert(1)</script>", "Ærø 😀 \u202e"]
 # Every query parameter a view reads (grep request.args), and a few it might.
 QUERY_NAMES = ["q", "sort", "order", "page", "print", "kind", "year", "from_year", "to_year",
                "status", "role", "on", "as_of", "region", "audience", "next"]
@@ -126,7 +129,7 @@ def sweep(app, client, arguments: dict, sign_in, *, one_at_a_time: bool = True,
     for endpoint in pages:
         sign_in()  # again: a form (an account's, a user's) may have signed the visitor out
         url = build_url(app, endpoint, arguments)
-        for value in HOSTILE:
+        for value in QUERY_VALUES:
             query = urlencode(dict.fromkeys(QUERY_NAMES, value))
             failures.append(_answer(client, "GET", f"{url}?{query}"))
         response = client.get(url)
