@@ -1,5 +1,6 @@
 """Sign-in, sessions, links, throttling and the protections around them."""
 
+import re
 import statistics
 import time
 
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 
 from tests.conftest import PASSWORD
 from webapp.auth import tokens
-from webapp.auth.services import MAX_FAILURES_PER_EMAIL
+from webapp.auth.services import MAX_FAILURES_PER_EMAIL, record_audit
 from webapp.extensions import db
 from webapp.models import AuditEntry, LoginFailure, OutboxMessage, Role, User
 
@@ -306,3 +307,50 @@ def test_users_list_search_and_filter(make_user, make_region, client, auth):
     assert "Asha Rao" in html and "Pat Guest" not in html
     html = client.get("/admin/users?role=participant").get_data(as_text=True)
     assert "Pat Guest" in html and "Asha Rao" not in html
+
+
+def _audit_entries(actors: list[User], count: int) -> None:
+    """`count` audit entries, alternating actors and actions, the last one mentioning Ærø."""
+    for n in range(count):
+        actor = actors[n % len(actors)]
+        record_audit(actor, "fee.paid" if n % 2 else "forum.updated", actor,
+                     f"entry {n}" + (": Ærø <b>paid</b>" if n == count - 1 else ""))
+    db.session.commit()
+
+
+def test_audit_log_search_and_action_filter(make_user, client, auth):
+    """Search who or what; filter by an action that occurs; odd filters show everything."""
+    admin = make_user(email="admin@example.org", full_name="Asha Admin")
+    other = make_user(email="bo@example.org", full_name="Bo Other")
+    _audit_entries([admin, other], 6)
+    auth.login(admin)
+
+    def shown(query: str) -> list[str]:
+        page = client.get(f"/admin/audit{query}").get_data(as_text=True)
+        return re.findall(r"entry \d", page)
+
+    assert shown("") == ["entry 5", "entry 4", "entry 3", "entry 2", "entry 1", "entry 0"]
+    assert shown("?action=fee.paid") == ["entry 5", "entry 3", "entry 1"]
+    assert shown("?q=bo@example") == ["entry 5", "entry 3", "entry 1"]
+    assert shown("?q=asha&action=forum.updated") == ["entry 4", "entry 2", "entry 0"]
+    assert shown("?q=%C3%86r%C3%B8") == ["entry 5"]  # "Ærø", as typed
+    assert len(shown("?action=not.an.action")) == 6
+    page = client.get("/admin/audit?q=nobody").get_data(as_text=True)
+    assert "No entries match." in page and "clear the filters" in page
+    assert "Ærø &lt;b&gt;paid&lt;/b&gt;" in client.get("/admin/audit").get_data(as_text=True)
+
+
+def test_audit_log_pages_keep_the_filters_and_constant_queries(make_user, client, auth,
+                                                               count_queries):
+    """The pager carries the search; the page's queries do not grow with the log."""
+    admin = make_user(email="admin@example.org")
+    auth.login(admin)
+    counts = []
+    for total in (5, 120):
+        _audit_entries([admin], total - db.session.scalar(sa.select(sa.func.count(AuditEntry.id))))
+        with count_queries() as counter:
+            page = client.get("/admin/audit?action=forum.updated&q=entry")
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+    older = re.search(r'href="([^"]*)">Older', page.get_data(as_text=True))[1]
+    assert "page=2" in older and "q=entry" in older and "action=forum.updated" in older

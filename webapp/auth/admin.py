@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from webapp.auth.access import require_secretariat_before_request
 from webapp.auth.forms import EditUserForm, InviteForm, chosen_region, region_choices
@@ -111,14 +111,23 @@ def resend_invitation(user_id: int):
 
 @bp.get("/audit")
 def audit():
-    """The audit log, newest first, paginated."""
+    """The audit log, newest first, paginated; search who or what, filter by action."""
+    q = query_text(request.args, "q")
+    actions = db.session.scalars(
+        sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
+    action = request.args.get("action", "")
+    action = action if action in actions else ""
     page = page_number(request.args.get("page"))
+    query = (sa.select(AuditEntry)
+             .outerjoin(User, AuditEntry.actor_id == User.id)
+             .options(contains_eager(AuditEntry.actor))
+             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if q:
+        query = query.where(matches_any(q, AuditEntry.summary, User.email, User.full_name))
     entries = db.session.scalars(
-        sa.select(AuditEntry)
-        .options(selectinload(AuditEntry.actor))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+        query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     return render_template("admin/audit.html", entries=entries[:PAGE_SIZE], page=page,
-                           has_next=len(entries) > PAGE_SIZE)
+                           has_next=len(entries) > PAGE_SIZE, q=q, action=action,
+                           actions=actions)
