@@ -90,6 +90,9 @@ def test_upload_preview_then_confirm(make_forum, flanders, make_user, client, au
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
     page = client.get(response.headers["Location"])
     assert b"missing email" in page.data and b"Import 1 delegate" in page.data
+    # The skipped rows are listed above the table too, each linking to its line.
+    assert b'<a href="#line-3">Line 3</a>: missing email' in page.data
+    assert b'id="line-3"' in page.data
     draft = db.session.scalars(sa.select(DelegateImport)).one()
     response = client.post(f"/delegate-imports/{draft.id}/confirm")
     assert response.status_code == 302
@@ -127,6 +130,21 @@ def test_control_characters_are_bad_rows_not_server_errors(make_forum, flanders,
     assert client.post(f"/delegate-imports/{draft.id}/confirm").status_code == 302
     assert [r.person.email for r in db.session.scalars(sa.select(Registration))] == [
         "dee@example.org"]
+
+
+def test_a_long_list_of_skipped_rows_is_cut_with_a_count(make_forum, flanders, make_user,
+                                                       client, auth):
+    """Sixty rows without email: fifty listed above the table, the rest counted."""
+    forum = make_forum(quota=5)
+    auth.login(make_user(Role.COORDINATOR, region=flanders))
+    upload = excel_csv(["name;email"] + [f"Person {n};" for n in range(60)])
+    response = client.post(f"/events/{forum.id}/delegations/flanders/import",
+                           data={"file": (io.BytesIO(upload), "delegates.csv")},
+                           content_type="multipart/form-data")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    summary = page.split('id="preview"')[0]
+    assert "Skipped rows (60)" in summary
+    assert summary.count('<a href="#line-') == 50 and "and 10 more" in summary
 
 
 def test_other_regions_cannot_see_a_preview(make_forum, flanders, make_region, make_user,
