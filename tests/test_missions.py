@@ -263,6 +263,11 @@ def test_guest_stay_is_recorded_in_local_time(mission, planner, client):
     assert db.session.get(MissionGuest, guests["Bo"].id).arrives_at == START + timedelta(hours=1)
     html = client.get(f"/missions/{event.id}/plan").text
     assert "outside the stay of Bo" in html
+    # The guest list names the zone once, so each stay is day and local time, unbroken.
+    guests_page = client.get(f"/missions/{event.id}/guests").text
+    assert "times in Europe/Copenhagen" in guests_page
+    assert '<span class="nowrap">Tue 7 May, 10:00</span>' in guests_page
+    assert '<span class="nowrap">Thu 9 May, 18:00</span>' in guests_page
 
 
 def test_coordinator_creates_a_mission_for_their_own_region_only(mission, planner, client):

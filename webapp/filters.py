@@ -17,6 +17,13 @@ def local_datetime(value: datetime, zone_name: str | None = None) -> str:
     return f"{value.strftime('%a')} {value.day} {value.strftime('%b %Y, %H:%M')} {value.tzname()}"
 
 
+def local_day_time(value: datetime, zone_name: str | None = None) -> str:
+    """'Mon 7 May, 09:00' in the given zone: for pages that name the zone and the year."""
+    if zone_name:
+        value = value.astimezone(ZoneInfo(zone_name))
+    return f"{value.strftime('%a')} {value.day} {value.strftime('%b, %H:%M')}"
+
+
 def local_time(value: datetime, zone_name: str | None = None) -> str:
     """'09:00' in the given zone."""
     if zone_name:
@@ -39,5 +46,6 @@ def event_dates(event) -> str:
 def register(app: Flask) -> None:
     """Make the filters available to every template."""
     app.add_template_filter(local_datetime)
+    app.add_template_filter(local_day_time)
     app.add_template_filter(local_time)
     app.add_template_filter(event_dates)

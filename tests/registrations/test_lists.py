@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -66,6 +67,32 @@ def test_filters_and_counts_per_region(make_forum, make_region, secretariat_clie
     assert "<td>Flanders</td><td>1</td><td>0</td><td>0</td><td>0</td>" in page
 
 
+def test_the_list_sorts_by_name_newest_organisation_or_region(make_forum, make_region,
+                                                              secretariat_client):
+    """Each order the Sort menu offers, blanks last, the pager keeping it; an unknown one is
+    the default (by name)."""
+    forum = make_forum({"international": 10, "guest": 10}, quota=5)
+    scotland = make_region("Scotland", slug="scotland")
+    for n, (name, organisation) in enumerate([("Cleo", "Alpha"), ("Abe", None), ("Bea", "Zeta")]):
+        register_person(forum, person(n, full_name=name, organisation=organisation), "guest")
+    register_person(forum, person(9, full_name="Dan", organisation="Beta"), "international",
+                    delegation=get_or_create_delegation(forum, scotland))
+    db.session.commit()
+
+    def order(sort: str) -> list[str]:
+        page = secretariat_client.get(f"/events/{forum.id}/attendees?sort={sort}")
+        listed = page.get_data(as_text=True).split('id="attendees"')[1]
+        return re.findall(r"<tr><td>(\w+)", listed)
+
+    assert order("") == ["Abe", "Bea", "Cleo", "Dan"]
+    assert order("newest") == ["Dan", "Bea", "Abe", "Cleo"]
+    assert order("organisation") == ["Cleo", "Dan", "Bea", "Abe"]
+    assert order("region") == ["Dan", "Abe", "Bea", "Cleo"]
+    assert order("%3Cscript%3E") == order("")
+    page = secretariat_client.get(f"/events/{forum.id}/attendees?sort=region")
+    assert '<option value="region" selected>Region</option>' in page.get_data(as_text=True)
+
+
 def test_export_is_spreadsheet_safe(make_forum, secretariat_client):
     """BOM, the header, accents intact; formula starters neutralised, read back by csv."""
     forum = make_forum({"guest": 20})
@@ -105,6 +132,7 @@ def test_list_pages_keep_constant_queries_at_13000(make_forum, make_region, make
             "attendees": f"/events/{event.id}/attendees",
             "filtered": f"/events/{event.id}/attendees?region=bulk-1&status=confirmed&q=Bulk",
             "page 2": f"/events/{event.id}/attendees?page=2",
+            "by region": f"/events/{event.id}/attendees?sort=region&page=2",
             "export": f"/events/{event.id}/attendees.csv",
             "check-in": f"/events/{event.id}/checkin?q=bulk",
             "delegation": f"/events/{event.id}/delegations/bulk-1",

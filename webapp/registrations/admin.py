@@ -29,6 +29,7 @@ from webapp.models import (
 from webapp.registrations.common import audience_labels, load_event, load_registration
 from webapp.registrations.forms import ForumForm, ReasonForm, timezone_choices
 from webapp.registrations.lists import (
+    ATTENDEE_SORTS,
     AttendeeFilters,
     attendee_page,
     attendee_query,
@@ -213,7 +214,8 @@ def quotas(event_id: int):
 
 @bp.get("/events/<int:event_id>/attendees")
 def attendees(event_id: int):
-    """Everyone registered, filtered by region, audience and status, with counts per region."""
+    """Everyone registered: filtered by region, audience and status, searched, sorted; with
+    counts per region."""
     event = load_event(event_id)
     labels = audience_labels(event)
     filters = AttendeeFilters.from_args(request.args, list(labels))
@@ -222,7 +224,7 @@ def attendees(event_id: int):
     regions = db.session.execute(sa.select(Region.slug, Region.name).order_by(Region.name)).all()
     return render_template(
         "registrations/attendees.html", event=event, rows=rows, has_next=has_next, page=page,
-        filters=filters, labels=labels, regions=regions,
+        filters=filters, labels=labels, regions=regions, sorts=ATTENDEE_SORTS,
         by_region=counts_by_region(event.id, filters), totals=audience_counts(event.id),
         region_of=attendee_region, reg_statuses=RegistrationStatus,
     )

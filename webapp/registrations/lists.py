@@ -24,6 +24,15 @@ EXPORT_COLUMNS = ["Name", "Email", "Organisation", "Title", "Region", "Audience"
 
 DelegationRegion = aliased(Region, name="delegation_region")
 PersonRegion = aliased(Region, name="person_region")
+# The list's orders, by the `sort` value that asks for them (empty: by name). Blanks last.
+ATTENDEE_SORTS = {
+    "": ("Name", (Person.full_name, Registration.id)),
+    "newest": ("Newest first", (Registration.registered_at.desc(), Registration.id.desc())),
+    "organisation": ("Organisation", (Person.organisation.nulls_last(), Person.full_name,
+                                      Registration.id)),
+    "region": ("Region", (sa.func.coalesce(DelegationRegion.name, PersonRegion.name)
+                          .nulls_last(), Person.full_name, Registration.id)),
+}
 
 
 @dataclass
@@ -34,17 +43,20 @@ class AttendeeFilters:
     audience: str = ""
     status: str = ""
     q: str = ""
+    sort: str = ""
 
     @classmethod
     def from_args(cls, args, audiences: list[str]) -> AttendeeFilters:
         """Read filters from the query string, dropping values that mean nothing."""
         status = args.get("status", "")
         audience = args.get("audience", "")
+        sort = args.get("sort", "")
         return cls(
             region=query_text(args, "region", 80),
             audience=audience if audience in audiences else "",
             status=status if status in {s.value for s in RegistrationStatus} else "",
             q=query_text(args, "q"),
+            sort=sort if sort in ATTENDEE_SORTS else "",
         )
 
     def as_args(self) -> dict[str, str]:
@@ -94,10 +106,10 @@ def attendee_query(event_id: int, filters: AttendeeFilters) -> sa.Select:
 
 
 def attendee_page(event_id: int, filters: AttendeeFilters, page: int, size: int):
-    """One page of attendees (sorted by name) and whether there is a next one."""
+    """One page of attendees (in the filters' order) and whether there is a next one."""
     rows = db.session.scalars(
         attendee_query(event_id, filters)
-        .order_by(Person.full_name, Registration.id)
+        .order_by(*ATTENDEE_SORTS[filters.sort][1])
         .limit(size + 1)
         .offset((page - 1) * size)
     ).all()
