@@ -36,14 +36,15 @@ HOSTILE = [
     "NaN",
     "Ærø 😀 \u202e",
     "²",  # a digit to str.isdigit, not to int()
+    "9" * 5000,  # more digits than int() converts
     "a\r\nX-Injected: 1",
 ]
 # The values most likely to get past a form's checks into services and the database.
-ONE_AT_A_TIME = ["\x00", "x" * 3000, "99999999999999999999999", "-1", "2026-02-30",
-                 "=1+1", "Ærø 😀", "²"]
+ONE_AT_A_TIME = ["\x00", "x" * 3000, "99999999999999999999999", "9" * 5000, "-1",
+                 "2026-02-30", "=1+1", "Ærø 😀", "²"]
 # For query parameters, the values that differ for a parser of numbers, dates and text.
-QUERY_VALUES = ["", "\x00", "x" * 3000, "99999999999999999999999", "-1", "2026-02-30", "²",
-                "<script>alert(1)</script>", "Ærø 😀 \u202e"]
+QUERY_VALUES = ["", "\x00", "x" * 3000, "99999999999999999999999", "9" * 5000, "-1",
+                "2026-02-30", "²", "<script>alert(1)</script>", "Ærø 😀 \u202e"]
 # Every query parameter a view reads (grep request.args), and a few it might.
 QUERY_NAMES = ["q", "sort", "order", "page", "print", "kind", "year", "from_year", "to_year",
                "status", "role", "on", "as_of", "region", "audience", "next"]
@@ -266,3 +267,16 @@ def test_a_host_header_that_cannot_be_read_gets_a_plain_400(client):
     response = client.get("/", headers={"Host": "x" * 300})
     assert response.status_code == 400
     assert response.mimetype == "text/plain" and "400 Bad Request" in response.text
+
+
+@pytest.mark.parametrize(("text", "maximum", "number"), [
+    ("0", 10, 0), ("10", 10, 10), ("11", 10, None), ("007", 10, None), ("", 10, None),
+    ("-1", 10, None), ("²", 10, None), ("١٢", 100, None), (" 5", 10, None),
+    ("9" * 5000, 2**31 - 1, None), ("2147483647", 2**31 - 1, 2**31 - 1),
+])
+def test_plain_numbers(text, maximum, number):
+    """Digits 0-9 up to a maximum; anything else (other digits, signs, more digits than
+    int() converts) is no number rather than an exception."""
+    from webapp.forms import plain_number
+
+    assert plain_number(text, maximum) == number

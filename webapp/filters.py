@@ -10,25 +10,26 @@ from flask import Flask
 from webapp.models.types import format_date
 
 
+def _in_zone(value: datetime, zone_name: str | None) -> datetime:
+    """`value` (aware) in the named zone, or as it is when no zone is named."""
+    return value.astimezone(ZoneInfo(zone_name)) if zone_name else value
+
+
 def local_datetime(value: datetime, zone_name: str | None = None) -> str:
     """'Mon 7 May 2012, 09:00 CEST' in the given zone (value must be aware)."""
-    if zone_name:
-        value = value.astimezone(ZoneInfo(zone_name))
+    value = _in_zone(value, zone_name)
     return f"{value.strftime('%a')} {value.day} {value.strftime('%b %Y, %H:%M')} {value.tzname()}"
 
 
 def local_day_time(value: datetime, zone_name: str | None = None) -> str:
     """'Mon 7 May, 09:00' in the given zone: for pages that name the zone and the year."""
-    if zone_name:
-        value = value.astimezone(ZoneInfo(zone_name))
+    value = _in_zone(value, zone_name)
     return f"{value.strftime('%a')} {value.day} {value.strftime('%b, %H:%M')}"
 
 
 def local_time(value: datetime, zone_name: str | None = None) -> str:
     """'09:00' in the given zone."""
-    if zone_name:
-        value = value.astimezone(ZoneInfo(zone_name))
-    return value.strftime("%H:%M")
+    return _in_zone(value, zone_name).strftime("%H:%M")
 
 
 def event_dates(event) -> str:

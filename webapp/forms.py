@@ -26,9 +26,14 @@ def control_character(text: str) -> str | None:
     return found.group() if found else None
 
 
-def is_plain_number(text: str) -> bool:
-    """Digits 0-9 only. (str.isdigit also takes "²" and other digits int() refuses.)"""
-    return text.isascii() and text.isdigit()
+def plain_number(text: str, maximum: int) -> int | None:
+    """`text` as a whole number from 0 to `maximum` written in digits 0-9, else None.
+    (str.isdigit also takes "²", which int() refuses, and int() refuses more than 4,300
+    digits: both were server errors when typed into a form or a query string.)"""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    number = int(text)
+    return number if number <= maximum else None
 
 
 @functools.cache

@@ -8,8 +8,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from webapp.auth.services import MIN_PASSWORD_LENGTH
 from webapp.extensions import db
-from webapp.forms import AppForm, is_plain_number
+from webapp.forms import AppForm, plain_number
 from webapp.models import Region, Role, User
+from webapp.urls import LARGEST_ID
 
 
 class LoginForm(AppForm):
@@ -58,9 +59,8 @@ def region_choices() -> list[tuple[str, str]]:
 def chosen_region(form_value: str | None) -> Region | None:
     """The region a form's choice names; None for no choice or a value naming no region (a
     forged post may send anything: words, huge numbers)."""
-    if not form_value or not is_plain_number(form_value) or len(form_value) > 9:
-        return None
-    return db.session.get(Region, int(form_value))
+    region_id = plain_number(form_value or "", LARGEST_ID)
+    return None if region_id is None else db.session.get(Region, region_id)
 
 
 class RoleRegionMixin:

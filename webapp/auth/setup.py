@@ -10,8 +10,9 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
 from webapp.extensions import db, login_manager
-from webapp.forms import is_plain_number
+from webapp.forms import plain_number
 from webapp.models import Region, Role, User
+from webapp.urls import LARGEST_ID
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -23,11 +24,12 @@ CONTENT_SECURITY_POLICY = (
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The user of a session, if its session version still matches (else signed out)."""
-    user_id, _, version = session_id.partition(":")
-    if not is_plain_number(user_id) or not is_plain_number(version):
+    raw_id, _, raw_version = session_id.partition(":")
+    user_id, version = plain_number(raw_id, LARGEST_ID), plain_number(raw_version, LARGEST_ID)
+    if user_id is None or version is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.is_active:
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version or not user.is_active:
         return None
     return user
 

@@ -14,7 +14,7 @@ from webapp.auth.access import require_secretariat_before_request
 from webapp.data.illustrative_participation import AS_OF_EXCLUSIONS
 from webapp.data.network_history import BRIEF_DATE
 from webapp.extensions import db
-from webapp.forms import is_plain_number
+from webapp.forms import plain_number
 from webapp.models import AnnualFee, EventKind, MembershipKind, Region, utcnow
 from webapp.participation import exports
 from webapp.participation.facts import CELL_LEGEND, DECISION_KINDS
@@ -70,8 +70,9 @@ def _year(raw: str | None, label: str, errors: list[str]) -> int | None:
     if not raw:
         return None
     raw = raw.strip()
-    if is_plain_number(raw) and YEAR_RANGE[0] <= int(raw) <= YEAR_RANGE[1]:
-        return int(raw)
+    year = plain_number(raw, YEAR_RANGE[1])
+    if year is not None and year >= YEAR_RANGE[0]:
+        return year
     errors.append(f"“{raw}” is not a year ({label}); showing every year.")
     return None
 

@@ -16,7 +16,7 @@ from webapp.auth.forms import region_choices
 from webapp.auth.services import record_audit
 from webapp.calendars.invites import send_update
 from webapp.extensions import db
-from webapp.forms import is_plain_number
+from webapp.forms import plain_number
 from webapp.models import (
     Event,
     EventCapacity,
@@ -194,8 +194,8 @@ def quotas(event_id: int):
             raw = request.form.get(f"quota-{region.id}", "").strip()
             if not raw:
                 overrides[region.id] = None
-            elif is_plain_number(raw) and int(raw) <= 10_000:
-                overrides[region.id] = int(raw)
+            elif (quota := plain_number(raw, 10_000)) is not None:
+                overrides[region.id] = quota
             else:
                 errors[region.id] = "A whole number from 0 to 10,000, or empty for the default."
         if not errors:
