@@ -10,6 +10,7 @@ from itertools import count
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask.testing import FlaskClient
 
 from tests.smtp import SmtpServer
@@ -28,6 +29,33 @@ from webapp.models import (
 )
 
 _serial = count(1)
+
+
+def pytest_addoption(parser):
+    """`--clock=DATE`: run the whole suite as if today were DATE (the clock keeps ticking)."""
+    parser.addoption("--clock", metavar="DATE", default=None,
+                     help="move the clock to DATE (YYYY-MM-DD) for the whole run")
+
+
+def pytest_configure(config):
+    """Start the suite-wide time travel asked for with --clock, before any test is collected."""
+    start = config.getoption("--clock")
+    if start:
+        moved = datetime.combine(date.fromisoformat(start), datetime.min.time(), UTC)
+        config.clock_travel = time_machine.travel(moved + timedelta(hours=9), tick=True)
+        config.clock_travel.start()
+
+
+def pytest_report_header(config):
+    """Say which day the suite believes it is."""
+    return f"clock: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+@pytest.fixture
+def clock():
+    """The app's clock, movable: `clock.move_to(datetime(...))`; it keeps ticking from there."""
+    with time_machine.travel(datetime.now(UTC), tick=True) as traveller:
+        yield traveller
 
 
 def test_database_url(tmp_path) -> str:

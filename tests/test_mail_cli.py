@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -80,8 +81,8 @@ def test_watch_worker_sends_new_mail_and_stops_cleanly_on_sigterm(app, smtp_serv
         "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
     }
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "flask", "--app", "webapp", "mail", "send", "--watch",
-         "--interval", "0.2"],
+        [sys.executable, "-m", "tests.clocked", datetime.now(UTC).isoformat(),
+         "--app", "webapp", "mail", "send", "--watch", "--interval", "0.2"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

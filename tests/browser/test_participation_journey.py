@@ -20,8 +20,10 @@ def sign_in(page, live_server: str, user) -> None:
 
 
 def test_secretariat_warns_a_drifting_region_and_its_coordinator_sees_it(
-        app, make_region, make_event, make_user, live_server, page):
+        app, clock, make_region, make_event, make_user, live_server, page):
     """Review → the flag's evidence → a warning recorded → the coordinator's notice."""
+    # Nine months after the last forum: within every activity window of the default policy.
+    clock.move_to(datetime(2026, 3, 1, 10, tzinfo=UTC))
     today = datetime.now(UTC).date()
     drifting = make_region("Drifting Region", admitted=today - timedelta(days=3000))
     keen = make_region("Keen Region", admitted=today - timedelta(days=3000))

@@ -6,7 +6,6 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 
 import click
 from flask.cli import AppGroup
@@ -14,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from webapp.extensions import db
 from webapp.mail.delivery import DeliveryReport, deliver_due
+from webapp.models.types import utcnow
 
 mail_cli = AppGroup("mail", help="Deliver the mail outbox.")
 
@@ -47,7 +47,7 @@ def _one_run(stop: threading.Event, limit: int | None) -> DeliveryReport:
 
 def _stamp() -> str:
     """The time for a worker's log line."""
-    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return utcnow().strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 @mail_cli.command("send")

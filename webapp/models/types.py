@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
+from webapp import clock
+
 
 def utcnow() -> datetime:
-    """The current time as an aware UTC datetime."""
-    return datetime.now(UTC)
+    """The current time as an aware UTC datetime, from the app's one clock."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):
