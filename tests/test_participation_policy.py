@@ -193,7 +193,8 @@ def test_no_activity_boundary():
     """Activity exactly 12 months ago still counts; one day later the region is flagged."""
     r = region()
     event = EventFacts(1, EventKind.MEETING, "Meeting", date(2011, 5, 10))
-    facts = ParticipationFacts([r], [event], {(1, r.id): Attendance(2, 2)})
+    missed = forum(2, 2012, month=3)  # the network was active; the region was not there
+    facts = ParticipationFacts([r], [event, missed], {(1, r.id): Attendance(2, 2)})
     assert evaluate(NO_ACTIVITY_12, facts, date(2012, 5, 10)) == {}
     flag = evaluate(NO_ACTIVITY_12, facts, date(2012, 5, 11))[r.id][0]
     assert flag.since == date(2012, 5, 11)
@@ -211,10 +212,20 @@ def test_hosting_is_activity():
 def test_no_activity_grace_for_a_new_member():
     """A region admitted 11 months ago is not flagged; at 12 months and a day it is."""
     r = region(entries=[EntryFacts(MembershipKind.ADMITTED, date(2012, 2, 1))])
-    facts = ParticipationFacts([r], [])
+    facts = ParticipationFacts([r], [forum(2, 2012, month=9)])
     assert evaluate(NO_ACTIVITY_12, facts, date(2013, 1, 1)) == {}
     flag = evaluate(NO_ACTIVITY_12, facts, date(2013, 2, 2))[r.id][0]
     assert "since joining" in flag.evidence[0]
+
+
+def test_a_quiet_network_flags_nobody_for_inactivity():
+    """No region is 'inactive' over months in which the network held nothing at all."""
+    r = region()
+    facts = ParticipationFacts([r], [forum(1, 2013)], {(1, r.id): Attendance(2, 2)})
+    assert evaluate(NO_ACTIVITY_12, facts, date(2026, 12, 2)) == {}
+    late = ParticipationFacts([r], [forum(1, 2013), forum(2, 2026, month=9)],
+                              {(1, r.id): Attendance(2, 2)})
+    assert r.id in evaluate(NO_ACTIVITY_12, late, date(2026, 12, 2))
 
 
 def test_only_members_are_evaluated_and_disabled_rules_do_nothing():

@@ -1,13 +1,13 @@
 """The illustrative history: marked as such, and flagging exactly the two excluded regions."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from webapp.data.illustrative_participation import AS_OF_EXCLUSIONS
 from webapp.data.network_history import BRIEF_DATE, EXCLUDED_SLUGS
 from webapp.extensions import db
-from webapp.models import AnnualFee, Delegation, MembershipKind, Region, RuleKey
+from webapp.models import AnnualFee, Delegation, MembershipKind, Region, RuleKey, utcnow
 from webapp.participation.services import review
 
 EXCLUDED = set(EXCLUDED_SLUGS)
@@ -96,3 +96,13 @@ def test_region_page_shows_its_engagement_history_to_everyone(seeded_participati
     assert "4th Creativity World Forum</a>: hosted" in html
     assert "attended: " in html and "(illustrative)" in html
     assert "flagged by the network" not in html  # excluded, and the visitor is anonymous
+
+
+def test_a_quiet_network_flags_no_member_today(seeded_participation, clock):
+    """With no event recorded after 2013, nobody is 'inactive' today, on any day the suite runs;
+    as of 30 Nov 2012 the same review still flags exactly the two excluded regions."""
+    for today in (datetime.now(UTC), datetime(2026, 12, 2, 12, tzinfo=UTC),
+                  datetime(2031, 1, 15, 12, tzinfo=UTC)):
+        clock.move_to(today)
+        assert flagged(utcnow().date()) == {}, today
+    assert set(flagged(date(2012, 11, 30))) == EXCLUDED

@@ -50,7 +50,8 @@ class RuleSettings:
         if self.key is RuleKey.NO_REPRESENTATIVE:
             return "No representative appointed on the date."
         return (f"No network activity (attended or hosted any event) in the last "
-                f"{self.inactive_months} months; a region admitted more recently is not flagged.")
+                f"{self.inactive_months} months, while the network held events in that time; "
+                "a region admitted more recently is not flagged.")
 
 
 RULE_TITLES = {
@@ -186,7 +187,11 @@ def no_representative(s: RuleSettings, _facts: ParticipationFacts, region: Regio
 
 def no_activity(s: RuleSettings, facts: ParticipationFacts, region: RegionFacts,
                 as_of: date) -> Flag | None:
-    """Neither attended nor hosted anything in the last `inactive_months` months."""
+    """Neither attended nor hosted anything in the last `inactive_months` months, while the
+    network held something in that time (a quiet network flags nobody)."""
+    window_opens = add_months(as_of, -s.inactive_months)
+    if not any(window_opens < e.day <= as_of for e in facts.events):
+        return None
     start = region.membership_start(as_of)
     activities = [e for e in held_by(facts, as_of) if facts.took_part(e, region)]
     last = activities[-1] if activities else None
