@@ -49,3 +49,23 @@ def test_setup_command_upgrades_and_seeds_once(app, runner):
     again = runner.invoke(args=["setup"])
     assert again.exit_code == 0 and "history loaded" not in again.output
     assert db.session.scalar(sa.text("SELECT count(*) FROM region")) == 14
+
+
+def test_start_links_to_the_port_it_serves_unless_base_url_is_set(app, runner, monkeypatch):
+    """`flask start --port 5200` without BASE_URL puts 5200 in links; a set one is kept, with
+    a note that it differs from where the server listens."""
+    from werkzeug import serving
+
+    drop_everything()
+    served = []
+    monkeypatch.setattr(serving, "run_simple", lambda host, port, *_a, **_k: served.append(port))
+    monkeypatch.delenv("BASE_URL", raising=False)
+    result = runner.invoke(args=["start", "--port", "5200"])
+    assert result.exit_code == 0, result.output
+    assert served == [5200] and app.config["BASE_URL"] == "http://127.0.0.1:5200"
+    assert "running at http://127.0.0.1:5200/" in result.output
+    monkeypatch.setenv("BASE_URL", "https://events.example.org")
+    app.config["BASE_URL"] = "https://events.example.org"
+    result = runner.invoke(args=["start", "--port", "5300"])
+    assert app.config["BASE_URL"] == "https://events.example.org"
+    assert "BASE_URL is https://events.example.org" in result.output

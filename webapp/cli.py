@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError
-from werkzeug.serving import run_simple
+from werkzeug import serving
 
 from webapp.extensions import db
 from webapp.models import Region
@@ -104,6 +106,14 @@ def register(app: Flask) -> None:
         seeded = prepare_database()
         if seeded:
             click.echo("Loaded the network's history into a new database.")
-        click.echo(f"Districts of Creativity is running at http://{host}:{port}/  (Ctrl+C stops)")
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+        listening = f"http://{shown_host}:{port}"
+        if not os.environ.get("BASE_URL"):
+            # Links in mail and calendars must reach this server, not a default port.
+            app.config["BASE_URL"] = listening
+        elif app.config["BASE_URL"].rstrip("/") != listening:
+            click.echo(f"Note: BASE_URL is {app.config['BASE_URL']}; links in mail and "
+                       f"calendars point there, not at {listening}.", err=True)
+        click.echo(f"Districts of Creativity is running at {listening}/  (Ctrl+C stops)")
         # Flask refuses app.run() inside a CLI command; werkzeug's server is what it would use.
-        run_simple(host, port, app, threaded=True)
+        serving.run_simple(host, port, app, threaded=True)
