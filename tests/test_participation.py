@@ -137,7 +137,7 @@ def test_record_warning_goes_into_history_and_audit(make_region, make_user):
     """A warning is a membership entry with its reason, and an audit entry by its author."""
     region, secretariat = make_region("Drifting"), make_user(Role.SECRETARIAT)
     entry = record_decision(secretariat, region, MembershipKind.WARNED, date(2012, 10, 1),
-                            "Missed the last two forums.", today=date(2012, 10, 2))
+                            "Missed the last two forums.", today=date(2012, 10, 2)).entry
     db.session.commit()
     assert entry in region.membership_entries and entry.note == "Missed the last two forums."
     audit = db.session.scalars(sa.select(AuditEntry)).one()

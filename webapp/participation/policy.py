@@ -248,3 +248,52 @@ def evaluate(policy: Iterable[RuleSettings], facts: ParticipationFacts,
         if found:
             flags[region.id] = found
     return flags
+
+
+@dataclass(frozen=True)
+class FlagChange:
+    """A region whose flags differ between two policies: its flags before and after."""
+
+    region: RegionFacts
+    before: tuple[Flag, ...]
+    after: tuple[Flag, ...]
+
+
+@dataclass(frozen=True)
+class PolicyComparison:
+    """What an edited policy would change on a day, compared with the one in force."""
+
+    as_of: date
+    flagged: tuple[FlagChange, ...]  # flagged under the edited policy only
+    cleared: tuple[FlagChange, ...]  # flagged under the policy in force only
+    changed: tuple[FlagChange, ...]  # flagged under both, by other rules
+    unchanged: int  # flagged under both by the same rules
+    edits: tuple[RuleSettings, ...] = ()  # the edited rules that differ from those in force
+
+    @property
+    def any_change(self) -> bool:
+        """Whether any region's flags would differ."""
+        return bool(self.flagged or self.cleared or self.changed)
+
+
+def compare(saved: Iterable[RuleSettings], edited: Iterable[RuleSettings],
+            facts: ParticipationFacts, as_of: date) -> PolicyComparison:
+    """Which regions the edited policy would flag or clear on `as_of`, against the saved one."""
+    saved, edited = complete_policy(saved), complete_policy(edited)
+    edits = tuple(new for old, new in zip(saved, edited, strict=True) if new != old)
+    before, after = evaluate(saved, facts, as_of), evaluate(edited, facts, as_of)
+    flagged, cleared, changed, unchanged = [], [], [], 0
+    for region in sorted(facts.regions, key=lambda r: r.name.casefold()):
+        old, new = tuple(before.get(region.id, ())), tuple(after.get(region.id, ()))
+        change = FlagChange(region, old, new)
+        if new and not old:
+            flagged.append(change)
+        elif old and not new:
+            cleared.append(change)
+        elif old and {f.rule for f in old} != {f.rule for f in new}:
+            changed.append(change)
+        elif old:
+            unchanged += 1
+    return PolicyComparison(as_of, tuple(flagged), tuple(cleared), tuple(changed), unchanged,
+                            edits)
+

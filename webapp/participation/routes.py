@@ -5,29 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from webapp.auth.access import require_secretariat_before_request
 from webapp.data.illustrative_participation import AS_OF_EXCLUSIONS
 from webapp.data.network_history import BRIEF_DATE
 from webapp.extensions import db
 from webapp.forms import plain_number
-from webapp.models import AnnualFee, EventKind, MembershipKind, Region, utcnow
+from webapp.models import AnnualFee, EventKind, MembershipKind, utcnow
 from webapp.participation import exports
 from webapp.participation.facts import CELL_LEGEND, DECISION_KINDS
+from webapp.participation.fees import (
+    create_fee_rows,
+    fee_statement,
+    mark_fee_paid,
+    mark_fee_unpaid,
+)
 from webapp.participation.forms import DECISION_CHOICES, DecisionForm, FeePaidForm, PolicyForm
 from webapp.participation.matrix import MATRIX_KINDS, SORTS, delegates_per_year
 from webapp.participation.services import (
     DecisionError,
-    create_fee_rows,
-    fee_members,
+    RecordedDecision,
     load_policy,
-    mark_fee_paid,
-    mark_fee_unpaid,
-    overdue_fees,
+    preview_policy,
     record_decision,
     review,
     save_policy,
@@ -125,25 +126,47 @@ def matrix_csv():
 
 @bp.get("/chart.svg")
 def chart_svg():
-    """Delegates per region per year, drawn on the server as SVG."""
+    """Delegates per region per year, drawn on the server as SVG (?download=1: as a file)."""
     args = review_args()
     svg = render_template("participation/chart.svg", chart=exports.chart(_review(args).matrix))
-    return Response(svg, mimetype="image/svg+xml")
+    headers = ({"Content-Disposition":
+                f'attachment; filename="participation-chart-{args.as_of}.svg"'}
+               if request.args.get("download") == "1" else {})
+    return Response(svg, mimetype="image/svg+xml", headers=headers)
 
 
 @bp.route("/policy", methods=["GET", "POST"])
 def policy():
-    """The engagement policy: switch rules on or off and set their thresholds."""
+    """The engagement policy: switch rules on or off and set their thresholds; "Preview"
+    shows which regions the edited policy would flag or clear today, without saving."""
     current = load_policy()
     form = PolicyForm() if request.method == "POST" else PolicyForm.from_policy(current)
+    preview = None
     if form.validate_on_submit():
-        changes = save_policy(current_user._get_current_object(), form.settings())
-        db.session.commit()
-        flash("Policy saved: " + (" ".join(changes) if changes else "nothing changed."),
-              "success")
-        return redirect(url_for("participation.policy"))
-    return render_template("participation/policy.html", form=form, policy=current), (
+        if "preview" not in request.form:
+            changes = save_policy(current_user._get_current_object(), form.settings())
+            db.session.commit()
+            flash("Policy saved: " + (" ".join(changes) if changes else "nothing changed."),
+                  "success")
+            return redirect(url_for("participation.policy"))
+        preview = preview_policy(current, form.settings(), utcnow().date())
+    return render_template("participation/policy.html", form=form, policy=current,
+                           preview=preview), (
         400 if form.errors else 200)
+
+
+def mailed_sentence(decision: RecordedDecision) -> str:
+    """Who was emailed about a decision, and whose address was refused, in words."""
+    if decision.mailed:
+        names = ", ".join(r.name or r.email for r in decision.mailed)
+        text = f"Emailed with the reason to {names}."
+    else:
+        text = "Nobody was emailed: the region has no active coordinator or representative " \
+               "with an email address."
+    if decision.refused:
+        text += " Not emailed (the address is not valid): " + ", ".join(
+            r.name or r.email for r in decision.refused) + "."
+    return text
 
 
 @bp.route("/regions/<slug>", methods=["GET", "POST"])
@@ -156,16 +179,17 @@ def region(slug: str):
         form.on.data = utcnow().date()
     elif form.validate_on_submit():
         try:
-            entry = record_decision(current_user._get_current_object(), region,
-                                    MembershipKind(form.kind.data), form.on.data,
-                                    form.reason.data, utcnow().date())
+            decision = record_decision(current_user._get_current_object(), region,
+                                       MembershipKind(form.kind.data), form.on.data,
+                                       form.reason.data, utcnow().date())
         except DecisionError as exc:
             form.form_errors.append(str(exc))
         else:
             db.session.commit()
+            entry = decision.entry
             flash(f"{dict(DECISION_CHOICES)[entry.kind.value]} of {region.name} recorded on "
-                  f"{entry.date_label}: it is in the region's history and the audit log.",
-                  "success")
+                  f"{entry.date_label}: it is in the region's history and the audit log. "
+                  + mailed_sentence(decision), "success")
             return redirect(url_for("participation.region", slug=slug,
                                     as_of=args.as_of.isoformat()))
     result = review(args.as_of, region_id=region.id)
@@ -196,21 +220,16 @@ def _valid_year(year: int) -> int:
 
 @bp.get("/fees")
 def fees():
-    """The annual fees of one year, the members still without a fee row, and the overdue list."""
+    """One year's fees, where they stand (paid, not yet due, overdue, not recorded), and every
+    overdue fee."""
     today = utcnow().date()
     year = request.args.get("year", type=int) or today.year
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         flash(f"{year} is not a year the network keeps fees for; showing {today.year}.", "error")
         year = today.year
-    rows = db.session.scalars(
-        sa.select(AnnualFee).options(selectinload(AnnualFee.region))
-        .where(AnnualFee.year == year).join(AnnualFee.region).order_by(Region.name)
-    ).all()
-    have = {fee.region_id for fee in rows}
-    missing = [r for r in fee_members(year) if r.id not in have]
-    return render_template("participation/fees.html", year=year, fees=rows, missing=missing,
-                           overdue=overdue_fees(today), today=today, form=FeePaidForm(),
-                           policy={s.key: s for s in load_policy()})
+    return render_template("participation/fees.html", year=year,
+                           statement=fee_statement(year, today), today=today,
+                           form=FeePaidForm(), policy={s.key: s for s in load_policy()})
 
 
 @bp.post("/fees/<int:year>/rows")

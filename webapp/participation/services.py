@@ -1,5 +1,5 @@
 """Participation workflows: load the facts in a fixed number of queries, evaluate the policy,
-save it, record the network's decisions, and keep the annual fees.
+save it, preview an edit, and record the network's decisions (fees: participation/fees.py).
 
 Services add and flush, never commit; the caller (a route, a command, a test) commits."""
 
@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from webapp.auth.services import record_audit
 from webapp.extensions import db
@@ -32,7 +31,7 @@ from webapp.models import (
     RuleKey,
     User,
 )
-from webapp.models.region import fee_due_on, status_from_entries
+from webapp.models.region import status_from_entries
 from webapp.participation.facts import (
     Attendance,
     EntryFacts,
@@ -43,9 +42,12 @@ from webapp.participation.facts import (
     RepresentativeFacts,
 )
 from webapp.participation.matrix import MATRIX_KINDS, Matrix, build_matrix
+from webapp.participation.notifications import Recipient, queue_decision_mail
 from webapp.participation.policy import (
     Flag,
+    PolicyComparison,
     RuleSettings,
+    compare,
     complete_policy,
     evaluate,
 )
@@ -91,6 +93,16 @@ def save_policy(actor: User | None, settings: Iterable[RuleSettings]) -> list[st
         record_audit(actor, "policy.changed", row, text)
         changes.append(text)
     return changes
+
+
+def preview_policy(saved: list[RuleSettings], edited: Iterable[RuleSettings],
+                   as_of: date) -> PolicyComparison:
+    """The regions an edited, unsaved policy would flag or clear on `as_of` (facts loaded
+    once, for the rules on in either policy: at most four queries)."""
+    edited = complete_policy(edited)
+    either = [RuleSettings(s.key, s.enabled or e.enabled) for s, e in zip(saved, edited,
+                                                                         strict=True)]
+    return compare(saved, edited, load_facts(as_of, either), as_of)
 
 
 # --- loading the facts ------------------------------------------------------------------
@@ -242,9 +254,19 @@ class DecisionError(ValueError):
     """A decision that does not fit the region's history; the message says why."""
 
 
+@dataclass(frozen=True)
+class RecordedDecision:
+    """A decision in the history, and who it was mailed to (or could not be)."""
+
+    entry: MembershipEntry
+    mailed: list[Recipient]
+    refused: list[Recipient]
+
+
 def record_decision(actor: User | None, region: Region, kind: MembershipKind, on: date,
-                    reason: str, today: date) -> MembershipEntry:
-    """Record a warning, an exclusion or a readmission in the history and the audit log."""
+                    reason: str, today: date) -> RecordedDecision:
+    """Record a warning, an exclusion or a readmission in the history and the audit log, and
+    queue the email to the region's coordinators and representatives (same transaction)."""
     reason = (reason or "").strip()
     if kind not in DECISIONS:
         raise DecisionError("Choose a warning, an exclusion or a readmission.")
@@ -269,57 +291,5 @@ def record_decision(actor: User | None, region: Region, kind: MembershipKind, on
     db.session.flush()
     record_audit(actor, f"region.{kind.value}", region,
                  f"{region.name}: {kind.label.lower()} on {on.isoformat()}. {reason}")
-    return entry
-
-
-# --- annual fees ------------------------------------------------------------------------
-
-
-def fee_members(year: int) -> list[Region]:
-    """Regions that owe the year's fee: members on its due date (31 March)."""
-    due = fee_due_on(year)
-    regions = db.session.scalars(
-        sa.select(Region).options(selectinload(Region.membership_entries))
-        .order_by(Region.name)
-    ).all()
-    return [r for r in regions if r.is_member_on(due)]
-
-
-def create_fee_rows(actor: User | None, year: int) -> list[AnnualFee]:
-    """Add the year's fee (2,500 EUR) for every member lacking one; returns the new rows."""
-    have = set(db.session.scalars(sa.select(AnnualFee.region_id).where(AnnualFee.year == year)))
-    created = [AnnualFee(region_id=r.id, year=year) for r in fee_members(year)
-               if r.id not in have]
-    db.session.add_all(created)
-    db.session.flush()
-    if created:
-        record_audit(actor, "fee.created", created[0],
-                     f"{len(created)} annual fee rows created for {year}.")
-    return created
-
-
-def mark_fee_paid(actor: User | None, fee: AnnualFee, paid_on: date) -> None:
-    """Mark a fee paid on a date (audited)."""
-    fee.paid_on = paid_on
-    db.session.flush()
-    record_audit(actor, "fee.paid", fee,
-                 f"{fee.region.name}: {fee.year} fee marked paid on {paid_on.isoformat()}.")
-
-
-def mark_fee_unpaid(actor: User | None, fee: AnnualFee) -> None:
-    """Undo a payment recorded by mistake (audited, with the date it had)."""
-    before = fee.paid_on
-    fee.paid_on = None
-    db.session.flush()
-    record_audit(actor, "fee.unpaid", fee,
-                 f"{fee.region.name}: {fee.year} fee marked unpaid (was paid on {before}).")
-
-
-def overdue_fees(as_of: date) -> list[AnnualFee]:
-    """Fees unpaid after their due date, oldest first."""
-    fees = db.session.scalars(
-        sa.select(AnnualFee).options(selectinload(AnnualFee.region))
-        .where(sa.or_(AnnualFee.paid_on.is_(None), AnnualFee.paid_on > as_of))
-        .order_by(AnnualFee.year, AnnualFee.region_id)
-    ).all()
-    return [fee for fee in fees if fee.due_on < as_of]
+    mailed, refused = queue_decision_mail(region, entry)
+    return RecordedDecision(entry, mailed, refused)
