@@ -126,6 +126,7 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "mail_admin.download_attachment": ("GET", SECRETARIAT),
     "mail_admin.retry": ("POST", SECRETARIAT_POST),
     "mail_admin.retry_failed": ("POST", SECRETARIAT_POST),
+    "mail_admin.send_waiting": ("GET", SECRETARIAT),  # asks first; the POST sends
 }
 
 
