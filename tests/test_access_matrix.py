@@ -16,14 +16,17 @@ from webapp.models import (
     AgendaItem,
     AgendaKind,
     AnnualFee,
+    AuditEntry,
     DelegateImport,
     Delegation,
     Event,
+    EventCapacity,
     EventKind,
     MissionGuest,
     Person,
     Registration,
     Role,
+    utcnow,
 )
 
 VISITORS = ["anonymous", "participant", "coordinator", "other_coordinator", "secretariat"]
@@ -123,6 +126,7 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "mail_admin.download_attachment": ("GET", SECRETARIAT),
     "mail_admin.retry": ("POST", SECRETARIAT_POST),
     "mail_admin.retry_failed": ("POST", SECRETARIAT_POST),
+    "mail_admin.send_waiting": ("GET", SECRETARIAT),  # asks first; the POST sends
 }
 
 
@@ -227,3 +231,53 @@ def test_access_matrix(app, world, visitor, auth, client):
         if endpoint == "auth.logout" and visitor != "anonymous":
             auth.login(users[visitor])  # sign back in for the remaining routes
     assert not failures, "\n".join(failures)
+
+
+def _forum(make_event, title: str):
+    """A forum open for delegations (three places per region)."""
+    forum = make_event(title, hours=48, registration_opens_at=utcnow() - timedelta(days=1),
+                       default_delegation_quota=3)
+    forum.capacities.append(EventCapacity(audience="international", label="International",
+                                          capacity=10))
+    db.session.commit()
+    return forum
+
+
+def test_a_coordinator_cannot_rewrite_another_regions_delegate(make_event, make_region,
+                                                               make_user, client, auth):
+    """Midtjylland adds Flanders' delegate (one person record per email) and renames her: only
+    Midtjylland's entry changes; Flanders' delegation, the person's record and Flanders' audit
+    trail stay as they were, and Midtjylland never sees what Flanders entered."""
+    flanders_forum, aarhus_forum = _forum(make_event, "Forum A"), _forum(make_event, "Forum B")
+    flanders, midtjylland = make_region("Flanders"), make_region("Midtjylland")
+    flanders_url = f"/events/{flanders_forum.id}/delegations/{flanders.slug}"
+    midtjylland_url = f"/events/{aarhus_forum.id}/delegations/{midtjylland.slug}"
+    berta = {"email": "berta@flanders.example.org"}
+    assert auth.login(make_user(Role.COORDINATOR, region=flanders)).status_code == 302
+    client.post(flanders_url, data={**berta, "full_name": "Berta Peeters",
+                                    "organisation": "Flanders DC", "job_title": "Director"},
+                follow_redirects=True)
+    auth.logout()
+
+    assert auth.login(make_user(Role.COORDINATOR, region=midtjylland)).status_code == 302
+    page = client.post(midtjylland_url, data={**berta, "full_name": "B. Peeters"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "B. Peeters" in page
+    assert "Berta Peeters" not in page and "Flanders DC" not in page and "Director" not in page
+    theirs = db.session.scalars(sa.select(Registration).where(
+        Registration.event_id == aarhus_forum.id)).one()
+    assert client.post(f"/delegates/{theirs.id}/edit", data={
+        "full_name": "Bertha Rewritten", "job_title": "Spy"}).status_code == 302
+    assert "Bertha Rewritten" in client.get(midtjylland_url).get_data(as_text=True)
+    auth.logout()
+
+    assert auth.login(make_user(Role.COORDINATOR, region=flanders)).status_code == 302
+    page = client.get(flanders_url).get_data(as_text=True)
+    assert "Berta Peeters" in page and "Flanders DC · Director" in page
+    assert "Rewritten" not in page and "Spy" not in page
+    person = db.session.scalars(sa.select(Person).filter_by(email=berta["email"])).one()
+    assert (person.full_name, person.organisation, person.job_title) == (
+        "Berta Peeters", "Flanders DC", "Director")
+    edits = db.session.scalars(sa.select(AuditEntry).filter_by(
+        action="delegation.delegate_edited")).all()
+    assert [(e.target_type, e.target_id) for e in edits] == [("delegation", theirs.delegation_id)]

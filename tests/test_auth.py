@@ -11,7 +11,7 @@ from tests.conftest import PASSWORD
 from webapp.auth import tokens
 from webapp.auth.services import MAX_FAILURES_PER_EMAIL, record_audit
 from webapp.extensions import db
-from webapp.models import AuditEntry, LoginFailure, OutboxMessage, Role, User
+from webapp.models import AuditEntry, LoginThrottle, OutboxMessage, Role, User
 
 
 def last_link(prefix: str) -> str:
@@ -64,7 +64,7 @@ def test_no_user_enumeration(make_user, auth):
     def median_seconds(email: str) -> float:
         samples = []
         for _ in range(3):
-            db.session.execute(sa.delete(LoginFailure))
+            db.session.execute(sa.delete(LoginThrottle))
             db.session.commit()
             start = time.perf_counter()
             auth.login(email, "wrong password")

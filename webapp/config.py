@@ -89,6 +89,8 @@ class Config:
             raise ConfigError(
                 f"CALENDAR_STATE_TTL is at most 10 seconds, not {self.CALENDAR_STATE_TTL}."
             )
+        # /healthz answers 503 when a folder the site writes to has less free space.
+        self.HEALTH_MIN_FREE_MB = _env_number(env, "HEALTH_MIN_FREE_MB", 100, minimum=0)
         for key, value in mail_settings(env, instance_path, self.BASE_URL).items():
             setattr(self, key, value)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from webapp.auth.access import require_login, safe_next
@@ -10,6 +10,8 @@ from webapp.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm,
 from webapp.auth.services import (
     ThrottledError,
     authenticate,
+    count_sign_in_try,
+    end_sessions,
     request_password_reset,
     set_new_password,
 )
@@ -22,6 +24,15 @@ THROTTLED = "Too many failed sign-in attempts. Wait 15 minutes, or reset your pa
 BAD_LOGIN = "That email and password do not match an active account."
 
 
+def sign_in(user, *, remember: bool = False) -> None:
+    """Start the user's session with a fresh CSRF secret: a token seen before signing in
+    (on a shared computer, in a page's source) is worth nothing afterwards."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)  # Flask-WTF's token for this request, made from the old secret
+    login_user(user, remember=remember)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Email + password sign-in, throttled, with a safe `next` redirect."""
@@ -30,14 +41,20 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        user = None
         try:
-            user = authenticate(form.email.data, form.password.data)
+            count_sign_in_try(form.email.data)
         except ThrottledError:
-            user, status = None, 429
+            status = 429
             form.form_errors.append(THROTTLED)
-        db.session.commit()  # failures are recorded even though sign-in fails
+        # The try is counted (committed) before the slow password check, so parallel tries
+        # see it; a failure stays counted even though sign-in fails.
+        db.session.commit()
+        if status != 429:
+            user = authenticate(form.email.data, form.password.data)
+            db.session.commit()
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             flash(f"Welcome, {user.full_name}.", "success")
             return redirect(safe_next(url_for("core.home")))
         if status != 429:
@@ -50,9 +67,14 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out (POST, so a link elsewhere cannot sign people out)."""
+    """Sign out (POST, so a link elsewhere cannot sign people out), server-side: the session
+    version moves on, so a copy of the session or remember-me cookie no longer signs in (on
+    every device, as after a password change)."""
+    if current_user.is_authenticated:
+        end_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
-    flash("You are signed out.", "success")
+    flash("You are signed out, on every device.", "success")
     return redirect(url_for("core.home"))
 
 
@@ -79,7 +101,7 @@ def _password_from_link(token: str, purpose: str, action: str, template: str, do
     if form.validate_on_submit():
         set_new_password(user, form.password.data, action)
         db.session.commit()
-        login_user(user)
+        sign_in(user)
         flash(done, "success")
         return redirect(url_for("core.home"))
     return render_template(template, form=form, user=user), 400 if form.is_submitted() else 200
@@ -111,7 +133,7 @@ def account():
         else:
             set_new_password(user, form.password.data, "user.password_changed")
             db.session.commit()
-            login_user(user)  # keep this session, under the new session version
+            sign_in(user)  # keep this session, under the new session version
             flash("Password changed. Other devices have been signed out.", "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form), 400 if form.errors else 200

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import sqlalchemy as sa
 from flask import has_request_context, request
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from webapp.auth.throttle import address_key, count_try, email_key, forget, take_back
 from webapp.auth.tokens import INVITATION, PASSWORD_RESET, make_token
 from webapp.extensions import db
 from webapp.mail import queue_email
-from webapp.models import AuditEntry, LoginFailure, Region, Role, User, utcnow
+from webapp.models import AuditEntry, Region, Role, User, utcnow
 from webapp.urls import absolute_url
 
-THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 5
 MAX_FAILURES_PER_ADDRESS = 20
 MIN_PASSWORD_LENGTH = 10
@@ -22,7 +20,7 @@ _DUMMY_HASH: str | None = None
 
 
 class ThrottledError(Exception):
-    """Too many recent failures for this email or address."""
+    """Too many recent tries for this email or address."""
 
 
 def client_address() -> str:
@@ -38,28 +36,27 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH
 
 
-def is_throttled(email: str, address: str) -> bool:
-    """Whether recent failures for this email or this address exceed their limits."""
-    since = utcnow() - THROTTLE_WINDOW
-    counts = db.session.execute(
-        sa.select(
-            sa.func.count().filter(LoginFailure.email == email),
-            sa.func.count().filter(LoginFailure.ip_address == address),
-        ).where(
-            LoginFailure.at >= since,
-            sa.or_(LoginFailure.email == email, LoginFailure.ip_address == address),
-        )
-    ).one()
-    return counts[0] >= MAX_FAILURES_PER_EMAIL or counts[1] >= MAX_FAILURES_PER_ADDRESS
+def count_sign_in_try(email: str) -> None:
+    """Count a sign-in try for the email and the client's address before its password is
+    checked (the caller commits, so that parallel tries see it); raises ThrottledError, the
+    try taken back, when either is over its limit."""
+    account, address = email_key(email.strip().lower()), address_key(client_address())
+    # The address counts only tries its account's limit lets through: otherwise a burst
+    # against one account would, for a moment, lock the address for that account's own
+    # tries within its limit.
+    if count_try(account) > MAX_FAILURES_PER_EMAIL:
+        take_back([account])
+        raise ThrottledError
+    if count_try(address) > MAX_FAILURES_PER_ADDRESS:
+        take_back([account, address])
+        raise ThrottledError
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The user for a correct email and password, or None; raises ThrottledError when too many
-    recent failures. Unknown and known emails cost the same (one scrypt check)."""
+    """The user for a correct email and password, or None. Call count_sign_in_try first: a
+    wrong password leaves the try counted; a right one starts the account afresh and takes
+    the address's try back. Unknown and known emails cost the same (one scrypt check)."""
     email = email.strip().lower()
-    address = client_address()
-    if is_throttled(email, address):
-        raise ThrottledError
     user = db.session.scalars(sa.select(User).where(User.email == email)).one_or_none()
     if user is not None and user.password_hash is not None:
         ok = check_password_hash(user.password_hash, password)
@@ -67,12 +64,17 @@ def authenticate(email: str, password: str) -> User | None:
         check_password_hash(_dummy_hash(), password)
         ok = False
     if not ok or not user.is_active:
-        db.session.add(LoginFailure(email=email, ip_address=address))
-        db.session.flush()
         return None
     user.last_login_at = utcnow()
-    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email))
+    forget(email_key(email))
+    take_back([address_key(client_address())])
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out server-side: every session and remember-me cookie of theirs stops
+    matching (a copied cookie included)."""
+    user.session_version = (user.session_version or 0) + 1
 
 
 def record_audit(actor: User | None, action: str, target: object, summary: str) -> AuditEntry:
@@ -147,7 +149,7 @@ def update_account(actor: User, user: User, role: Role, region: Region | None,
         user.is_enabled = enabled
         changes.append("reactivated" if enabled else "deactivated")
         if not enabled:
-            user.session_version += 1  # signs the user out everywhere
+            end_sessions(user)
     if changes:
         action = "user.role_changed" if changes[0].startswith("role") else "user.status_changed"
         record_audit(actor, action, user, f"{user.email}: " + "; ".join(changes))

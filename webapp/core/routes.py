@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
 from functools import cache
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask.globals import request_ctx
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, ServiceUnavailable
 
-from webapp.extensions import db
+from webapp.core.health import disk_space
+from webapp.extensions import db, login_manager
 from webapp.models import Event, Region, RegionStatus, utcnow
 
 bp = Blueprint("core", __name__)
+# What a database that is down, restarting or out of connections raises.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 30
+DATABASE_DOWN = ServiceUnavailable(
+    "The site cannot reach its database just now. Nothing you entered was saved halfway; "
+    "please try again in a minute.")
 
 
 @cache
@@ -26,18 +45,37 @@ def _head_revision(directory: str) -> str | None:
 
 @bp.get("/healthz")
 def healthz():
-    """Liveness and schema check: 200 with the database's schema revision, 503 if unreachable."""
+    """Liveness, schema and disk check: 200 with the database's schema revision and the free
+    disk space; 503 when the database is unreachable or a folder the site writes to has less
+    free space than HEALTH_MIN_FREE_MB."""
     head = _head_revision(current_app.extensions["migrate"].directory)
+    disks = disk_space(current_app)
+    disk = [{"path": d.path, "free_mb": d.free_mb, "min_free_mb": d.min_free_mb, "low": d.low}
+            for d in disks]
     try:
         revision = db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
     except SQLAlchemyError as exc:
         db.session.rollback()
         if "alembic_version" not in str(exc):
-            return jsonify(status="error", error="database unreachable"), 503
+            return _retry_later(jsonify(status="error", error="database unreachable",
+                                        disk=disk))
         revision = None
-    return jsonify(
-        status="ok", schema_revision=revision, code_revision=head, up_to_date=revision == head
-    )
+    facts = {"schema_revision": revision, "code_revision": head, "up_to_date": revision == head,
+             "disk": disk}
+    low = [d for d in disks if d.low]
+    if low:
+        error = "low disk space: " + "; ".join(
+            f"{d.free_mb} MB free in {d.path} (at least {d.min_free_mb} MB wanted)" for d in low)
+        return _retry_later(jsonify(status="error", error=error, **facts))
+    return jsonify(status="ok", **facts)
+
+
+def _retry_later(response) -> Response:
+    """A 503 that tells clients (and load balancers) when to ask again."""
+    response = make_response(response)
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @bp.get("/")
@@ -93,6 +131,19 @@ def register_error_pages(app: Flask) -> None:
             f"What you sent is larger than {limit:g} MB, more than any page here takes. "
             "A delegate list, even of thousands of rows, is far smaller: check that you "
             "chose the right file."))
+
+    def database_unavailable(exc: SQLAlchemyError):
+        """The database is down, restarting or out of connections: 503 with Retry-After and
+        the usual page, drawn without asking the database anything (the signed-in user, who
+        could not be loaded, is shown as signed out)."""
+        with contextlib.suppress(SQLAlchemyError):  # the connection may be gone already
+            db.session.rollback()
+        current_app.logger.error("database unavailable: %s", str(exc).splitlines()[0])
+        g._login_user = login_manager.anonymous_user()
+        return _retry_later(http_error(DATABASE_DOWN))
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, database_unavailable)
 
     @app.errorhandler(500)
     def server_error(exc):

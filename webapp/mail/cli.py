@@ -12,7 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError
 
 from webapp.extensions import db
-from webapp.mail.delivery import DeliveryReport, deliver_due
+from webapp.mail.delivery import DeliveryReport, deliver_due, make_waiting_due
 from webapp.models.types import utcnow
 
 mail_cli = AppGroup("mail", help="Deliver the mail outbox.")
@@ -45,6 +45,18 @@ def _one_run(stop: threading.Event, limit: int | None) -> DeliveryReport:
         raise click.ClickException(f"cannot use the database: {reason}") from None
 
 
+def _make_waiting_due() -> None:
+    """--now: every queued message due at once, committed, and said."""
+    try:
+        waiting = make_waiting_due()
+        db.session.commit()
+    except OperationalError as exc:
+        db.session.rollback()
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise click.ClickException(f"cannot use the database: {reason}") from None
+    click.echo(f"{waiting} waiting message{'s' if waiting != 1 else ''} due now.")
+
+
 def _stamp() -> str:
     """The time for a worker's log line."""
     return utcnow().strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -57,9 +69,14 @@ def _stamp() -> str:
               help="Seconds between runs with --watch.")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Send at most this many messages per run.")
-def send_command(watch: bool, interval: float, limit: int | None) -> None:
+@click.option("--now", "now", is_flag=True,
+              help="First make every waiting message due (after an outage: no waiting for "
+                   "the retry backoff), then deliver.")
+def send_command(watch: bool, interval: float, limit: int | None, now: bool) -> None:
     """Deliver the messages that are due (by SMTP, or as .eml files without MAIL_SERVER)."""
     stop = threading.Event()
+    if now:
+        _make_waiting_due()
     with stop_on_signals(stop):
         if not watch:
             report = _one_run(stop, limit)

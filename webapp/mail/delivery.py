@@ -316,3 +316,16 @@ def reschedule_failed() -> int:
         for message_id in ids:
             remember_for_delivery(message_id)
     return len(ids)
+
+
+def make_waiting_due() -> int:
+    """'Send all waiting now', after an outage is over: every queued message — those waiting
+    for their retry's backoff included — becomes due at once (attempts are kept, so the
+    backoff goes on if the server is still down); returns how many wait."""
+    now = utcnow()
+    waiting = outbox.c.status == OutboxStatus.QUEUED
+    db.session.execute(
+        sa.update(outbox).where(waiting, outbox.c.next_attempt_at > now)
+        .values(next_attempt_at=now)
+    )
+    return db.session.scalar(sa.select(sa.func.count()).select_from(outbox).where(waiting))

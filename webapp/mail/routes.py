@@ -23,8 +23,15 @@ from sqlalchemy.orm import load_only, selectinload
 
 from webapp.auth.access import require_secretariat_before_request
 from webapp.extensions import db
+from webapp.mail.background import remember_all_due
 from webapp.mail.compose import UnsendableMessage, build_message
-from webapp.mail.delivery import can_retry, deliver_due, reschedule_failed, reschedule_now
+from webapp.mail.delivery import (
+    can_retry,
+    deliver_due,
+    make_waiting_due,
+    reschedule_failed,
+    reschedule_now,
+)
 from webapp.mail.recipes import RecipeError, preview
 from webapp.mail.transport import eml_filename
 from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
@@ -60,9 +67,14 @@ def index():
     status = request.args.get("status", "")
     status = status if status in {s.value for s in OutboxStatus} else ""
     q = query_text(request.args, "q")
-    counts = dict(db.session.execute(
-        sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
-    ).all())
+    # Per status, and how many of them have been tried already (queued ones: retrying).
+    tallies = db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count(),
+                  sa.func.count().filter(OutboxMessage.attempts > 0))
+        .group_by(OutboxMessage.status)
+    ).all()
+    counts = {row[0]: row[1] for row in tallies}
+    retrying = next((row[2] for row in tallies if row[0] is OutboxStatus.QUEUED), 0)
     conditions = []
     if status:
         conditions.append(OutboxMessage.status == OutboxStatus(status))
@@ -98,7 +110,7 @@ def index():
     return render_template(
         "mail_admin/index.html",
         messages=messages, counts=counts, total=total, status=status, q=q, page=page,
-        pages=pages, statuses=OutboxStatus, can_retry=can_retry,
+        pages=pages, statuses=OutboxStatus, can_retry=can_retry, retrying=retrying,
         transport=_transport_note(),
     )
 
@@ -191,6 +203,30 @@ def retry_failed():
         return redirect(url_for(".index", status="queued"))
     flash("There are no failed messages.", "success")
     return redirect(url_for(".index"))
+
+
+@bp.route("/send-waiting", methods=["GET", "POST"])
+def send_waiting():
+    """'Send all waiting now' (asks first): after an outage, every queued message — those
+    waiting out a retry's backoff too — is due at once and sent after the commit."""
+    if request.method == "GET":
+        waiting = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)
+                                    .where(OutboxMessage.status == OutboxStatus.QUEUED))
+        return render_template("mail_admin/send_waiting.html", waiting=waiting,
+                               transport=_transport_note())
+    count = make_waiting_due()
+    if count:
+        remember_all_due()
+    db.session.commit()
+    if not count:
+        flash("No message is waiting.", "success")
+    elif current_app.config["MAIL_DELIVER_ON_COMMIT"]:
+        flash(f"Sending {count} waiting message{'s' if count != 1 else ''} now; reload to "
+              "see how it went.", "success")
+    else:
+        flash(f"{count} waiting message{'s' if count != 1 else ''} due now: the mail worker "
+              "sends them on its next run.", "success")
+    return redirect(url_for(".index", status="queued" if count else None))
 
 
 def _safe_next(raw: str | None, default: str) -> str:

@@ -25,7 +25,7 @@ from webapp.models.registration import (
 )
 from webapp.models.seats import install_seat_triggers  # noqa: F401 - seat-count triggers
 from webapp.models.types import DatePrecision, utcnow
-from webapp.models.user import AuditEntry, LoginFailure, Role, User
+from webapp.models.user import AuditEntry, LoginThrottle, Role, User
 
 __all__ = [
     "AgendaItem",
@@ -47,7 +47,7 @@ __all__ = [
     "MissionGuest",
     "agenda_attendance",
     "MembershipEntry",
-    "LoginFailure",
+    "LoginThrottle",
     "MembershipKind",
     "OutboxAttachment",
     "OutboxMessage",

@@ -7,14 +7,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
+from webapp.models.people import Person
 from webapp.models.types import UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from webapp.models.event import Event
-    from webapp.models.people import Person
     from webapp.models.region import Region
     from webapp.models.user import User
 
@@ -93,6 +94,13 @@ class Registration(db.Model):
     cancelled_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     # When a waitlisted registration got a freed seat.
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A delegate's name, organisation and title as their region entered them. People are one
+    # record per email and several regions may send the same person: each region sees and
+    # corrects its own entry here, never another region's. NULL name: no entry of its own
+    # (public registrations, rows from before), the person's record applies.
+    delegate_name: Mapped[str | None] = mapped_column(sa.String(200))
+    delegate_organisation: Mapped[str | None] = mapped_column(sa.String(200))
+    delegate_job_title: Mapped[str | None] = mapped_column(sa.String(200))
 
     event: Mapped[Event] = relationship()
     person: Mapped[Person] = relationship()
@@ -130,6 +138,43 @@ class Registration(db.Model):
     def is_active(self) -> bool:
         """Confirmed or waitlisted: holds a seat or a place in the queue."""
         return self.status is not RegistrationStatus.CANCELLED
+
+    # The details shown for this registration: its own entry, else the person's record. In
+    # SQL (lists, search, sorting) the query must join Person.
+    @hybrid_property
+    def name(self) -> str:
+        """The name shown for this registration."""
+        return self.delegate_name or self.person.full_name
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls) -> sa.ColumnElement[str]:
+        """SQL: the registration's own name, else the person's."""
+        return sa.func.coalesce(cls.delegate_name, Person.full_name)
+
+    @hybrid_property
+    def organisation(self) -> str | None:
+        """The organisation shown (a blank one entered by the region stays blank)."""
+        return self.delegate_organisation if self.delegate_name else self.person.organisation
+
+    @organisation.inplace.expression
+    @classmethod
+    def _organisation_expression(cls) -> sa.ColumnElement[str | None]:
+        """SQL: as the Python side."""
+        return sa.case((cls.delegate_name.is_(None), Person.organisation),
+                       else_=cls.delegate_organisation)
+
+    @hybrid_property
+    def job_title(self) -> str | None:
+        """The title shown (a blank one entered by the region stays blank)."""
+        return self.delegate_job_title if self.delegate_name else self.person.job_title
+
+    @job_title.inplace.expression
+    @classmethod
+    def _job_title_expression(cls) -> sa.ColumnElement[str | None]:
+        """SQL: as the Python side."""
+        return sa.case((cls.delegate_name.is_(None), Person.job_title),
+                       else_=cls.delegate_job_title)
 
 
 class DelegationQuota(db.Model):

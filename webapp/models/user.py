@@ -97,15 +97,17 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class LoginFailure(db.Model):
-    """A failed sign-in, counted per email and per address to slow down guessing."""
+class LoginThrottle(db.Model):
+    """Sign-in tries in the current window, per email and per address ('email:…',
+    'address:…'), counted by one atomic upsert before the password is checked (auth/throttle)."""
 
-    __tablename__ = "login_failure"
+    __tablename__ = "login_throttle"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), index=True)
-    ip_address: Mapped[str] = mapped_column(sa.String(64), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    key: Mapped[str] = mapped_column(sa.String(300), primary_key=True)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(sa.Integer)
+
+    __table_args__ = (sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),)
 
 
 class AuditEntry(db.Model):

@@ -262,8 +262,8 @@ def cancel(registration_id: int):
         record_audit(current_user._get_current_object(), "registration.cancelled",
                      registration, f"{registration.person.email}: {form.reason.data.strip()}")
         db.session.commit()
-        flash(f"{registration.person.full_name}'s registration is cancelled."
-              + (f" {promoted[0].person.full_name} moves up from the waitlist." if promoted
+        flash(f"{registration.name}'s registration is cancelled."
+              + (f" {promoted[0].name} moves up from the waitlist." if promoted
                  else ""), "success")
     except RegistrationError as exc:
         db.session.rollback()

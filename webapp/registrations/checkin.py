@@ -64,10 +64,10 @@ def checkin_page(event_id: int):
                      contains_eager(Registration.delegation).contains_eager(Delegation.region))
             .where(Registration.event_id == event.id,
                    Registration.status != RegistrationStatus.CANCELLED,
-                   sa.or_(Person.full_name.ilike(pattern, escape="\\"),
+                   sa.or_(Registration.name.ilike(pattern, escape="\\"),
                           Person.email.ilike(pattern, escape="\\"),
-                          Person.organisation.ilike(pattern, escape="\\")))
-            .order_by(Person.full_name, Registration.id)
+                          Registration.organisation.ilike(pattern, escape="\\")))
+            .order_by(Registration.name, Registration.id)
             .limit(MAX_RESULTS + 1)
         ).all()
     return render_template(
@@ -102,7 +102,7 @@ def toggle(registration_id: int):
     except RegistrationError as exc:
         db.session.rollback()
         changed, error = False, str(exc)
-    name = registration.person.full_name
+    name = registration.name
     message = error or (f"{name}: check-in undone." if undo else f"{name} is checked in.")
     if not changed and not error:
         message = f"{name} was already {'not ' if undo else ''}checked in."

@@ -22,6 +22,7 @@ from webapp.registrations.common import (
     load_registration,
     may_change_delegation,
 )
+from webapp.registrations.delegates import add_delegate, record_details, replace_delegate
 from webapp.registrations.forms import DelegateDetailsForm, DelegateForm, ImportForm, ReasonForm
 from webapp.registrations.imports import (
     ImportFileError,
@@ -31,14 +32,7 @@ from webapp.registrations.imports import (
     save_preview,
 )
 from webapp.registrations.quotas import delegation_audience, get_or_create_delegation, quota_for
-from webapp.registrations.services import (
-    PersonData,
-    RegistrationError,
-    cancel_registration,
-    register_person,
-    substitute,
-    update_person_details,
-)
+from webapp.registrations.services import PersonData, RegistrationError, cancel_registration
 
 bp = Blueprint("delegations", __name__)
 staff_only = require_role(Role.SECRETARIAT, Role.COORDINATOR)
@@ -88,14 +82,13 @@ def delegation(event_id: int, slug: str):
         if form.validate_on_submit():
             try:
                 delegation_row = get_or_create_delegation(event, region)
-                reg = register_person(
-                    event, form.person_data(), delegation_audience(event),
-                    delegation=delegation_row, is_head_of_delegation=form.is_head.data)
+                reg = add_delegate(event, delegation_row, form.person_data(),
+                                   delegation_audience(event), is_head=form.is_head.data)
                 record_audit(_actor(), "delegation.delegate_added", delegation_row,
                              f"{region.name} → {event.title}: added {reg.person.email} "
                              f"({reg.status.value})")
                 db.session.commit()
-                flash(f"{reg.person.full_name} added ({reg.status.value}).", "success")
+                flash(f"{reg.name} added ({reg.status.value}).", "success")
                 return redirect(request.path)
             except (RegistrationError, IntegrityError) as exc:
                 db.session.rollback()
@@ -126,16 +119,17 @@ def delegation(event_id: int, slug: str):
 @bp.route("/delegates/<int:registration_id>/edit", methods=["GET", "POST"])
 @staff_only
 def edit_delegate(registration_id: int):
-    """Correct a delegate's name, organisation or title."""
+    """Correct a delegate's name, organisation or title, as this delegation has them (another
+    region sending the same person keeps its own entry)."""
     registration = _load_delegate(registration_id)
-    form = DelegateDetailsForm(obj=registration.person)
-    if request.method == "GET":
-        form.is_head.data = registration.is_head_of_delegation
+    form = DelegateDetailsForm(data=None if request.method == "POST" else {
+        "full_name": registration.name, "organisation": registration.organisation,
+        "job_title": registration.job_title, "is_head": registration.is_head_of_delegation})
     if form.validate_on_submit():
         refusal = _refuse_after_deadline(registration.event, _delegation_url(registration))
         if refusal:
             return refusal
-        changes = update_person_details(registration, PersonData(
+        changes = record_details(registration, PersonData(
             form.full_name.data, registration.person.email or "", form.organisation.data,
             form.job_title.data))
         if form.is_head.data != registration.is_head_of_delegation:
@@ -162,12 +156,11 @@ def substitute_delegate(registration_id: int):
         if refusal:
             return refusal
         try:
-            replacement = substitute(registration, form.person_data(), _actor())
+            replacement = replace_delegate(registration, form.person_data(), _actor())
             record_audit(_actor(), "delegation.delegate_substituted", registration.delegation,
                          f"{registration.person.email} replaced by {replacement.person.email}")
             db.session.commit()
-            flash(f"{replacement.person.full_name} replaces {registration.person.full_name}.",
-                  "success")
+            flash(f"{replacement.name} replaces {registration.name}.", "success")
             return redirect(_delegation_url(registration))
         except (RegistrationError, IntegrityError) as exc:
             db.session.rollback()
@@ -195,7 +188,7 @@ def withdraw_delegate(registration_id: int):
         record_audit(_actor(), "delegation.delegate_withdrawn", registration.delegation,
                      f"{registration.person.email} withdrawn: {form.reason.data.strip()}")
         db.session.commit()
-        flash(f"{registration.person.full_name} withdrawn.", "success")
+        flash(f"{registration.name} withdrawn.", "success")
     except RegistrationError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -16,13 +16,14 @@ from email_validator import EmailNotValidError, validate_email
 from webapp.extensions import db
 from webapp.forms import control_character
 from webapp.models import DelegateImport, Event, Person, Region, Registration, User, utcnow
+from webapp.registrations.delegates import add_delegate
 from webapp.registrations.quotas import (
     delegates_used,
     delegation_audience,
     get_or_create_delegation,
     quota_for,
 )
-from webapp.registrations.services import CANCELLED, PersonData, RegistrationError, register_person
+from webapp.registrations.services import CANCELLED, PersonData, RegistrationError
 
 MAX_ROWS = 5000
 HEADER_ALIASES = {
@@ -243,9 +244,8 @@ def import_delegates(draft: DelegateImport, by: User | None) -> tuple[int, list[
         data = PersonData(row.full_name, row.email, row.organisation or None,
                           row.job_title or None)
         try:
-            # register_person refuses before it writes anything, so no savepoint is needed.
-            register_person(event, data, audience, delegation=delegation,
-                            is_head_of_delegation=row.head)
+            # add_delegate refuses before it writes anything, so no savepoint is needed.
+            add_delegate(event, delegation, data, audience, is_head=row.head)
             imported += 1
         except RegistrationError as exc:
             row.errors.append(str(exc))

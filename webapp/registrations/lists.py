@@ -26,12 +26,12 @@ DelegationRegion = aliased(Region, name="delegation_region")
 PersonRegion = aliased(Region, name="person_region")
 # The list's orders, by the `sort` value that asks for them (empty: by name). Blanks last.
 ATTENDEE_SORTS = {
-    "": ("Name", (Person.full_name, Registration.id)),
+    "": ("Name", (Registration.name, Registration.id)),
     "newest": ("Newest first", (Registration.registered_at.desc(), Registration.id.desc())),
-    "organisation": ("Organisation", (Person.organisation.nulls_last(), Person.full_name,
+    "organisation": ("Organisation", (Registration.organisation.nulls_last(), Registration.name,
                                       Registration.id)),
     "region": ("Region", (sa.func.coalesce(DelegationRegion.name, PersonRegion.name)
-                          .nulls_last(), Person.full_name, Registration.id)),
+                          .nulls_last(), Registration.name, Registration.id)),
 }
 
 
@@ -98,9 +98,9 @@ def attendee_query(event_id: int, filters: AttendeeFilters) -> sa.Select:
     if filters.q:
         pattern = like_pattern(filters.q)
         query = query.where(sa.or_(
-            Person.full_name.ilike(pattern, escape="\\"),
+            Registration.name.ilike(pattern, escape="\\"),
             Person.email.ilike(pattern, escape="\\"),
-            Person.organisation.ilike(pattern, escape="\\"),
+            Registration.organisation.ilike(pattern, escape="\\"),
         ))
     return query
 
@@ -161,10 +161,9 @@ def attendees_csv(registrations: list[Registration], audience_labels: dict[str, 
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
     for reg in registrations:
-        person = reg.person
         region = attendee_region(reg)
         writer.writerow([safe_cell(v) for v in (
-            person.full_name, person.email, person.organisation, person.job_title, region,
+            reg.name, reg.person.email, reg.organisation, reg.job_title, region,
             audience_labels.get(reg.audience, reg.audience), reg.status.value,
             "yes" if reg.is_head_of_delegation else "",
             reg.registered_at.strftime("%Y-%m-%d %H:%M"),
