@@ -38,13 +38,16 @@ HOSTILE = [
     "²",  # a digit to str.isdigit, not to int()
     "9" * 5000,  # more digits than int() converts
     "a\r\nX-Injected: 1",
+    "søren@example.org",  # non-ASCII before the @: the outbox cannot address it
+    "9999-12-31T23:59",  # a year whose dates overflow once a zone or a buffer is added
 ]
 # The values most likely to get past a form's checks into services and the database.
 ONE_AT_A_TIME = ["\x00", "x" * 3000, "99999999999999999999999", "9" * 5000, "-1",
-                 "2026-02-30", "=1+1", "Ærø 😀", "²"]
+                 "2026-02-30", "=1+1", "Ærø 😀", "²", "Evil Forum\r\nBcc: victim@example.org",
+                 "søren@example.org", "9999-12-31T23:59"]
 # For query parameters, the values that differ for a parser of numbers, dates and text.
 QUERY_VALUES = ["", "\x00", "x" * 3000, "99999999999999999999999", "9" * 5000, "-1",
-                "2026-02-30", "²", "<script>alert(1)</script>", "Ærø 😀 \u202e"]
+                "2026-02-30", "²", "<script>alert(1)</script>", "Ærø 😀 \u202e", "9999-12-31"]
 # Every query parameter a view reads (grep request.args), and a few it might.
 QUERY_NAMES = ["q", "sort", "order", "page", "print", "kind", "year", "from_year", "to_year",
                "status", "role", "on", "as_of", "region", "audience", "next"]

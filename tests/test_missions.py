@@ -111,17 +111,18 @@ def test_moving_an_item_updates_itineraries_and_notifies_exactly_the_guests_conc
 
 
 def test_hostile_text_stays_text_in_pages_and_mail_headers(mission, planner, client):
-    """A title with markup and a line break: escaped on pages, one line in the mail subject."""
+    """A title with markup: escaped on pages. With a line break the form refuses it; one
+    stored with a line break anyway (older data) is one line in the mail subject."""
     event, _host, guests = mission
-    response = client.post(f"/missions/{event.id}/items/new", data=item_form(
-        title="<script>x</script>\r\nBcc: all@example.org", attendance="some",
-        guest_ids=[guests["Ann"].id]))
-    assert response.status_code == 302
-    item = db.session.scalars(sa.select(AgendaItem)).one()
-    assert item.title == "<script>x</script> Bcc: all@example.org"
+    refused = client.post(f"/missions/{event.id}/items/new", data=item_form(
+        title="<script>x</script>\r\nBcc: all@example.org"))
+    assert refused.status_code == 400 and "single line" in refused.text
+    item = add_item(event, "<script>x</script>\r\nBcc: all@example.org", 1,
+                    guests=[guests["Ann"]])
     html = client.get(f"/missions/{event.id}/plan").text
     assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
-    moved = item_form(title=item.title, attendance="some", guest_ids=[guests["Ann"].id],
+    moved = item_form(title="<script>x</script>", attendance="some",
+                      guest_ids=[guests["Ann"].id],
                       starts_at="2030-05-07T15:00", ends_at="2030-05-07T16:00")
     assert client.post(f"/missions/{event.id}/items/{item.id}", data=moved).status_code == 302
     [message] = outbox()

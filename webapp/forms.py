@@ -5,19 +5,41 @@ PostgreSQL refuses NUL in text outright (a server error if it got that far), SQL
 functions stop at it, and the other C0 controls are not allowed in iCalendar text or in
 XML (the SVG chart). So each field's submitted text is checked first, and a field holding
 one gets its own message, with the rest of the input kept for the form to re-display.
-Tabs and line breaks are ordinary text and pass."""
+Tabs pass; line breaks pass in text areas only: a one-line field (a title, a name) ends up
+in mail subjects and headers, where a line break is refused.
+
+The checks every form shares live here too: one email check (also the CSV import's), and
+date fields that say what is wrong with a date and refuse years no plan here has."""
 
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 from collections.abc import Iterable, Iterator
-from zoneinfo import available_timezones
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, available_timezones
 
+from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
-from wtforms import Field, FieldList, FormField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    Field,
+    FieldList,
+    FormField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import ValidationError
 
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# CR and LF, and the other characters str.splitlines() breaks at that are not controls.
+LINE_BREAK = re.compile(r"[\r\n\x85\u2028\u2029]")
+NOT_AN_ADDRESS = "This is not an email address."
+NON_ASCII_LOCAL_PART = ("This address has non-ASCII characters before the @, which many mail "
+                        "servers cannot deliver; use another address.")
 
 
 def control_character(text: str) -> str | None:
@@ -34,6 +56,55 @@ def plain_number(text: str, maximum: int) -> int | None:
         return None
     number = int(text)
     return number if number <= maximum else None
+
+
+def email_problem(address: str) -> str | None:
+    """Why mail cannot be sent to `address`, or None: the one check of every form's email and
+    of the CSV import. Non-ASCII before the @ needs SMTPUTF8, which neither the outbox nor
+    many servers speak, so it is refused with its own message."""
+    address = address.strip()
+    local, at, _domain = address.rpartition("@")
+    if at and not local.isascii():
+        return NON_ASCII_LOCAL_PART
+    try:
+        validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        return NOT_AN_ADDRESS
+    return None
+
+
+class EmailAddress:
+    """Field validator: email_problem's message; an empty field passes (pair it with
+    DataRequired or Optional)."""
+
+    def __call__(self, form, field) -> None:
+        problem = email_problem(field.data) if field.data else None
+        if problem:
+            raise ValidationError(problem)
+
+
+def stripped(value):
+    """A field filter: text without surrounding spaces (a label of spaces is no label)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class WholeNumberField(IntegerField):
+    """A whole number from 0 to `maximum` in digits 0-9 (plain_number), anything else ("1e9",
+    "-1", "3.5") refused with one message that says the range. Empty is no number: pair it
+    with Optional or InputRequired."""
+
+    def __init__(self, label=None, validators=None, *, maximum: int, **kwargs) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.maximum = maximum
+
+    def process_formdata(self, valuelist) -> None:
+        """The number, or no data and the message."""
+        self.data = None
+        text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
+        if text:
+            self.data = plain_number(text, self.maximum)
+            if self.data is None:
+                raise ValueError(f"Give a whole number from 0 to {self.maximum:,}.")
 
 
 @functools.cache
@@ -54,23 +125,137 @@ def _leaf_fields(fields: Iterable[Field]) -> Iterator[Field]:
             yield field
 
 
+def _text_problem(field: Field, value: str) -> str | None:
+    """Why a submitted text cannot be taken as it is, or None."""
+    character = control_character(value)
+    if character is not None:
+        return (f"This text holds an invisible control character (U+{ord(character):04X}),"
+                " perhaps pasted from another program. Retype it without.")
+    one_line = isinstance(field, StringField) and not isinstance(field, TextAreaField)
+    if one_line and LINE_BREAK.search(value):
+        return ("This field takes a single line: remove the line break (perhaps pasted with "
+                "the text).")
+    return None
+
+
 class AppForm(FlaskForm):
-    """FlaskForm that refuses control characters in any submitted text, before the field
-    validators run (some of them query the database with the value)."""
+    """FlaskForm that refuses control characters in any submitted text, and line breaks in
+    one-line fields, before the field validators run (some of them query the database with
+    the value)."""
 
     def validate(self, extra_validators=None) -> bool:
-        """Control characters first (each field holding one says so); then the usual checks."""
+        """Control characters and stray line breaks first (each field holding one says so);
+        then the usual checks."""
         refused = False
         for field in _leaf_fields(self):
             for value in field.raw_data or ():
-                character = control_character(value) if isinstance(value, str) else None
-                if character is not None:
-                    field.errors = [
-                        f"This text holds an invisible control character (U+{ord(character):04X}),"
-                        " perhaps pasted from another program. Retype it without."
-                    ]
+                problem = _text_problem(field, value) if isinstance(value, str) else None
+                if problem is not None:
+                    field.errors = [problem]
                     refused = True
                     break
         if refused:
             return False
         return super().validate(extra_validators)
+
+
+# Dates outside these years are typing slips (0203, 9999) that nothing here plans for; near
+# datetime's limits (year 9999) adding a time zone or a travel buffer overflows.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+DAY_FORMATS = ["%Y-%m-%d"]
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+_DATE_SHAPE = re.compile(r"(\d{1,4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2}))?")
+
+
+def _quoted(text: str) -> str:
+    """Typed text to echo in a message, cut short."""
+    return f"“{text[:30]}…”" if len(text) > 30 else f"“{text}”"
+
+
+def read_when(text: str, formats: list[str]) -> datetime:
+    """Typed text as a datetime by the first of `formats` that fits, within the years kept;
+    else ValueError saying what is wrong: not a real date (30 February), not a time of day
+    (25:61), a year out of range, or not written as the first format shows."""
+    text = text.strip()
+    for format in formats:
+        try:
+            when = datetime.strptime(text, format)
+        except ValueError:
+            continue
+        if not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+            break
+        return when
+    shape = _DATE_SHAPE.fullmatch(text)
+    with_time = "%H" in formats[0]
+    example = "YYYY-MM-DD HH:MM" if with_time else "YYYY-MM-DD"
+    not_written_so = f"{_quoted(text)} is not {'a date and time' if with_time else 'a date'} " \
+                     f"(use {example})."
+    if shape is None or (shape.group(4) is None) == with_time:
+        raise ValueError(not_written_so)
+    year, month, day, hour, minute = (int(part or 0) for part in shape.groups())
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise ValueError(f"{_quoted(text)}: give a year from {EARLIEST_YEAR} to {LATEST_YEAR}.")
+    if not 1 <= month <= 12:
+        raise ValueError(f"{_quoted(text)} is not a real date: there is no month {month}.")
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise ValueError(f"{_quoted(text)} is not a real date: {calendar.month_name[month]} "
+                         f"{year} has {days} days.")
+    if hour > 23 or minute > 59:
+        raise ValueError(f"{_quoted(text)} is not a real time: use 00:00 to 23:59.")
+    raise ValueError(not_written_so)
+
+
+def skipped_local_time(local: datetime, zone: str) -> str | None:
+    """A message when the wall-clock time `local` never shows in `zone` (the clocks jump
+    over it when summer time starts), else None. Taken as it is, it would be saved an hour
+    off without a word."""
+    there = local.replace(tzinfo=ZoneInfo(zone))
+    shown = there.astimezone(UTC).astimezone(there.tzinfo).replace(tzinfo=None)
+    if shown == local:
+        return None
+    later_day = f" on {shown.day} {shown:%B}" if shown.date() != local.date() else ""
+    return (f"{local:%H:%M} on {local.day} {local:%B %Y} does not exist in {zone}: the clocks "
+            f"are put forward past it. Give another time, such as {shown:%H:%M}{later_day}.")
+
+
+def _no_empty_text(valuelist: list[str]) -> bool:
+    """Nothing typed: no error of the field's own (Optional or InputRequired says it)."""
+    return not valuelist or not " ".join(valuelist).strip()
+
+
+class DayField(DateField):
+    """A date (YYYY-MM-DD) from 1900 to 2200, with a message that says what is wrong."""
+
+    def __init__(self, label=None, validators=None, **kwargs) -> None:
+        super().__init__(label, validators, format=DAY_FORMATS, **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        """Read with read_when; a wrong date leaves no data and its message."""
+        self.data = None
+        if not _no_empty_text(valuelist):
+            self.data = read_when(" ".join(valuelist), DAY_FORMATS).date()
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A wall-clock date and time (a datetime-local input), from 1900 to 2200, with a
+    message that says what is wrong. When the form names its zone (a `local_zone`
+    attribute), a time the clocks skip in that zone is refused too."""
+
+    def __init__(self, label=None, validators=None, **kwargs) -> None:
+        super().__init__(label, validators, format=LOCAL_FORMATS, **kwargs)
+
+    def process_formdata(self, valuelist) -> None:
+        """Read with read_when; a wrong date leaves no data and its message."""
+        self.data = None
+        if not _no_empty_text(valuelist):
+            self.data = read_when(" ".join(valuelist), LOCAL_FORMATS)
+
+    def post_validate(self, form, validation_stopped: bool) -> None:
+        """A time that does not exist in the form's zone that day is refused."""
+        zone = getattr(form, "local_zone", None)
+        if validation_stopped or self.errors or self.data is None or zone not in iana_zones():
+            return
+        problem = skipped_local_time(self.data, zone)
+        if problem:
+            raise ValidationError(problem)

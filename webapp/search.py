@@ -6,7 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from webapp.forms import CONTROL_CHARACTER
+from webapp.forms import CONTROL_CHARACTER, DAY_FORMATS, read_when
 
 # Far beyond any list here, and small enough that its offset fits every database's integer.
 LAST_PAGE = 1_000_000
@@ -32,13 +32,14 @@ def matches_any(text: str, *columns) -> sa.ColumnElement[bool]:
 
 
 def parse_day(raw: str | None, default: date) -> tuple[date, str | None]:
-    """Parse a YYYY-MM-DD query parameter; on bad input keep the default and say why."""
+    """Parse a YYYY-MM-DD query parameter, read as the forms read dates (webapp.forms.
+    read_when: a real date from 1900 to 2200); on bad input keep the default and say why."""
     if not raw:
         return default, None
     try:
-        return date.fromisoformat(raw.strip()), None
-    except ValueError:
-        return default, f"“{raw}” is not a date (use YYYY-MM-DD); showing {default.isoformat()}."
+        return read_when(CONTROL_CHARACTER.sub("", raw), DAY_FORMATS).date(), None
+    except ValueError as exc:
+        return default, f"{exc} Showing {default.isoformat()}."
 
 
 def page_number(raw: str | None) -> int:

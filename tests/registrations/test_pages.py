@@ -264,7 +264,8 @@ def test_forum_setup_rejects_bad_input(seeded, make_user, client, auth):
         "capacities-0-audience": "guest"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "The end must be after the start" in html and "or none of them" in html
+    assert "The end must be after the start" in html
+    assert "Give the label people see, or empty this row." in html
     assert 'value="Broken"' in html
 
 

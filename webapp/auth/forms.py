@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from webapp.auth.services import MIN_PASSWORD_LENGTH
 from webapp.extensions import db
-from webapp.forms import AppForm, plain_number
+from webapp.forms import AppForm, EmailAddress, plain_number
 from webapp.models import Region, Role, User
 from webapp.urls import LARGEST_ID
 
@@ -24,7 +24,7 @@ class LoginForm(AppForm):
 class ForgotPasswordForm(AppForm):
     """Ask for a reset link."""
 
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
 
 
 class NewPasswordForm(AppForm):
@@ -81,7 +81,7 @@ class InviteForm(RoleRegionMixin, AppForm):
     """Invite someone to an account."""
 
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.COORDINATOR.value)
     region_id = SelectField("Region (coordinators)", choices=[], validate_choice=False)
 

@@ -10,6 +10,7 @@ from webapp.auth.throttle import address_key, count_try, email_key, forget, take
 from webapp.auth.tokens import INVITATION, PASSWORD_RESET, make_token
 from webapp.extensions import db
 from webapp.mail import queue_email
+from webapp.mail.services import one_line
 from webapp.models import AuditEntry, Region, Role, User, utcnow
 from webapp.urls import absolute_url
 
@@ -114,7 +115,7 @@ def send_invitation(user: User) -> None:
     link = absolute_url("auth.accept_invitation", token=make_token(user, INVITATION))
     queue_email(user.email, "Your Districts of Creativity account", "invitation",
                 {"user": user, "link": link, "role": describe(user.role, user.region)},
-                to_name=user.full_name)
+                to_name=one_line(user.full_name))
 
 
 def request_password_reset(email: str) -> None:
@@ -126,7 +127,7 @@ def request_password_reset(email: str) -> None:
         return
     link = absolute_url("auth.reset_password", token=make_token(user, PASSWORD_RESET))
     queue_email(user.email, "Reset your Districts of Creativity password", "password_reset",
-                {"user": user, "link": link}, to_name=user.full_name)
+                {"user": user, "link": link}, to_name=one_line(user.full_name))
 
 
 def set_new_password(user: User, password: str, action: str) -> None:

@@ -6,7 +6,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from wtforms import (
-    DateTimeLocalField,
     EmailField,
     IntegerField,
     RadioField,
@@ -17,7 +16,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -26,10 +24,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from webapp.forms import AppForm, iana_zones
+from webapp.forms import AppForm, EmailAddress, LocalDateTimeField, iana_zones
 from webapp.models import AgendaKind, GuestStatus
 
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 MISSION_ITEM_KINDS = [AgendaKind.VISIT, AgendaKind.WORKSHOP, AgendaKind.MEAL,
                       AgendaKind.TRANSPORT, AgendaKind.FREE_TIME]
 
@@ -51,12 +48,11 @@ def to_local(value: datetime | None, zone: str) -> datetime | None:
     return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
 
 
-def _local_field(label: str, required: bool = True) -> DateTimeLocalField:
-    """A date-and-time input in local time."""
+def _local_field(label: str, required: bool = True) -> LocalDateTimeField:
+    """A date-and-time input in local time (the form's `local_zone`: the mission's)."""
     message = "Give a date and time (YYYY-MM-DD HH:MM)."
-    return DateTimeLocalField(
-        label, format=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"],
-        validators=[InputRequired(message)] if required else [Optional()],
+    return LocalDateTimeField(
+        label, validators=[InputRequired(message)] if required else [Optional()],
     )
 
 
@@ -87,6 +83,11 @@ class MissionForm(EndsAfterStartMixin, AppForm):
                     NumberRange(0, 1440, "Between 0 and 1440 minutes.")],
     )
 
+    @property
+    def local_zone(self) -> str:
+        """The zone the mission's times are typed in (LocalDateTimeField checks them in it)."""
+        return (self.timezone.data or "").strip()
+
     def validate_timezone(self, field) -> None:
         """Only real IANA zones, so local times can be computed."""
         field.data = (field.data or "").strip()
@@ -103,7 +104,8 @@ class InviteGuestForm(AppForm):
     """Pick a person of another region, or invite someone by email."""
 
     person_id = SelectField("Person", choices=[], validate_choice=False)
-    email = EmailField("…or invite by email", validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField("…or invite by email",
+                       validators=[Optional(), EmailAddress(), Length(max=254)])
     full_name = StringField("Their name (new people)", validators=[Optional(), Length(max=200)])
     region_id = SelectField("Their region (new people)", choices=[], validate_choice=False)
 
@@ -123,6 +125,7 @@ class InviteGuestForm(AppForm):
 class GuestForm(EndsAfterStartMixin, AppForm):
     """A guest's answer and stay."""
 
+    local_zone: str | None = None  # the mission's zone, set by the route
     status = SelectField("Status", choices=[(s.value, s.label) for s in GuestStatus])
     starts_at = _local_field("Arrives (local time)", required=False)
     ends_at = _local_field("Departs (local time)", required=False)
@@ -131,13 +134,15 @@ class GuestForm(EndsAfterStartMixin, AppForm):
 class ItemForm(EndsAfterStartMixin, AppForm):
     """One agenda item of a mission."""
 
+    local_zone: str | None = None  # the mission's zone, set by the route
     kind = SelectField("Kind", choices=[(k.value, k.label) for k in MISSION_ITEM_KINDS],
                        default=AgendaKind.VISIT.value)
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     host_organisation = StringField("Host organisation", validators=[Optional(), Length(max=200)])
     contact_name = StringField("Contact person", validators=[Optional(), Length(max=200)])
-    contact_email = EmailField("Contact email", validators=[Optional(), Email(), Length(max=254)])
+    contact_email = EmailField("Contact email",
+                               validators=[Optional(), EmailAddress(), Length(max=254)])
     contact_phone = StringField("Contact phone", validators=[Optional(), Length(max=40)])
     address = StringField("Address", validators=[Optional(), Length(max=300)])
     starts_at = _local_field("Starts (local time)")

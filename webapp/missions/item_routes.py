@@ -39,6 +39,7 @@ def _item_form(event: Event, item: AgendaItem | None) -> ItemForm:
         local_start = to_local(event.starts_at, event.timezone)
         data = {"starts_at": local_start, "ends_at": None, "attendance": "all"}
     form = ItemForm(data=data)
+    form.local_zone = event.timezone
     form.guest_ids.choices = [
         (g.id, f"{g.person.full_name}" + (f" ({g.person.region.name})" if g.person.region else ""))
         for g in event.guests if g.is_attending

@@ -219,6 +219,7 @@ def edit_guest(mission_id: int, guest_id: int):
                 "starts_at": to_local(guest.arrives_at, event.timezone),
                 "ends_at": to_local(guest.departs_at, event.timezone)}
     form = GuestForm(data=data)
+    form.local_zone = event.timezone
     if form.validate_on_submit():
         update_guest(guest, status=GuestStatus(form.status.data),
                      arrives_at=to_utc(form.starts_at.data, event.timezone),

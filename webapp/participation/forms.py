@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, IntegerField, SelectField, TextAreaField
+from datetime import date
+
+from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from webapp.forms import AppForm
+from webapp.forms import AppForm, DayField
 from webapp.models import MembershipKind, RuleKey
 from webapp.participation.policy import RuleSettings
 
+# The network's first conference; membership and fees begin then (webapp.data.network_history).
+NETWORK_BEGAN = date(2004, 1, 1)
 DECISION_CHOICES = [
     (MembershipKind.WARNED.value, "Warning"),
     (MembershipKind.EXCLUDED.value, "Exclusion"),
@@ -74,7 +78,7 @@ class DecisionForm(AppForm):
     """A warning, an exclusion or a readmission, with its date and reason."""
 
     kind = SelectField("Decision", choices=DECISION_CHOICES)
-    on = DateField("Date of the decision",
+    on = DayField("Date of the decision",
                    validators=[InputRequired(message="Give the date (YYYY-MM-DD).")])
     reason = TextAreaField("Reason", render_kw={"rows": 4}, validators=[
         DataRequired(message="Give the reason: it is kept in the region's history."),
@@ -83,6 +87,12 @@ class DecisionForm(AppForm):
 
 
 class FeePaidForm(AppForm):
-    """The day a fee was paid."""
+    """The day a fee was paid (not in the future: the route checks that against today)."""
 
-    paid_on = DateField("Paid on", validators=[InputRequired(message="Give the payment date.")])
+    paid_on = DayField("Paid on", validators=[InputRequired(message="Give the payment date.")])
+
+    def validate_paid_on(self, field) -> None:
+        """No fee was paid before the network's first conference."""
+        if field.data and field.data < NETWORK_BEGAN:
+            raise ValidationError(f"{field.data:%Y-%m-%d} is before the network began "
+                                  f"({NETWORK_BEGAN.year}): check the payment date.")

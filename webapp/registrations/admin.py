@@ -253,9 +253,14 @@ def cancel(registration_id: int):
     target = request.form.get("next")
     if not is_safe_next(target):
         target = url_for("forum_admin.attendees", event_id=registration.event_id)
-    if not form.validate():
+    if not form.validate() and not (form.reason.data or "").strip():
         flash("Give a reason to cancel a registration.", "error")
         return redirect(target)
+    if form.errors:  # the page again, with the reason typed kept (see reason.html)
+        return render_template(
+            "registrations/reason.html", form=form, registration=registration,
+            heading=f"Cancel {registration.person.full_name}'s registration", back=target,
+            back_label="Attendees", action=request.path, next=target), 400
     try:
         promoted = cancel_registration(registration, current_user._get_current_object(),
                                        form.reason.data)

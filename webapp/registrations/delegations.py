@@ -180,9 +180,17 @@ def withdraw_delegate(registration_id: int):
     if refusal:
         return refusal
     form = ReasonForm()
-    if not form.validate():
+    if not form.validate() and not (form.reason.data or "").strip():
         flash("Give a reason to withdraw a delegate.", "error")
         return redirect(target)
+    if form.errors:
+        # The page again with the reason typed and what is wrong with it, not a redirect
+        # that would lose the text.
+        return render_template(
+            "registrations/reason.html", form=form, registration=registration,
+            heading=f"Withdraw {registration.person.full_name}", back=target,
+            back_label=f"Delegation of {registration.delegation.region.name}",
+            action=request.path, next=None), 400
     try:
         cancel_registration(registration, _actor(), form.reason.data)
         record_audit(_actor(), "delegation.delegate_withdrawn", registration.delegation,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+import re
 
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     EmailField,
     FieldList,
     Form,
@@ -19,23 +18,33 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
-    Regexp,
+    StopValidation,
     ValidationError,
 )
 
-from webapp.forms import AppForm, iana_zones
+from webapp.forms import (
+    AppForm,
+    EmailAddress,
+    LocalDateTimeField,
+    WholeNumberField,
+    iana_zones,
+    stripped,
+)
 from webapp.registrations.services import PersonData
+
+AUDIENCE_KEY = re.compile(r"[a-z][a-z0-9_]*")
+WHEN = "Give a date and time (YYYY-MM-DD HH:MM)."
 
 
 class PersonFieldsMixin:
     """Name, email, organisation and title, as on a badge."""
 
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
     job_title = StringField("Title", validators=[Optional(), Length(max=200)])
 
@@ -88,17 +97,22 @@ class DelegateDetailsForm(DetailsForm):
     is_head = BooleanField("Head of delegation")
 
 
+TOO_LONG_REASON = "The reason is too long: shorten it to 500 characters at most."
+
+
 class ReasonForm(AppForm):
     """Why a registration is cancelled or a delegate withdrawn."""
 
     reason = TextAreaField("Reason", validators=[DataRequired(message="Give a reason."),
-                                                 Length(max=500)])
+                                                 Length(max=500, message=TOO_LONG_REASON)])
 
 
 class SelfCancelForm(AppForm):
-    """A person cancelling their own registration (the reason is optional for them)."""
+    """A person cancelling their own registration (the reason is optional for them: spaces
+    alone count as none)."""
 
-    reason = TextAreaField("Reason (optional)", validators=[Optional(), Length(max=500)])
+    reason = TextAreaField("Reason (optional)", filters=[stripped],
+                           validators=[Optional(), Length(max=500, message=TOO_LONG_REASON)])
 
 
 class ImportForm(AppForm):
@@ -107,21 +121,46 @@ class ImportForm(AppForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
 
 
-class CapacityForm(Form):
-    """One audience and its seats (a blank row is ignored)."""
+def _typed(field) -> bool:
+    """Something other than spaces was typed in the field (a number or not)."""
+    return bool(field.raw_data and str(field.raw_data[0]).strip())
 
-    audience = StringField("Key", validators=[
+
+def _needed_in_a_started_row(message: str):
+    """A validator: empty is fine in a blank row; in a row with something typed elsewhere
+    this field says it is missing (on itself, not on the whole table)."""
+
+    def check(form, field) -> None:
+        if not _typed(field) and form.started:
+            field.errors[:] = []
+            raise StopValidation(message)
+
+    return check
+
+
+class CapacityForm(Form):
+    """One audience and its seats (a blank row is ignored; a started row needs all three)."""
+
+    audience = StringField("Key", filters=[stripped], validators=[
+        _needed_in_a_started_row("Give the audience's key, or empty this row."),
         Optional(), Length(max=40),
-        Regexp(r"^[a-z][a-z0-9_]*$", message="Lower-case letters, digits and _ only."),
     ])
-    label = StringField("Label", validators=[Optional(), Length(max=80)])
-    capacity = IntegerField("Seats", validators=[Optional(), NumberRange(min=0, max=1_000_000)])
+    label = StringField("Label", filters=[stripped], validators=[
+        _needed_in_a_started_row("Give the label people see, or empty this row."),
+        Optional(), Length(max=80),
+    ])
+    capacity = WholeNumberField("Seats", maximum=1_000_000, validators=[
+        _needed_in_a_started_row("Give the number of seats, or empty this row."), Optional()])
 
     @property
-    def half_filled(self) -> bool:
-        """Some but not all of key, label and seats given."""
-        filled = [bool(self.audience.data), bool(self.label.data), self.capacity.data is not None]
-        return any(filled) and not all(filled)
+    def started(self) -> bool:
+        """Something typed in the key, the label or the seats."""
+        return any(_typed(field) for field in (self.audience, self.label, self.capacity))
+
+    def validate_audience(self, field) -> None:
+        """A key is lower-case letters, digits and _, starting with a letter."""
+        if field.data and not AUDIENCE_KEY.fullmatch(field.data):
+            raise ValidationError("Lower-case letters, digits and _ only.")
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -129,9 +168,10 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(zone, zone) for zone in iana_zones()]
 
 
-def LocalField(label: str, validators=None) -> DateTimeLocalField:  # noqa: N802 - a field factory
-    """A datetime-local input, read and shown as 'YYYY-MM-DDTHH:MM' like browsers send it."""
-    return DateTimeLocalField(label, validators=validators, format="%Y-%m-%dT%H:%M")
+def LocalField(label: str, validators=None) -> LocalDateTimeField:  # noqa: N802 - a factory
+    """A datetime-local input, read and shown as 'YYYY-MM-DDTHH:MM' like browsers send it;
+    a time the forum's zone skips that day is refused (LocalDateTimeField)."""
+    return LocalDateTimeField(label, validators=validators)
 
 
 class ForumForm(AppForm):
@@ -143,8 +183,10 @@ class ForumForm(AppForm):
     place = StringField("Place", validators=[DataRequired(), Length(max=200)])
     venue = StringField("Venue", validators=[Optional(), Length(max=200)])
     timezone = SelectField("Local time zone", choices=[], default="Europe/Copenhagen")
-    starts_local = LocalField("Starts (local time)", validators=[DataRequired()])
-    ends_local = LocalField("Ends (local time)", validators=[DataRequired()])
+    # InputRequired, not DataRequired: a date typed wrong keeps its own message ("not a real
+    # date") instead of "This field is required".
+    starts_local = LocalField("Starts (local time)", validators=[InputRequired(WHEN)])
+    ends_local = LocalField("Ends (local time)", validators=[InputRequired(WHEN)])
     opens_local = LocalField("Registration opens (local time)", validators=[Optional()])
     closes_local = LocalField("Registration closes (local time)",
                                       validators=[Optional()])
@@ -153,6 +195,11 @@ class ForumForm(AppForm):
     default_quota = IntegerField("Delegates per member region",
                                  validators=[Optional(), NumberRange(min=0, max=10_000)])
     capacities = FieldList(FormField(CapacityForm), min_entries=3, max_entries=8)
+
+    @property
+    def local_zone(self) -> str | None:
+        """The zone the local times are typed in (LocalDateTimeField checks them in it)."""
+        return self.timezone.data
 
     def validate_host_region_id(self, field) -> None:
         """No host, or one of the regions offered (a forged post may send anything)."""
@@ -171,15 +218,11 @@ class ForumForm(AppForm):
 
     def validate_timezone(self, field) -> None:
         """A real IANA zone."""
-        try:
-            ZoneInfo(field.data)
-        except (ValueError, KeyError, OSError):
-            raise ValidationError("Choose a time zone from the list.") from None
+        if field.data not in iana_zones():
+            raise ValidationError("Choose a time zone from the list.")
 
     def validate_capacities(self, field) -> None:
-        """Each row complete or empty; each audience key once."""
-        if any(entry.form.half_filled for entry in field.entries):
-            raise ValidationError("Fill in the key, the label and the seats, or none of them.")
+        """Each audience key once (each row says itself what it lacks)."""
         keys = [entry.form.audience.data for entry in field.entries if entry.form.audience.data]
         if len(keys) != len(set(keys)):
             raise ValidationError("Each audience key may appear only once.")

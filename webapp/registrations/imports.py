@@ -11,10 +11,9 @@ import json
 from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 
 from webapp.extensions import db
-from webapp.forms import control_character
+from webapp.forms import NOT_AN_ADDRESS, control_character, email_problem
 from webapp.models import DelegateImport, Event, Person, Region, Registration, User, utcnow
 from webapp.registrations.delegates import add_delegate
 from webapp.registrations.quotas import (
@@ -34,6 +33,10 @@ HEADER_ALIASES = {
     "head": {"head", "head of delegation", "head_of_delegation", "leader"},
 }
 YES = {"yes", "y", "true", "1", "x", "ja", "oui"}
+# The longest text each cell may hold: the forms' limits and the columns'.
+LONGEST = {"full_name": 200, "email": 254, "organisation": 200, "job_title": 200}
+LABELS = {"full_name": "name", "email": "email", "organisation": "organisation",
+          "job_title": "title"}
 
 
 class ImportFileError(Exception):
@@ -120,25 +123,27 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 
 def _email_problem(email: str) -> str | None:
-    """Why an email cannot be used, or None."""
+    """Why an email cannot be used, or None: the forms' check (webapp.forms.email_problem)."""
     if not email:
         return "missing email"
-    try:
-        validate_email(email, check_deliverability=False)
-    except EmailNotValidError:
-        return f"invalid email “{email}”"
-    return None
+    problem = email_problem(email)
+    if problem is None:
+        return None
+    shown = email if len(email) <= 60 else email[:60] + "…"
+    return f"invalid email “{shown}”" + ("" if problem == NOT_AN_ADDRESS else f": {problem}")
 
 
-def _control_characters(row: PreviewRow) -> list[str]:
+def _cell_problems(cells: dict[str, str]) -> list[str]:
     """A reason for each cell holding a control character (no form would accept one, and
-    PostgreSQL refuses NUL)."""
+    PostgreSQL refuses NUL) or longer than its field: refused by line, never cut short."""
     reasons = []
-    for label, text in (("name", row.full_name), ("email", row.email),
-                        ("organisation", row.organisation), ("title", row.job_title)):
+    for key, text in cells.items():
         character = control_character(text)
         if character is not None:
-            reasons.append(f"control character U+{ord(character):04X} in the {label}")
+            reasons.append(f"control character U+{ord(character):04X} in the {LABELS[key]}")
+        if len(text) > LONGEST[key]:
+            reasons.append(f"the {LABELS[key]} is {len(text):,} characters long; at most "
+                           f"{LONGEST[key]}")
     return reasons
 
 
@@ -159,15 +164,12 @@ def parse_delegates_csv(data: bytes, *, event: Event, region: Region) -> ImportP
     for line, values in enumerate(rows_in[1:], start=2):
         if not any(v.strip() for v in values):
             continue  # blank lines Excel leaves at the end
-        row = PreviewRow(
-            line=line,
-            full_name=cell(values, "full_name")[:200],
-            email=cell(values, "email").lower()[:254],
-            organisation=cell(values, "organisation")[:200],
-            job_title=cell(values, "job_title")[:200],
-            head=cell(values, "head").lower() in YES,
-        )
-        row.errors.extend(_control_characters(row))
+        cells = {key: cell(values, key) for key in LONGEST}
+        cells["email"] = cells["email"].lower()
+        # What the preview shows and keeps of a refused cell: its limit's worth.
+        row = PreviewRow(line=line, **{key: text[:LONGEST[key]] for key, text in cells.items()},
+                         head=cell(values, "head").lower() in YES)
+        row.errors.extend(_cell_problems(cells))
         rows.append(row)
     email_problems = {row.line: _email_problem(row.email) for row in rows}
     registered = _already_registered(event.id, [
@@ -240,6 +242,12 @@ def import_delegates(draft: DelegateImport, by: User | None) -> tuple[int, list[
     imported, skipped = 0, []
     for row in load_preview(draft):
         if not row.ok:
+            continue
+        # A preview saved before a check existed may hold a row it now refuses.
+        problem = _email_problem(row.email)
+        if problem:
+            row.errors.append(problem)
+            skipped.append(row)
             continue
         data = PersonData(row.full_name, row.email, row.organisation or None,
                           row.job_title or None)

@@ -42,13 +42,16 @@ def _queue(registration_id: int, email: str, full_name: str, event: Event | Even
            subject: str, template: str, *, invitation: bool = False) -> None:
     """Queue one registration email (written at delivery, with the calendar invitation when
     asked and the event is in calendars)."""
+    # One line each, whatever was stored (the forms refuse line breaks; older rows or other
+    # paths may hold one): a line break in a header would refuse the message, and the
+    # registration with it.
     queue_recipe(
         email,
-        f"{subject}: {event.title}",
+        ical.one_line(f"{subject}: {event.title}"),
         RECIPE,
         {"registration": registration_id, "template": template,
          "invitation": invitation and ical.in_calendars(event)},
-        to_name=full_name.replace("\r", " ").replace("\n", " "),
+        to_name=ical.one_line(full_name) or None,
     )
 
 
