@@ -8,12 +8,16 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 from flask.globals import request_ctx
+from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from webapp.extensions import db
-from webapp.models import Event, Region, RegionStatus, utcnow
+from webapp.home.coordinator import coordinator_home
+from webapp.home.participant import participant_home
+from webapp.home.secretariat import secretariat_home
+from webapp.models import Event, Region, RegionStatus, Role, utcnow
 
 bp = Blueprint("core", __name__)
 
@@ -42,6 +46,20 @@ def healthz():
 
 @bp.get("/")
 def home():
+    """The signed-in user's start page (their role's work); visitors see the network."""
+    if not current_user.is_authenticated:
+        return public_home()
+    now = utcnow()
+    if current_user.is_secretariat:
+        return render_template("home/secretariat.html", home=secretariat_home(now))
+    if current_user.role is Role.COORDINATOR:
+        return render_template("home/coordinator.html",
+                               home=coordinator_home(current_user.region_id, now))
+    return render_template("home/participant.html",
+                           home=participant_home(current_user.email, now))
+
+
+def public_home():
     """The network at a glance: members by continent, the next events and the latest ones."""
     today = utcnow().date()
     regions = db.session.scalars(
