@@ -19,6 +19,7 @@ from flask import (
     request,
 )
 from flask.globals import request_ctx
+from flask_login import current_user
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import selectinload
@@ -26,7 +27,10 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, ServiceUna
 
 from webapp.core.health import disk_space
 from webapp.extensions import db, login_manager
-from webapp.models import Event, Region, RegionStatus, utcnow
+from webapp.home.coordinator import coordinator_home
+from webapp.home.participant import participant_home
+from webapp.home.secretariat import secretariat_home
+from webapp.models import Event, Region, RegionStatus, Role, utcnow
 
 bp = Blueprint("core", __name__)
 # What a database that is down, restarting or out of connections raises.
@@ -80,6 +84,20 @@ def _retry_later(response) -> Response:
 
 @bp.get("/")
 def home():
+    """The signed-in user's start page (their role's work); visitors see the network."""
+    if not current_user.is_authenticated:
+        return public_home()
+    now = utcnow()
+    if current_user.is_secretariat:
+        return render_template("home/secretariat.html", home=secretariat_home(now))
+    if current_user.role is Role.COORDINATOR:
+        return render_template("home/coordinator.html",
+                               home=coordinator_home(current_user.region_id, now))
+    return render_template("home/participant.html",
+                           home=participant_home(current_user.email, now))
+
+
+def public_home():
     """The network at a glance: members by continent, the next events and the latest ones."""
     today = utcnow().date()
     regions = db.session.scalars(

@@ -96,6 +96,16 @@ def registration_window_open(status: EventStatus, opens_at: datetime | None,
     return closes_at is None or now < closes_at
 
 
+def registration_open_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """registration_window_open as SQL, to select the events taking registrations at `now`."""
+    return sa.and_(
+        Event.status != EventStatus.CANCELLED,
+        Event.registration_opens_at.is_not(None),
+        Event.registration_opens_at <= now,
+        sa.or_(Event.registration_closes_at.is_(None), Event.registration_closes_at > now),
+    )
+
+
 class Event(LocalTimesMixin, db.Model):
     """A forum, reverse mission or meeting, hosted by a member region or another place."""
 

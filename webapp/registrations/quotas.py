@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -26,6 +28,15 @@ def delegation_audience(event: Event) -> str | None:
     return audiences[0] if audiences else None
 
 
+def _quota(event: Event, region: Region, override: int | None) -> int:
+    """The quota rule, given the region's override for the event (None: no override)."""
+    if not region.is_member_on(event.local_first_day):
+        return 0
+    if override is not None:
+        return override
+    return event.default_delegation_quota or 0
+
+
 def quota_for(event: Event, region: Region) -> int:
     """A region's delegate quota: none unless a member on the event's first day (excluded
     regions get none); an override when set, else the event's default."""
@@ -36,9 +47,20 @@ def quota_for(event: Event, region: Region) -> int:
             DelegationQuota.event_id == event.id, DelegationQuota.region_id == region.id
         )
     )
-    if override is not None:
-        return override
-    return event.default_delegation_quota or 0
+    return _quota(event, region, override)
+
+
+def region_quotas(region: Region, events: Sequence[Event]) -> dict[int, int]:
+    """quota_for of one region for many events, in one query: event id → quota."""
+    if not events:
+        return {}
+    overrides = dict(db.session.execute(
+        sa.select(DelegationQuota.event_id, DelegationQuota.quota).where(
+            DelegationQuota.region_id == region.id,
+            DelegationQuota.event_id.in_([event.id for event in events]),
+        )
+    ).all())
+    return {event.id: _quota(event, region, overrides.get(event.id)) for event in events}
 
 
 def quota_overrides(event_id: int) -> dict[int, int]:
