@@ -250,6 +250,13 @@ def _queue_to_confirmed(event: Event, method: str, template: str, subject: str,
     )
 
 
+def send_invitations(event: Event) -> int:
+    """The event has just gone into calendars (its exact days were given): a first
+    METHOD:REQUEST to every confirmed registrant, who never had one. Returns how many."""
+    db.session.flush()
+    return _queue_to_confirmed(event, REQUEST, "calendar_invitation", "Invitation")
+
+
 def send_update(event: Event) -> int:
     """After a change people must see (flushed, so SEQUENCE is already higher): a new
     METHOD:REQUEST to every confirmed registrant. Returns how many were queued."""
