@@ -48,6 +48,9 @@ HOST_PLANNER_POST = {**HOST_PLANNER, "coordinator": 302, "secretariat": 302}
 REGION = {"anonymous": "login", "participant": 403, "coordinator": 200,
           "other_coordinator": 403, "secretariat": 200}
 REGION_POST = {**REGION, "coordinator": 302, "secretariat": 302}
+# An event's status: the secretariat, and a coordinator of a reverse mission's host region
+# (the matrix opens it on the concerned region's mission). An empty post is refused (400).
+HOST_PLANNER_BAD_POST = {**HOST_PLANNER, "coordinator": 400, "secretariat": 400}
 
 # endpoint -> (HTTP method, expected outcome per visitor)
 ACCESS: dict[str, tuple[str, dict]] = {
@@ -58,6 +61,8 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "regions.detail": ("GET", PUBLIC),
     "events.index": ("GET", PUBLIC),
     "events.detail": ("GET", PUBLIC),
+    "events.status": ("GET", HOST_PLANNER),
+    "events.change_status": ("POST", HOST_PLANNER_BAD_POST),
     "calendars.event_ics": ("GET", PUBLIC),
     "calendars.network_feed": ("GET", PUBLIC),
     "calendars.region_feed": ("GET", PUBLIC),
@@ -187,6 +192,13 @@ def _mission_hosted_by(host, guest_region):
     return mission, guest, item
 
 
+# Routes opened with another sample than their argument's name gives: {argument: sample}.
+SAMPLES = {
+    "events.status": {"event_id": "mission_id"},
+    "events.change_status": {"event_id": "mission_id"},
+}
+
+
 def rules(app):
     """Every URL rule of the app."""
     return list(app.url_map.iter_rules())
@@ -204,7 +216,9 @@ def build_url(app, endpoint: str, arguments: dict) -> str:
     with app.test_request_context():
         from flask import url_for
 
-        return url_for(endpoint, **{name: arguments[name] for name in rule.arguments})
+        samples = SAMPLES.get(endpoint, {})
+        return url_for(endpoint, **{name: arguments[samples.get(name, name)]
+                                    for name in rule.arguments})
 
 
 @pytest.mark.parametrize("visitor", VISITORS)

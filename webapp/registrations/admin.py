@@ -14,8 +14,8 @@ from sqlalchemy.orm import selectinload
 from webapp.auth.access import is_safe_next, require_secretariat_before_request
 from webapp.auth.forms import region_choices
 from webapp.auth.services import record_audit
+from webapp.calendars.event_news import send_invitations, send_update
 from webapp.calendars.ical import in_calendars
-from webapp.calendars.invites import send_invitations, send_update
 from webapp.extensions import db
 from webapp.forms import plain_number
 from webapp.models import (
