@@ -68,6 +68,7 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "calendars.region_feed": ("GET", PUBLIC),
     "calendars.personal_feed": ("GET", UNKNOWN_SECRET),
     "calendars.personal_page": ("GET", UNKNOWN_SECRET),
+    "calendars.my_calendar": ("GET", SIGNED_IN),
     "calendars.reset_personal_feed": ("POST", UNKNOWN_SECRET),
     "auth.login": ("GET", GUESTS_ONLY),
     "auth.logout": ("POST", AFTER_POST),

@@ -33,7 +33,8 @@ def test_add_to_calendar_downloads_a_valid_calendar(app, live_server, page, make
 
 
 def test_reset_personal_feed(app, live_server, page, make_event, make_person):
-    """The holder of a personal feed gives it a new address; the old one stops working."""
+    """The holder of a personal feed gives it a new address, once asked; the old one stops
+    working."""
     person = make_person("Conny Jensen")
     db.session.add(Registration(person=person, event=make_event("Reverse mission"),
                                 audience="guest"))
@@ -43,6 +44,9 @@ def test_reset_personal_feed(app, live_server, page, make_event, make_person):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Conny Jensen")
     expect(page.locator(".event-list")).to_contain_text("Reverse mission")
     page.get_by_role("button", name="Give my calendar a new address").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Give your calendar a new address?")
+    assert page.request.get(f"{live_server}/calendar/p/{old}.ics").status == 200  # asked only
+    page.get_by_role("button", name="Yes, give it a new address").click()
     expect(page.locator(".flash")).to_contain_text("The old one no longer works")
     screenshot(page, "personal-calendar-reset")
     new = page.url.rsplit("/", 1)[-1]
