@@ -101,7 +101,7 @@ def test_cancelling_needs_a_reason_asks_first_and_tells_every_registrant(
                         data={"action": "cancel", "reason": "The venue burnt down."})
     html = asked.get_data(as_text=True)
     assert asked.status_code == 200 and "Cancel Creativity World Forum 2030?" in html
-    assert "2 confirmed registrants, 1 on the waiting list" in html
+    assert "its 2 confirmed registrants and 1 on the waiting list." in html
     assert db.session.get(Event, event_id).status is EventStatus.PLANNED
     done = client.post(f"/events/{event_id}/status", follow_redirects=True, data={
         "action": "cancel", "reason": "The venue burnt down.", "confirmed": "1"})
