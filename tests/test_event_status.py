@@ -174,3 +174,21 @@ def test_an_event_without_exact_days_is_cancelled_by_email_only(planned, make_us
     for message, invite in parts:
         assert invite is None and "Postponed sine die." in message.body_text
         assert "removes it from your calendar" not in message.body_text
+
+
+def test_posting_a_status_change_takes_the_same_rights(planned, make_user, make_region,
+                                                      client, auth):
+    """Posts are refused as the page is: anonymous → sign-in, a participant or another
+    region's coordinator → 403, and the event is left as it was."""
+    cancel = {"action": "cancel", "reason": "No.", "confirmed": "1"}
+    url = f"/events/{planned.id}/status"
+    answer = client.post(url, data=cancel)
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    for user in (make_user(Role.PARTICIPANT),
+                 make_user(Role.COORDINATOR, region=make_region("Elsewhere")),
+                 make_user(Role.COORDINATOR, region=planned.host_region)):  # a forum's host
+        auth.login(user)
+        assert client.post(url, data=cancel).status_code == 403
+        auth.logout()
+    assert db.session.get(Event, planned.id).status is EventStatus.PLANNED
+    assert written() == []

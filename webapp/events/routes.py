@@ -86,18 +86,16 @@ def _status_page(event: Event, form: EventStatusForm, status: int = 200):
                            concerned=concerned(event)), status
 
 
-@bp.get("/<int:event_id>/status")
+# One rule for both methods: two rules on one path make werkzeug answer 405, not 404, to a
+# POST whose number is too big for an id.
+@bp.route("/<int:event_id>/status", methods=["GET", "POST"])
 @require_role(Role.SECRETARIAT, Role.COORDINATOR)
 def status(event_id: int):
-    """Confirm a planned event or cancel it, each with a reason."""
-    return _status_page(managed_event(event_id), EventStatusForm(formdata=None))
-
-
-@bp.post("/<int:event_id>/status")
-@require_role(Role.SECRETARIAT, Role.COORDINATOR)
-def change_status(event_id: int):
-    """Ask first (what will be sent to whom), then confirm or cancel, audited."""
+    """Confirm a planned event or cancel it, each with a reason: asked first (what will be
+    sent to whom), then done and audited."""
     event = managed_event(event_id)
+    if request.method == "GET":
+        return _status_page(event, EventStatusForm(formdata=None))
     form = EventStatusForm()
     if not form.validate():
         return _status_page(event, form, 400)
