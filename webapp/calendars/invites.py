@@ -271,6 +271,6 @@ def send_cancellation(registration: Registration, reason: str | None = None) -> 
 
 def bump_for_a_new_invitation(event: Event) -> None:
     """A person whose place ended (and who got a CANCEL) registers again: their new REQUEST
-    must carry a higher SEQUENCE than that CANCEL, or calendars ignore it (RFC 5546 §2.1.5)."""
+    must carry a higher SEQUENCE than that CANCEL, or calendars ignore it (RFC 5546 §2.1.4)."""
     event.sequence += 1
     db.session.flush()
