@@ -288,7 +288,7 @@ def count_statements(app, client, path: str, etag: str) -> tuple[int, int, int]:
 
 def time_update_invitations(app) -> tuple[float, int]:
     """Queue an update REQUEST to every registrant of the big event, then roll back."""
-    from webapp.calendars.invites import send_update
+    from webapp.calendars.event_news import send_update
     from webapp.models import Event
 
     with app.app_context(), app.test_request_context():

@@ -119,7 +119,7 @@ def test_a_reset_token_answers_404_at_once(client, feed_urls, count_queries):
     etag = etag_of(client, url)
     assert conditional(client, url, etag).status_code == 304  # answered from the cache
     token = url.removeprefix("/calendar/p/").removesuffix(".ics")
-    moved = client.post(f"/calendar/p/{token}/reset")
+    moved = client.post(f"/calendar/p/{token}/reset", data={"confirmed": "1"})
     assert conditional(client, url, etag).status_code == 404
     assert client.get(url).status_code == 404
     new_token = moved.headers["Location"].rsplit("/", 1)[-1]

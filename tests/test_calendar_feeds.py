@@ -271,7 +271,7 @@ def test_reset_token_makes_the_old_address_404(client, make_event, make_person, 
     register(person, make_event())
     db.session.commit()
     old = person.calendar_token
-    response = client.post(f"/calendar/p/{old}/reset")
+    response = client.post(f"/calendar/p/{old}/reset", data={"confirmed": "1"})
     assert response.status_code == 303
     db.session.refresh(person)
     new = person.calendar_token

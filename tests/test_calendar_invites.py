@@ -10,12 +10,8 @@ import sqlalchemy as sa
 
 from tests.ical_check import parse_calendar, property_count, rfc6868_decode
 from tests.mail_check import last_written, written
-from webapp.calendars.invites import (
-    cancel_event,
-    send_cancellation,
-    send_invitation,
-    send_update,
-)
+from webapp.calendars.event_news import cancel_event, send_update
+from webapp.calendars.invites import send_cancellation, send_invitation
 from webapp.extensions import db
 from webapp.models import (
     DatePrecision,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.ical_check import parse_calendar
-from webapp.calendars.invites import cancel_event
+from webapp.calendars.event_news import cancel_event
 from webapp.extensions import db
 from webapp.models import AgendaItem, AgendaKind, EventStatus
 

@@ -76,7 +76,7 @@ def test_personal_feeds_always_ask_the_database(client, clock, count_queries, ma
     with count_queries() as poll:
         assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     assert poll.count == 1
-    client.post(f"/calendar/p/{person.calendar_token}/reset")
+    client.post(f"/calendar/p/{person.calendar_token}/reset", data={"confirmed": "1"})
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 404
 
 

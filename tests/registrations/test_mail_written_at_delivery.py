@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests.ical_check import parse_calendar
 from tests.registrations.helpers import person
-from webapp.calendars.invites import send_update
+from webapp.calendars.event_news import send_update
 from webapp.extensions import db
 from webapp.mail.delivery import deliver_due
 from webapp.mail.recipes import Recipe, queue_recipes

@@ -3,7 +3,8 @@ METHOD:CANCEL when a person's place ends or the event is cancelled. Same UID as 
 
 The builders are pure (objects in, bytes out); the services queue the messages in the
 outbox, in the caller's transaction, with the invitation as an inline text/calendar part so
-that Outlook, Gmail, Apple Mail and Thunderbird show it as an invitation.
+that Outlook, Gmail, Apple Mail and Thunderbird show it as an invitation. Messages to
+everyone concerned by an event at once (updates, its cancellation): event_news.py.
 """
 
 from __future__ import annotations
@@ -80,12 +81,17 @@ def invitation(
     base_url: str,
     now: datetime,
     note: str = "",
+    sequence: int | None = None,
 ) -> bytes:
-    """An iTIP message for one attendee: REQUEST (new or changed) or CANCEL."""
+    """An iTIP message for one attendee: REQUEST (new or changed) or CANCEL. `sequence`
+    pins the SEQUENCE the message was queued with (default: the event's current one)."""
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"unsupported iTIP method {method!r}")
     builder = ical.CalendarBuilder(base_url, name=event.title, method=method)
     component = ical.event_component(builder, event, dtstamp=now, note=note)
+    if sequence is not None:
+        component.pop("SEQUENCE")
+        component.add("sequence", sequence)
     return _itip(builder, component, method, organizer, person)
 
 
@@ -109,11 +115,18 @@ def _itip(builder: ical.CalendarBuilder, component, method: str, organizer: Orga
 
 
 def invitation_attachment(
-    registration: Registration, method: str = REQUEST, note: str = ""
+    registration: Registration, method: str = REQUEST, note: str = "",
+    sequence: int | None = None,
 ) -> Attachment | None:
     """The iTIP part for one registration, ready to send with any email; None when the
     person has no address or the event is not in calendars (dates not recorded)."""
-    event, person = registration.event, registration.person
+    return event_attachment(registration.event, registration.person, method, note, sequence)
+
+
+def event_attachment(event: Event, person: Person, method: str, note: str = "",
+                     sequence: int | None = None) -> Attachment | None:
+    """The iTIP part about an event for one person (a registrant, a mission guest); None
+    when they have no address or the event is not in calendars."""
     if not person.email or not ical.in_calendars(event):
         return None
     base_url = current_app.config["BASE_URL"]
@@ -125,6 +138,7 @@ def invitation_attachment(
         base_url=base_url,
         now=utcnow(),
         note=note,
+        sequence=sequence,
     )
     return Attachment("invite.ics", itip_content_type(method), data, inline=True)
 
@@ -165,8 +179,8 @@ def registrations_by_id(ids) -> dict[int, Registration]:
     return {registration.id: registration for registration in rows}
 
 
-def _recipe(registration_id: int, email: str, full_name: str, event: Event, method: str,
-            template: str, subject: str, **context) -> Recipe:
+def calendar_recipe(registration_id: int, email: str, full_name: str, event: Event,
+                    method: str, template: str, subject: str, **context) -> Recipe:
     """One person's iTIP message about the event, written at delivery."""
     return Recipe(
         email,
@@ -184,7 +198,7 @@ def _queue(registration: Registration, method: str, template: str, subject: str,
     person = registration.person
     if not person.email or not ical.in_calendars(registration.event):
         return False
-    item = _recipe(registration.id, person.email, person.full_name, registration.event,
+    item = calendar_recipe(registration.id, person.email, person.full_name, registration.event,
                    method, template, subject, **context)
     return queue_recipes([item], skip_invalid=True) == 1
 
@@ -203,20 +217,22 @@ def render_calendar_mails(batch: Sequence[dict[str, Any]]) -> list[Rendered | Re
                 f"registration {registration.id} is no longer confirmed: no invitation to send"))
             continue
         attachment = registration and invitation_attachment(
-            registration, args["method"], args.get("note", ""))
-        if attachment is None:
+            registration, args["method"], args.get("note", ""), args.get("sequence"))
+        # An event cancelled before its exact days were known: the news, without a calendar.
+        news_only = registration is not None and args.get("event_cancelled")
+        if attachment is None and not news_only:
             results.append(RecipeError(
                 f"registration {args['registration']} no longer exists or its event is no "
                 "longer in calendars"))
             continue
         event, person = registration.event, registration.person
         context = {key: value for key, value in args.items()
-                   if key not in ("registration", "method", "template")}
+                   if key not in ("registration", "method", "template", "sequence")}
         body_text, body_html = render_bodies(args["template"], {
-            "event": event, "person": person,
+            "event": event, "person": person, "with_calendar": attachment is not None,
             "event_url": absolute_url("events.detail", event_id=event.id),
             "feed": personal_feed_urls(person), **context})
-        results.append(Rendered(body_text, body_html, (attachment,)))
+        results.append(Rendered(body_text, body_html, (attachment,) if attachment else ()))
     return results
 
 
@@ -227,41 +243,10 @@ def send_invitation(registration: Registration) -> bool:
     return _queue(registration, REQUEST, "calendar_invitation", "Invitation")
 
 
-def _queue_to_confirmed(event: Event, method: str, template: str, subject: str,
-                        **context) -> int:
-    """The same iTIP message to every confirmed registrant with an address: one query and
-    one bulk insert, whatever their number (each is written at delivery)."""
-    if not ical.in_calendars(event):
-        return 0
-    rows = db.session.execute(
-        sa.select(Registration.id, Person.email, Person.full_name)
-        .join(Person, Registration.person_id == Person.id)
-        .where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-            Person.email.is_not(None),
-        )
-        .order_by(Registration.id)
-    ).all()
-    return queue_recipes(
-        (_recipe(rid, email, name, event, method, template, subject, **context)
-         for rid, email, name in rows),
-        skip_invalid=True,
-    )
-
-
-def send_update(event: Event) -> int:
-    """After a change people must see (flushed, so SEQUENCE is already higher): a new
-    METHOD:REQUEST to every confirmed registrant. Returns how many were queued."""
-    if event.status is EventStatus.CANCELLED:
-        raise ValueError("a cancelled event is announced with cancel_event()")
-    db.session.flush()
-    return _queue_to_confirmed(event, REQUEST, "calendar_update", "Updated")
-
-
-def send_cancellation(registration: Registration, reason: str | None = None) -> bool:
-    """A person's place ended (they cancelled, or the secretariat withdrew them): a
-    METHOD:CANCEL to that person. Call it after setting the registration to cancelled.
+def withdrawal(registration: Registration, reason: str | None = None) -> dict[str, Any]:
+    """What the METHOD:CANCEL of a person whose place ended carries: its note, the reason,
+    and the SEQUENCE it is sent with (kept in the recipe, so that it stays the one of this
+    cancellation however late it is written; a later invitation is higher).
 
     RFC 5546 §2.1.4: a CANCEL carries a higher SEQUENCE than what the attendee holds, so the
     event's sequence grows by one (everyone else's copy stays valid; a later update is newer)."""
@@ -273,30 +258,19 @@ def send_cancellation(registration: Registration, reason: str | None = None) -> 
         db.session.flush()
     reason = ical.clean_text(reason or registration.cancel_reason).strip()
     note = "Your registration was withdrawn." + (f" {reason}" if reason else "")
-    return _queue(
-        registration, CANCEL, "calendar_cancellation", "Cancelled",
-        note=note, reason=reason, event_cancelled=False,
-    )
+    return {"note": note, "reason": reason, "sequence": event.sequence}
 
 
-def send_event_cancellation(event: Event) -> int:
-    """The event is cancelled: a METHOD:CANCEL to everyone holding an invitation."""
-    return _queue_to_confirmed(
-        event, CANCEL, "calendar_cancellation", "Cancelled",
-        reason=ical.clean_text(event.cancel_reason), event_cancelled=True,
-    )
+def send_cancellation(registration: Registration, reason: str | None = None) -> bool:
+    """A person's place ended (they cancelled, or the secretariat withdrew them): a
+    METHOD:CANCEL to that person, on its own. Call it after setting the registration to
+    cancelled. (Registrations send it inside their cancellation email: notifications.py.)"""
+    return _queue(registration, CANCEL, "calendar_cancellation", "Cancelled",
+                  **withdrawal(registration, reason), event_cancelled=False)
 
 
-def cancel_event(event: Event, reason: str) -> int:
-    """Cancel an event, keeping it: feeds publish STATUS:CANCELLED with a higher SEQUENCE,
-    and everyone holding an invitation gets a METHOD:CANCEL. Cancelling twice is a no-op."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValueError("a cancellation needs a reason")
-    if event.status is EventStatus.CANCELLED:
-        return 0
-    event.status = EventStatus.CANCELLED
-    event.cancelled_at = utcnow()
-    event.cancel_reason = reason
-    db.session.flush()  # the SEQUENCE bump happens here (models/calendar.py)
-    return send_event_cancellation(event)
+def bump_for_a_new_invitation(event: Event) -> None:
+    """A person whose place ended (and who got a CANCEL) registers again: their new REQUEST
+    must carry a higher SEQUENCE than that CANCEL, or calendars ignore it (RFC 5546 §2.1.4)."""
+    event.sequence += 1
+    db.session.flush()

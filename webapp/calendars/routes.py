@@ -1,15 +1,24 @@
-"""Calendar routes: the feeds (thin wrappers around feeds.py) and a person's feed page."""
+"""Calendar routes: the feeds (thin wrappers around feeds.py), a person's feed page, and
+"My calendar" for a signed-in user (the feed of the person with the account's email)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
+from webapp.auth.access import require_login
 from webapp.calendars import feeds
 from webapp.calendars.ical import in_calendars
 from webapp.calendars.responses import calendar_response
-from webapp.calendars.services import feed_urls, personal_feed_urls, reset_calendar_token
+from webapp.calendars.services import (
+    FeedUrls,
+    feed_urls,
+    person_with_email,
+    personal_feed_urls,
+    reset_calendar_token,
+)
 from webapp.extensions import db
 from webapp.models import Event, Person, Registration, RegistrationStatus
 
@@ -26,6 +35,16 @@ def calendar_feed_urls(endpoint: str, **values):
 def event_in_calendars(event: Event) -> bool:
     """Templates: whether an event is published in calendars (exact dates recorded)."""
     return in_calendars(event)
+
+
+@bp.app_template_global()
+def own_feed_urls() -> FeedUrls | None:
+    """Templates: the signed-in user's own feed (the person with the account's email), or
+    None when they have registered for nothing under that email."""
+    if not current_user.is_authenticated:
+        return None
+    person = person_with_email(current_user.email)
+    return personal_feed_urls(person) if person is not None else None
 
 
 @bp.get("/events/<int:event_id>.ics")
@@ -99,10 +118,24 @@ def personal_page(token: str):
     return response, 200, {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
 
 
+@bp.get("/calendar/mine")
+@require_login
+def my_calendar():
+    """A signed-in user's own calendar page, or what to do to have one."""
+    person = person_with_email(current_user.email)
+    if person is None:
+        return render_template("calendars/no_personal_feed.html")
+    return redirect(url_for("calendars.personal_page", token=person.calendar_token))
+
+
 @bp.post("/calendar/p/<token>/reset")
 def reset_personal_feed(token: str):
-    """Replace the secret address; calendars subscribed to the old one stop receiving."""
+    """Replace the secret address, once confirmed; calendars subscribed to the old one stop
+    receiving."""
     person = get_person_by_token(token)
+    if not request.form.get("confirmed"):
+        return render_template("calendars/confirm_reset.html", person=person), 200, {
+            "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
     new_token = reset_calendar_token(person)
     db.session.commit()
     flash(

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+import sqlalchemy as sa
+
 from webapp.extensions import db
 from webapp.models import Person
 from webapp.models.people import new_calendar_token
@@ -37,6 +39,14 @@ def personal_feed_urls(person: Person) -> FeedUrls:
     if not person.calendar_token:  # a person not flushed yet has no default value applied
         person.calendar_token = new_calendar_token()
     return feed_urls("calendars.personal_feed", token=person.calendar_token)
+
+
+def person_with_email(email: str | None) -> Person | None:
+    """The person an email identifies (an account's, to find its holder's own feed)."""
+    if not email:
+        return None
+    return db.session.scalars(
+        sa.select(Person).where(Person.email == email.strip().lower())).one_or_none()
 
 
 def reset_calendar_token(person: Person) -> str:

@@ -1,15 +1,21 @@
-"""Events: the list by year and an event's page with its agenda."""
+"""Events: the list by year, an event's page with its agenda, and its status (confirm or
+cancel: the secretariat, or a coordinator of a reverse mission's host region)."""
 
 from __future__ import annotations
 
 from itertools import groupby
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from webapp.auth.access import require_role
+from webapp.auth.services import record_audit
+from webapp.events.forms import CANCEL, EventStatusForm
+from webapp.events.services import StatusError, cancel, concerned, confirm, may_change_status
 from webapp.extensions import db
-from webapp.models import Delegation, Event, EventKind, utcnow
+from webapp.models import Delegation, Event, EventKind, Role, utcnow
 from webapp.search import matches_any, query_text
 
 bp = Blueprint("events", __name__, url_prefix="/events")
@@ -61,4 +67,56 @@ def detail(event_id: int):
         for day, items in groupby(event.agenda_items, key=lambda item: item.local_start.date())
     ]
     return render_template("events/detail.html", event=event, days=days,
-                           registration_open=event.registration_is_open(utcnow()))
+                           registration_open=event.registration_is_open(utcnow()),
+                           can_change_status=may_change_status(current_user, event))
+
+
+def managed_event(event_id: int) -> Event:
+    """An event whose status the signed-in user may change, else 404/403."""
+    event = db.one_or_404(sa.select(Event).where(Event.id == event_id),
+                          description=f"There is no event number {event_id}.")
+    if not may_change_status(current_user, event):
+        abort(403)
+    return event
+
+
+def _status_page(event: Event, form: EventStatusForm, status: int = 200):
+    """The status page: where the event stands, and the forms to confirm or cancel it."""
+    return render_template("events/status.html", event=event, form=form,
+                           concerned=concerned(event)), status
+
+
+# One rule for both methods: two rules on one path make werkzeug answer 405, not 404, to a
+# POST whose number is too big for an id.
+@bp.route("/<int:event_id>/status", methods=["GET", "POST"])
+@require_role(Role.SECRETARIAT, Role.COORDINATOR)
+def status(event_id: int):
+    """Confirm a planned event or cancel it, each with a reason: asked first (what will be
+    sent to whom), then done and audited."""
+    event = managed_event(event_id)
+    if request.method == "GET":
+        return _status_page(event, EventStatusForm(formdata=None))
+    form = EventStatusForm()
+    if not form.validate():
+        return _status_page(event, form, 400)
+    if not form.confirmed.data:
+        return render_template("events/confirm_status.html", event=event, form=form,
+                               concerned=concerned(event))
+    actor, reason = current_user._get_current_object(), form.reason_text
+    try:
+        if form.action.data == CANCEL:
+            told = cancel(event, reason)
+            record_audit(actor, "event.cancelled", event, f"Cancelled {event.title}: {reason}")
+            news = f"{event.title} is cancelled; {told} cancellations queued."
+        else:
+            told = confirm(event)
+            record_audit(actor, "event.confirmed", event,
+                         f"Confirmed {event.title}" + (f": {reason}" if reason else ""))
+            news = f"{event.title} is confirmed; calendar updates queued for {told} people."
+    except StatusError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("events.status", event_id=event_id))
+    db.session.commit()
+    flash(news, "success")
+    return redirect(url_for("events.detail", event_id=event_id))

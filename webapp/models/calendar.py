@@ -17,7 +17,8 @@ from webapp.models.event import AgendaItem, Event
 from webapp.models.registration import Registration
 
 # Changes a calendar must redraw or an invitee must be told about (RFC 5546 §2.1.4).
-EVENT_VISIBLE_COLUMNS = ("starts_at", "ends_at", "place", "venue", "status")
+# date_precision: an event whose exact days become known goes into calendars.
+EVENT_VISIBLE_COLUMNS = ("starts_at", "ends_at", "place", "venue", "status", "date_precision")
 AGENDA_VISIBLE_COLUMNS = (
     "starts_at", "ends_at", "title", "address", "host_organisation", "cancelled_at",
 )

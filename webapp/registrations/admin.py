@@ -14,10 +14,12 @@ from sqlalchemy.orm import selectinload
 from webapp.auth.access import is_safe_next, require_secretariat_before_request
 from webapp.auth.forms import region_choices
 from webapp.auth.services import record_audit
-from webapp.calendars.invites import send_update
+from webapp.calendars.event_news import send_invitations, send_update
+from webapp.calendars.ical import in_calendars
 from webapp.extensions import db
 from webapp.forms import plain_number
 from webapp.models import (
+    DatePrecision,
     Event,
     EventCapacity,
     EventKind,
@@ -75,13 +77,15 @@ def _unique_slug(title: str, year: int) -> str:
 
 
 def _form_data(event: Event) -> dict:
-    """The forum's current values as the form shows them (local times)."""
+    """The forum's current values as the form shows them (local times); a forum whose
+    exact days are not recorded shows empty dates, not its stand-in of 1 January."""
     zone = event.timezone
+    exact = not event.dates_approximate
     return {
         "title": event.title, "theme": event.theme, "place": event.place, "venue": event.venue,
         "host_region_id": str(event.host_region_id or ""), "timezone": zone,
-        "starts_local": to_local(event.starts_at, zone),
-        "ends_local": to_local(event.ends_at, zone),
+        "starts_local": to_local(event.starts_at, zone) if exact else None,
+        "ends_local": to_local(event.ends_at, zone) if exact else None,
         "opens_local": to_local(event.registration_opens_at, zone),
         "closes_local": to_local(event.registration_closes_at, zone),
         "deadline_local": to_local(event.delegation_deadline, zone),
@@ -107,8 +111,11 @@ def _apply_forum_form(form: ForumForm, event: Event) -> list[str]:
     event.place, event.venue = form.place.data.strip(), (form.venue.data or "").strip() or None
     event.host_region_id = int(form.host_region_id.data) if form.host_region_id.data else None
     event.timezone = zone
-    event.starts_at, event.ends_at = to_utc(form.starts_local.data, zone), to_utc(
-        form.ends_local.data, zone)
+    if form.starts_local.data is not None:  # empty only on a forum whose days stay unknown
+        event.starts_at, event.ends_at = to_utc(form.starts_local.data, zone), to_utc(
+            form.ends_local.data, zone)
+        if event.dates_approximate:  # the exact days are now known: into every calendar
+            event.date_precision, event.date_note = DatePrecision.DAY, None
     event.registration_opens_at = to_utc(form.opens_local.data, zone)
     event.registration_closes_at = to_utc(form.closes_local.data, zone)
     event.delegation_deadline = to_utc(form.deadline_local.data, zone)
@@ -133,6 +140,7 @@ def _forum_form(event: Event | None) -> ForumForm:
     form = ForumForm(data=None if request.method == "POST" or event is None else _form_data(event))
     form.host_region_id.choices = region_choices()
     form.timezone.choices = timezone_choices()
+    form.dates_optional = event is not None and event.dates_approximate
     return form
 
 
@@ -153,19 +161,32 @@ def new_forum():
         400 if form.errors else 200)
 
 
+def _tell_registrants(event: Event, sequence_before: int, published_before: bool) -> None:
+    """After a saved set-up: invitations when the forum has just gone into calendars (its
+    exact days given; nobody holds one yet), updates when a change people see was made.
+    A cancelled forum stays cancelled in calendars: nobody is invited again."""
+    if event.status is EventStatus.CANCELLED:
+        return
+    if not published_before and in_calendars(event):
+        invited = send_invitations(event)
+        flash(f"{event.title} is now in calendars: invitations queued for {invited} "
+              "registered people.", "info")
+    elif event.sequence != sequence_before:
+        updates = send_update(event)
+        flash(f"Calendar updates queued for {updates} registered people.", "info")
+
+
 @bp.route("/events/<int:event_id>/setup", methods=["GET", "POST"])
 def edit_forum(event_id: int):
     """Edit a forum: dates, venue, registration window, capacities, default quota."""
     event = load_event(event_id)
     form = _forum_form(event)
     if form.validate_on_submit():
-        sequence_before = event.sequence
+        sequence_before, published_before = event.sequence, in_calendars(event)
         problems = _apply_forum_form(form, event)
         if not problems:
             db.session.flush()  # the flush listener raises SEQUENCE if dates or place changed
-            if event.sequence != sequence_before and event.status is not EventStatus.CANCELLED:
-                updates = send_update(event)
-                flash(f"Calendar updates queued for {updates} registered people.", "info")
+            _tell_registrants(event, sequence_before, published_before)
             for capacity in event.capacities:  # raised capacities admit the waitlist at once
                 seats = lock_audience(event.id, capacity.audience)
                 fill_free_seats(event.id, capacity.audience, seats)

@@ -18,7 +18,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -183,10 +182,9 @@ class ForumForm(AppForm):
     place = StringField("Place", validators=[DataRequired(), Length(max=200)])
     venue = StringField("Venue", validators=[Optional(), Length(max=200)])
     timezone = SelectField("Local time zone", choices=[], default="Europe/Copenhagen")
-    # InputRequired, not DataRequired: a date typed wrong keeps its own message ("not a real
-    # date") instead of "This field is required".
-    starts_local = LocalField("Starts (local time)", validators=[InputRequired(WHEN)])
-    ends_local = LocalField("Ends (local time)", validators=[InputRequired(WHEN)])
+    # Required, except on a forum whose exact days are not recorded yet (see validate).
+    starts_local = LocalField("Starts (local time)", validators=[Optional()])
+    ends_local = LocalField("Ends (local time)", validators=[Optional()])
     opens_local = LocalField("Registration opens (local time)", validators=[Optional()])
     closes_local = LocalField("Registration closes (local time)",
                                       validators=[Optional()])
@@ -195,6 +193,22 @@ class ForumForm(AppForm):
     default_quota = IntegerField("Delegates per member region",
                                  validators=[Optional(), NumberRange(min=0, max=10_000)])
     capacities = FieldList(FormField(CapacityForm), min_entries=3, max_entries=8)
+    # True for a forum known only to the month or year: empty dates keep it so.
+    dates_optional = False
+
+    def validate(self, extra_validators=None) -> bool:
+        """The usual checks, then the dates: both required, or (dates_optional) both or
+        neither. Done here because Optional() skips a field's own checks when it is empty."""
+        valid = super().validate(extra_validators)
+        start, end = self.starts_local, self.ends_local
+        if self.dates_optional and start.data is None and end.data is None:
+            return valid
+        for field, message in ((start, "Give the first day and time."),
+                               (end, "Give the last day and time.")):
+            if field.data is None and not field.errors:
+                field.errors = [message]
+                valid = False
+        return valid
 
     @property
     def local_zone(self) -> str | None:

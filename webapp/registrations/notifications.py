@@ -2,8 +2,9 @@
 mail recipes and written at delivery (webapp/mail/recipes.py), so a registration request
 does not render templates or calendars.
 
-Confirmations carry the calendar invitation (METHOD:REQUEST); a cancellation is followed by
-the METHOD:CANCEL for the same UID (webapp.calendars.invites)."""
+Confirmations carry the calendar invitation (METHOD:REQUEST); the email confirming a
+cancellation carries the METHOD:CANCEL for the same UID (webapp.calendars.invites), one
+message rather than two. Each active registration's email gives the person's own feed."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from webapp.calendars import ical
 from webapp.calendars.invites import (
+    CANCEL,
     REQUEST,
     invitation_attachment,
     registrations_by_id,
-    send_cancellation,
+    withdrawal,
 )
+from webapp.calendars.services import personal_feed_urls
 from webapp.mail.recipes import RecipeError, Rendered, queue_recipe, recipe
 from webapp.mail.services import render_bodies
 from webapp.models import Event, Registration, RegistrationStatus
@@ -39,30 +42,28 @@ def manage_link(registration: Registration) -> str:
 
 
 def _queue(registration_id: int, email: str, full_name: str, event: Event | EventFacts,
-           subject: str, template: str, *, invitation: bool = False) -> None:
+           subject: str, template: str, *, invitation: bool = False,
+           cancel: dict | None = None) -> None:
     """Queue one registration email (written at delivery, with the calendar invitation when
-    asked and the event is in calendars)."""
-    # One line each, whatever was stored (the forms refuse line breaks; older rows or other
-    # paths may hold one): a line break in a header would refuse the message, and the
-    # registration with it.
-    queue_recipe(
-        email,
-        ical.one_line(f"{subject}: {event.title}"),
-        RECIPE,
-        {"registration": registration_id, "template": template,
-         "invitation": invitation and ical.in_calendars(event)},
-        to_name=ical.one_line(full_name) or None,
-    )
+    asked and the event is in calendars, or with the CANCEL described by `cancel`)."""
+    args = {"registration": registration_id, "template": template,
+            "invitation": invitation and ical.in_calendars(event)}
+    if cancel is not None:
+        args["cancel"] = cancel
+    # One line each, whatever was stored (the forms refuse line breaks; older rows may hold
+    # one): a line break in a header would refuse the message, and the registration with it.
+    queue_recipe(email, ical.one_line(f"{subject}: {event.title}"), RECIPE, args,
+                 to_name=ical.one_line(full_name) or None)
 
 
 def _mail(registration: Registration, subject: str, template: str, *,
-          invitation: bool = False) -> None:
+          invitation: bool = False, cancel: dict | None = None) -> None:
     """Queue one of the registration emails to the registered person, if they have an
     address."""
     person = registration.person
     if person.email:
         _queue(registration.id, person.email, person.full_name, registration.event, subject,
-               template, invitation=invitation)
+               template, invitation=invitation, cancel=cancel)
 
 
 def queue_registration_mail(registration_id: int, email: str, full_name: str,
@@ -86,12 +87,17 @@ def render_registration_mails(batch: Sequence[dict[str, Any]]) -> list[Rendered 
         if registration is None:
             results.append(RecipeError(f"registration {args['registration']} no longer exists"))
             continue
-        body_text, body_html = render_bodies(args["template"], {
-            "registration": registration, "event": registration.event,
-            "person": registration.person, "link": manage_link(registration)})
         # Cancelled before this was written: no REQUEST (the CANCEL follows), only the text.
         invite = args["invitation"] and registration.status is RegistrationStatus.CONFIRMED
         attachment = invitation_attachment(registration, REQUEST) if invite else None
+        if cancel := args.get("cancel"):
+            attachment = invitation_attachment(registration, CANCEL, cancel["note"],
+                                               cancel["sequence"])
+        body_text, body_html = render_bodies(args["template"], {
+            "registration": registration, "event": registration.event,
+            "person": registration.person, "link": manage_link(registration),
+            "feed": personal_feed_urls(registration.person),
+            "with_calendar": attachment is not None})
         results.append(Rendered(body_text, body_html, (attachment,) if attachment else ()))
     return results
 
@@ -113,7 +119,8 @@ def on_registration_promoted(registration: Registration) -> None:
 
 def on_registration_cancelled(registration: Registration, *, held_a_seat: bool = True) -> None:
     """Confirm a cancellation to the person; if they held a seat (and so the calendar
-    invitation), also withdraw the event from their calendar (METHOD:CANCEL, same UID)."""
-    _mail(registration, "Registration cancelled", "registration_cancelled")
-    if held_a_seat:
-        send_cancellation(registration)
+    invitation), the same email withdraws the event from their calendar (METHOD:CANCEL,
+    same UID, a higher SEQUENCE)."""
+    held_an_invitation = held_a_seat and ical.in_calendars(registration.event)
+    _mail(registration, "Registration cancelled", "registration_cancelled",
+          cancel=withdrawal(registration) if held_an_invitation else None)

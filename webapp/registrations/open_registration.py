@@ -59,9 +59,14 @@ SEATS_AND_FACTS = DriverStatement(
            capacities.c.audience == sa.bindparam("audience"))
     .with_for_update(of=capacities)
 )
+_earlier = registrations.alias("earlier")
 KNOWN_PERSON = (
     sa.select(people.c.id, people.c.full_name, people.c.organisation, people.c.job_title,
-              registrations.c.id)
+              registrations.c.id,
+              # An earlier place that ended: its CANCEL's SEQUENCE must be outgrown.
+              sa.exists().where(_earlier.c.person_id == people.c.id,
+                                _earlier.c.event_id == sa.bindparam("event_id"),
+                                _earlier.c.status == CANCELLED).label("came_back"))
     .outerjoin(registrations, sa.and_(
         registrations.c.person_id == people.c.id,
         registrations.c.event_id == sa.bindparam("event_id"),
@@ -76,6 +81,9 @@ NEW_PERSON = {
     for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
 }
 NEW_REGISTRATION = DriverStatement(sa.insert(registrations).returning(registrations.c.id))
+# Rare (someone registers again after cancelling), so an ordinary statement.
+NEXT_SEQUENCE = (sa.update(events).where(events.c.id == sa.bindparam("event_id"))
+                 .values(sequence=events.c.sequence + 1, updated_at=sa.bindparam("now")))
 
 
 class RegistrationNotOpen(RegistrationError):
@@ -112,9 +120,11 @@ class OpenRegistration:
     status: RegistrationStatus
 
 
-def _person(connection: sa.Connection, event_id: int, data: PersonData) -> tuple[int, str]:
+def _person(connection: sa.Connection, event_id: int,
+            data: PersonData) -> tuple[int, str, bool]:
     """Id and name of the person with this email (blanks filled in, a known name never
-    overwritten by a stranger's form), or of a new person; AlreadyRegistered if they hold an
+    overwritten by a stranger's form), or of a new person, and whether an earlier
+    registration of theirs for the event was cancelled; AlreadyRegistered if they hold an
     active registration for the event."""
     email = data.normalised_email
     new = NEW_PERSON[connection.dialect.name].first(connection, {
@@ -123,15 +133,15 @@ def _person(connection: sa.Connection, event_id: int, data: PersonData) -> tuple
         "job_title": (data.job_title or "").strip() or None,
     })
     if new is not None:
-        return new[0], new[1]
+        return new[0], new[1], False
     known = connection.execute(KNOWN_PERSON, {"event_id": event_id, "email": email}).one()
-    person_id, full_name, organisation, job_title, active_id = known
+    person_id, full_name, organisation, job_title, active_id, came_back = known
     if active_id is not None:
         raise AlreadyRegistered(db.session.get(Registration, active_id))
     blanks = blanks_to_fill(organisation, job_title, data)
     if blanks:
         connection.execute(sa.update(people).where(people.c.id == person_id).values(**blanks))
-    return person_id, full_name
+    return person_id, full_name, bool(came_back)
 
 
 def register_from_form(event_id: int, data: PersonData, audience: str,
@@ -148,7 +158,7 @@ def register_from_form(event_id: int, data: PersonData, audience: str,
     session = db.session()
     connection = session.connection()
     wait_for_write_turn(session)
-    person_id, full_name = _person(connection, event_id, data)
+    person_id, full_name, came_back = _person(connection, event_id, data)
     row = SEATS_AND_FACTS.first(connection, {"event_id": event_id, "audience": audience})
     if row is None:
         raise RegistrationError("Choose one of the audiences offered.")
@@ -156,6 +166,8 @@ def register_from_form(event_id: int, data: PersonData, audience: str,
     event = EventFacts(event_id, title, event_status, precision, opens_at, closes_at)
     if not event.registration_is_open(now):
         raise RegistrationNotOpen("Registration is not open for this event right now.")
+    if came_back:  # their new REQUEST must carry a higher SEQUENCE than their CANCEL had
+        connection.execute(NEXT_SEQUENCE, {"event_id": event_id, "now": now})
     status = CONFIRMED if taken < capacity else WAITLISTED
     registration_id = NEW_REGISTRATION.first(connection, {
         "event_id": event_id, "person_id": person_id, "audience": audience, "status": status,

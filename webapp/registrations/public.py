@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy.exc import IntegrityError
 
+from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
 from webapp.models import utcnow
 from webapp.registrations.common import audience_labels, load_event, load_registration
@@ -122,7 +123,7 @@ def manage(token: str):
     return render_template(
         "registrations/manage.html", registration=registration, event=registration.event,
         form=form, cancel_form=SelfCancelForm(formdata=None), token=token,
-        labels=audience_labels(registration.event),
+        labels=audience_labels(registration.event), feed=personal_feed_urls(person),
     ), 400 if form.errors else 200
 
 

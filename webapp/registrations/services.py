@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from webapp.calendars.invites import bump_for_a_new_invitation
 from webapp.extensions import db
 from webapp.models import (
     CheckInAction,
@@ -204,6 +205,14 @@ def _person_and_active_registration(event_id: int, email: str) -> tuple[Person |
     return (row[0], row[1]) if row else (None, None)
 
 
+def had_a_cancelled_registration(event_id: int, person_id: int) -> bool:
+    """Whether this person's earlier place at the event ended (and so a METHOD:CANCEL may
+    have gone to their calendar)."""
+    return db.session.scalar(sa.select(sa.exists().where(
+        Registration.event_id == event_id, Registration.person_id == person_id,
+        Registration.status == CANCELLED))) or False
+
+
 def active_registration(event_id: int, email: str) -> Registration | None:
     """The confirmed or waitlisted registration of this email for the event, if any."""
     return db.session.scalars(
@@ -242,6 +251,8 @@ def register_person(
             raise OverQuota(
                 f"{delegation.region.name}'s delegation is full: {used} of {quota} places used."
             )
+    if person is not None and had_a_cancelled_registration(event.id, person.id):
+        bump_for_a_new_invitation(event)
     person = find_or_create_person(person_data, known=person)
     status = CONFIRMED if taken < capacity else WAITLISTED
     registration = Registration(

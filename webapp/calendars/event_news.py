@@ -1,0 +1,125 @@
+"""Calendar news for everyone concerned by an event at once: the first invitations when its
+exact days become known, updates after a change, and its cancellation (registrants and
+reverse-mission guests). Each registrant's message is one row of one bulk insert, written at
+delivery by the calendar recipe (invites.py); messages to one person live in invites.py.
+
+Services add and flush, never commit, never read the request."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from webapp.calendars import ical
+from webapp.calendars.invites import CANCEL, REQUEST, calendar_recipe, event_attachment
+from webapp.calendars.services import personal_feed_urls
+from webapp.extensions import db
+from webapp.mail import queue_email
+from webapp.mail.recipes import queue_recipes
+from webapp.models import (
+    Event,
+    EventStatus,
+    GuestStatus,
+    MissionGuest,
+    Person,
+    Registration,
+    RegistrationStatus,
+    utcnow,
+)
+from webapp.urls import absolute_url
+
+
+def _queue_to_registrants(event: Event, method: str, template: str, subject: str, *,
+                        statuses=(RegistrationStatus.CONFIRMED,), calendars_only: bool = True,
+                        **context) -> int:
+    """The same iTIP message to every confirmed registrant (or those of `statuses`) with an
+    address: one query and one bulk insert, whatever their number (each is written at
+    delivery). Nothing when the event is not in calendars, unless not `calendars_only`."""
+    if calendars_only and not ical.in_calendars(event):
+        return 0
+    rows = db.session.execute(
+        sa.select(Registration.id, Person.email, Person.full_name)
+        .join(Person, Registration.person_id == Person.id)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status.in_(statuses),
+            Person.email.is_not(None),
+        )
+        .order_by(Registration.id)
+    ).all()
+    return queue_recipes(
+        (calendar_recipe(rid, email, name, event, method, template, subject, **context)
+         for rid, email, name in rows),
+        skip_invalid=True,
+    )
+
+
+def send_invitations(event: Event) -> int:
+    """The event has just gone into calendars (its exact days were given): a first
+    METHOD:REQUEST to every confirmed registrant, who never had one. Returns how many."""
+    db.session.flush()
+    return _queue_to_registrants(event, REQUEST, "calendar_invitation", "Invitation")
+
+
+def send_update(event: Event) -> int:
+    """After a change people must see (flushed, so SEQUENCE is already higher): a new
+    METHOD:REQUEST to every confirmed registrant. Returns how many were queued."""
+    if event.status is EventStatus.CANCELLED:
+        raise ValueError("a cancelled event is announced with cancel_event()")
+    db.session.flush()
+    return _queue_to_registrants(event, REQUEST, "calendar_update", "Updated")
+
+
+def send_event_cancellation(event: Event) -> int:
+    """The event is cancelled: a METHOD:CANCEL to every registrant, confirmed or waiting
+    (one that never had an invitation, or an event without exact days: the news only)."""
+    return _queue_to_registrants(
+        event, CANCEL, "calendar_cancellation", "Cancelled",
+        statuses=(RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED),
+        calendars_only=False,
+        reason=ical.clean_text(event.cancel_reason), event_cancelled=True,
+    )
+
+
+def send_guest_cancellations(event: Event) -> int:
+    """A reverse mission is cancelled: a METHOD:CANCEL of it to every guest who had not
+    declined (they have it in their itinerary and personal feed). Returns how many."""
+    guests = db.session.scalars(
+        sa.select(MissionGuest)
+        .where(MissionGuest.event_id == event.id, MissionGuest.status != GuestStatus.DECLINED)
+        .options(selectinload(MissionGuest.person))
+        .order_by(MissionGuest.id)
+    ).all()
+    sent = 0
+    reason = ical.clean_text(event.cancel_reason)
+    for guest in guests:
+        person = guest.person
+        if not person.email:
+            continue
+        attachment = event_attachment(event, person, CANCEL)
+        queue_email(
+            person.email, ical.one_line(f"Cancelled: {event.title}"), "calendar_cancellation",
+            {"event": event, "person": person, "reason": reason, "event_cancelled": True,
+             "with_calendar": attachment is not None,
+             "event_url": absolute_url("events.detail", event_id=event.id),
+             "feed": personal_feed_urls(person)},
+            to_name=ical.one_line(person.full_name) or None,
+            attachments=[attachment] if attachment else [],
+        )
+        sent += 1
+    return sent
+
+
+def cancel_event(event: Event, reason: str) -> int:
+    """Cancel an event, keeping it: feeds publish STATUS:CANCELLED with a higher SEQUENCE,
+    and everyone holding an invitation gets a METHOD:CANCEL. Cancelling twice is a no-op."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("a cancellation needs a reason")
+    if event.status is EventStatus.CANCELLED:
+        return 0
+    event.status = EventStatus.CANCELLED
+    event.cancelled_at = utcnow()
+    event.cancel_reason = reason
+    db.session.flush()  # the SEQUENCE bump happens here (models/calendar.py)
+    return send_event_cancellation(event) + send_guest_cancellations(event)
