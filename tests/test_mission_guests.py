@@ -257,3 +257,20 @@ def test_live_check_warnings_link_to_the_items(mission, planner, client):  # noq
     assert answer["warnings"][0]["items"] == [
         {"title": "Harbour visit", "url": f"/missions/{event.id}/plan#item-{harbour.id}"}]
 
+
+
+def test_hostile_input_on_the_answer_and_invite_forms_is_answered(
+        mission, planner, app, client):  # noqa: F811
+    """Each field of the guest's answer form and of the invitation form, given hostile
+    text, gets a page (200/302/400), never a server error."""
+    from tests.test_hostile_input import ONE_AT_A_TIME
+
+    event, _host, guests = mission
+    forms = ((link_of(guests["Ann"], app), ANSWER),
+             (f"/missions/{event.id}/guests", {"person_ids": "", "all_representatives": "",
+                                              "email": "", "full_name": "", "region_id": ""}))
+    for url, base in forms:
+        for name in base:
+            for value in ONE_AT_A_TIME:
+                response = client.post(url, data={**base, name: value})
+                assert response.status_code in (200, 302, 400), (url, name, value)
