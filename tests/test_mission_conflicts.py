@@ -123,6 +123,19 @@ def test_item_outside_a_guests_stay_names_the_guest():
     assert warnings[1].guest_ids == (3,) and "outside the stay of Cy" in warnings[1].message
 
 
+def test_outside_stay_warning_says_each_guests_stay():
+    """The warning gives the stay it breaks, in local time, or the one end that is known."""
+    guests = [GuestStay(1, "Ann", arrives_at=at(10), departs_at=at(40)),
+              GuestStay(2, "Bo", departs_at=at(8))]
+    [warning] = check_mission(FRAME, [item(1, 9, 10, title="Breakfast")], guests)
+    assert warning.message == (
+        "“Breakfast” (Tue 7 May 11:00–12:00) is outside the stay of "
+        "Ann (stay Tue 7 May 12:00 – Wed 8 May 18:00) and Bo (leaves Tue 7 May 10:00).")
+    everyone = [GuestStay(n, f"G{n:02}", arrives_at=at(10)) for n in range(1, 9)]
+    [warning] = check_mission(FRAME, [item(1, 9, 10)], everyone)
+    assert "outside the stay of all 8 guests (arrives Tue 7 May 12:00)." in warning.message
+
+
 def test_stay_is_checked_only_for_the_guests_who_attend():
     """Bo is not in the split item, so his late arrival does not matter there."""
     guests = [ANN, GuestStay(2, "Bo", arrives_at=at(12))]

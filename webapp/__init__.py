@@ -62,7 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from webapp.core.routes import bp as core_bp
     from webapp.core.routes import register_error_pages
     from webapp.events.routes import bp as events_bp
-    from webapp.missions import item_routes  # noqa: F401 - adds the item routes to missions
+    from webapp.missions import guest_routes, item_routes  # noqa: F401 - add their routes
     from webapp.missions.routes import bp as missions_bp
     from webapp.participation.routes import bp as participation_bp
     from webapp.regions.routes import bp as regions_bp

@@ -1,4 +1,4 @@
-// Live planning check on the agenda item form, and the print button of the print view.
+// Live planning check on the agenda item form, and the Print and Back buttons of the print view.
 // Progressive enhancement only: without JavaScript the "Check for conflicts" button and the
 // planner page show the same warnings. No inline scripts or styles (the CSP forbids them).
 (function () {
@@ -37,6 +37,19 @@
       badge.textContent = "\u26a0 " + warning.label;
       li.appendChild(badge);
       li.appendChild(document.createTextNode(" " + warning.message));
+      if (warning.items && warning.items.length) {
+        var go = document.createElement("span");
+        go.className = "warning-items";
+        go.appendChild(document.createTextNode(" \u00b7 Go to "));
+        warning.items.forEach(function (target, index) {
+          if (index) { go.appendChild(document.createTextNode(", ")); }
+          var link = document.createElement("a");
+          link.href = target.url;
+          link.textContent = target.title;
+          go.appendChild(link);
+        });
+        li.appendChild(go);
+      }
       list.appendChild(li);
     });
     box.appendChild(list);
@@ -67,5 +80,16 @@
   document.querySelectorAll(".js-print").forEach(function (button) {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
+  });
+
+  // Back to the page the print view was opened from (its link is the fallback).
+  document.querySelectorAll(".js-back").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var cameFromHere = document.referrer.indexOf(window.location.origin + "/") === 0;
+      if (cameFromHere && window.history.length > 1) {
+        event.preventDefault();
+        window.history.back();
+      }
+    });
   });
 })();

@@ -131,13 +131,32 @@ class _Namer:
             self._items[key] = f"“{item.title}” ({day} {start:%H:%M}–{end:%H:%M})"
         return self._items[key]
 
-    def people(self, guest_ids: Iterable[int]) -> tuple[tuple[int, ...], tuple[str, ...], str]:
-        """Ids in name order, their names, and a phrase: 'Ann, Bo and 3 more', 'all 25 guests'."""
+    def when(self, moment: datetime) -> str:
+        """'Tue 8 May 09:00' in the mission's zone."""
+        local = moment.astimezone(self.zone)
+        return f"{local.strftime('%a')} {local.day} {local.strftime('%b')} {local:%H:%M}"
+
+    def stay(self, guest: GuestStay) -> str:
+        """'stay Tue 8 May 10:00 – Thu 10 May 18:00', or the one end that is known."""
+        if guest.arrives_at and guest.departs_at:
+            return f"stay {self.when(guest.arrives_at)} – {self.when(guest.departs_at)}"
+        if guest.arrives_at:
+            return f"arrives {self.when(guest.arrives_at)}"
+        return f"leaves {self.when(guest.departs_at)}" if guest.departs_at else "stay not known"
+
+    def people(self, guest_ids: Iterable[int], describe=None) -> tuple[
+            tuple[int, ...], tuple[str, ...], str]:
+        """Ids in name order, their names, and a phrase: 'Ann, Bo and 3 more', 'all 25 guests'.
+
+        `describe(guest_id)`, when given, adds a parenthesis to each name shown."""
         ids = tuple(sorted(guest_ids, key=self.rank.__getitem__))
         names = tuple(self.names[g] for g in ids)
-        if len(ids) > NAMES_SHOWN and len(ids) == len(self.everyone):
-            return ids, names, f"all {len(ids)} guests"
-        shown = list(names[:NAMES_SHOWN])
+        details = {describe(g) for g in ids} if describe else set()
+        if len(ids) > NAMES_SHOWN and len(ids) == len(self.everyone) and len(details) <= 1:
+            extra = f" ({details.pop()})" if details else ""
+            return ids, names, f"all {len(ids)} guests{extra}"
+        shown = [self.names[g] + (f" ({describe(g)})" if describe else "")
+                 for g in ids[:NAMES_SHOWN]]
         if len(names) > NAMES_SHOWN:
             phrase = ", ".join(shown) + f" and {len(names) - NAMES_SHOWN} more"
         elif len(shown) > 1:
@@ -283,11 +302,10 @@ def _outside_stays(ordered, attending, guests: Sequence[GuestStay], namer) -> li
             )
         ]
         if away:
-            ids, names, phrase = namer.people(away)
+            ids, names, phrase = namer.people(away, lambda gid: namer.stay(stays[gid]))
             warnings.append(PlanWarning(
                 Rule.OUTSIDE_STAY,
-                f"{namer.item(item)} is outside the stay of {phrase} "
-                f"(arrival or departure).",
+                f"{namer.item(item)} is outside the stay of {phrase}.",
                 (item.id,), ids, names,
             ))
     return warnings

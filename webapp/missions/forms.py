@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from wtforms import (
+    BooleanField,
     EmailField,
     IntegerField,
     RadioField,
@@ -15,6 +16,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     InputRequired,
     Length,
@@ -48,6 +50,11 @@ def to_local(value: datetime | None, zone: str) -> datetime | None:
     return value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
 
 
+def zone_choices() -> list[tuple[str, str]]:
+    """Every IANA zone, as the forum set-up offers them."""
+    return [(zone, zone) for zone in iana_zones()]
+
+
 def _local_field(label: str, required: bool = True) -> LocalDateTimeField:
     """A date-and-time input in local time (the form's `local_zone`: the mission's)."""
     message = "Give a date and time (YYYY-MM-DD HH:MM)."
@@ -73,8 +80,9 @@ class MissionForm(EndsAfterStartMixin, AppForm):
     place = StringField("Place", validators=[DataRequired(), Length(max=200)])
     theme = StringField("Theme", validators=[Optional(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    timezone = StringField("Time zone (IANA)", default="Europe/Copenhagen",
-                           validators=[DataRequired(), Length(max=64)])
+    # The forum set-up's picker: every IANA zone; the route defaults it to the host's zone.
+    timezone = SelectField("Local time zone", choices=[], validate_choice=False,
+                           default="Europe/Copenhagen")
     starts_at = _local_field("Starts (local time)")
     ends_at = _local_field("Ends (local time)")
     travel_buffer_minutes = IntegerField(
@@ -92,18 +100,23 @@ class MissionForm(EndsAfterStartMixin, AppForm):
         """Only real IANA zones, so local times can be computed."""
         field.data = (field.data or "").strip()
         if field.data not in iana_zones():
-            raise ValidationError("Use an IANA zone name such as Europe/Copenhagen.")
+            raise ValidationError("Choose a time zone from the list (an IANA zone such as "
+                                  "Europe/Madrid).")
 
     def validate_host_region_id(self, field) -> None:
         """The host must be one of the regions offered."""
-        if str(field.data) not in {value for value, _ in field.choices}:
+        if str(field.data) not in {choice[0] for choice in field.choices}:
             raise ValidationError("Choose the host region.")
 
 
 class InviteGuestForm(AppForm):
-    """Pick a person of another region, or invite someone by email."""
+    """Invite several people at once: ticked people, all representatives, or one by email."""
 
-    person_id = SelectField("Person", choices=[], validate_choice=False)
+    person_ids = SelectMultipleField("People of the other regions", coerce=int, choices=[],
+                                     validate_choice=False,
+                                     widget=ListWidget(prefix_label=False),
+                                     option_widget=CheckboxInput())
+    all_representatives = BooleanField("All representatives of the member regions")
     email = EmailField("…or invite by email",
                        validators=[Optional(), EmailAddress(), Length(max=254)])
     full_name = StringField("Their name (new people)", validators=[Optional(), Length(max=200)])
@@ -114,12 +127,14 @@ class InviteGuestForm(AppForm):
         if field.data and str(field.data) not in {v for v, _ in field.choices}:
             raise ValidationError("Choose a region from the list.")
 
-    def validate_person_id(self, field) -> None:
-        """Either a person or an email, not neither."""
-        if not field.data and not self.email.data:
-            raise ValidationError("Pick a person, or give an email address below.")
-        if field.data and str(field.data) not in {v for v, _ in field.choices}:
-            raise ValidationError("Pick a person from the list.")
+    def validate_person_ids(self, field) -> None:
+        """Someone to invite, each from the list offered."""
+        if not field.data and not self.all_representatives.data and not self.email.data:
+            raise ValidationError("Tick the people to invite, tick all representatives, "
+                                  "or give an email address below.")
+        known = {value for value, _ in field.choices}
+        if any(pid not in known for pid in field.data or []):
+            raise ValidationError("Tick people from the list.")
 
 
 class GuestForm(EndsAfterStartMixin, AppForm):
@@ -129,6 +144,55 @@ class GuestForm(EndsAfterStartMixin, AppForm):
     status = SelectField("Status", choices=[(s.value, s.label) for s in GuestStatus])
     starts_at = _local_field("Arrives (local time)", required=False)
     ends_at = _local_field("Departs (local time)", required=False)
+
+
+def day_label(day: date) -> str:
+    """'Mon 5 May 2031'."""
+    return f"{day.strftime('%a')} {day.day} {day.strftime('%B %Y')}"
+
+
+class WithinMissionDays:
+    """A stay on the mission's days: `mission_days` (first, last local day) is set by the
+    route; arrival and departure outside them are refused, saying the days."""
+
+    mission_days: tuple[date, date] | None = None
+
+    def _check_within(self, field, what: str) -> None:
+        """`field`'s day falls on one of the mission's days."""
+        if not (field.data and self.mission_days):
+            return
+        first, last = self.mission_days
+        if not first <= field.data.date() <= last:
+            raise ValidationError(
+                f"Give {what} on one of the mission days: {day_label(first)} to "
+                f"{day_label(last)}.")
+
+    def validate_starts_at(self, field) -> None:
+        """Arrival on the mission's days."""
+        self._check_within(field, "an arrival")
+
+    def validate_ends_at(self, field) -> None:
+        """Departure after arrival, on the mission's days."""
+        super().validate_ends_at(field)
+        self._check_within(field, "a departure")
+
+
+class GuestRecordForm(WithinMissionDays, GuestForm):
+    """An organiser records a guest's answer, stay and note."""
+
+    note = TextAreaField("Note (dietary needs, access needs)",
+                         validators=[Optional(), Length(max=2000)])
+
+
+class GuestAnswerForm(GuestRecordForm):
+    """A guest's own answer through their signed link: coming or not, stay, note."""
+
+    status = RadioField("Will you come?", choices=[
+        (GuestStatus.ACCEPTED.value, "Yes, I accept the invitation"),
+        (GuestStatus.DECLINED.value, "No, I decline")], validate_choice=False,
+        validators=[InputRequired("Say whether you accept or decline."),
+                    AnyOf([GuestStatus.ACCEPTED.value, GuestStatus.DECLINED.value],
+                          "Choose accept or decline.")])
 
 
 class ItemForm(EndsAfterStartMixin, AppForm):

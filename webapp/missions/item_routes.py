@@ -106,7 +106,12 @@ def _item_page(event: Event, item: AgendaItem | None):
         warnings = [w for w in mission_warnings(event) if w.concerns_item(item.id)]
     status = 400 if form.errors or form.form_errors else 200
     return render_template("missions/item_form.html", event=event, item=item, form=form,
-                           warnings=warnings), status
+                           warnings=warnings, item_titles=_titles(event)), status
+
+
+def _titles(event: Event) -> dict[int, str]:
+    """Each item's title by id, for the links from a warning to the items it names."""
+    return {i.id: i.title for i in event.agenda_items}
 
 
 @bp.route("/<int:mission_id>/items/new", methods=["GET", "POST"])
@@ -155,7 +160,11 @@ def check_item(mission_id: int):
     form = _item_form(event, item)
     if not form.validate():
         return jsonify(ok=False, errors=form.errors, warnings=[])
+    titles = _titles(event)
     return jsonify(ok=True, errors={}, warnings=[
-        {"rule": w.rule.value, "label": w.rule.label, "message": w.message}
+        {"rule": w.rule.value, "label": w.rule.label, "message": w.message,
+         "items": [{"title": titles[i], "url": url_for("missions.plan", mission_id=event.id,
+                                                       _anchor=f"item-{i}")}
+                   for i in dict.fromkeys(w.item_ids) if i in titles]}
         for w in _proposed_warnings(event, item, form)
     ])

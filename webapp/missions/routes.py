@@ -15,29 +15,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from webapp.auth.access import require_region, require_role
-from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
 from webapp.missions import layout
-from webapp.missions.forms import (
-    GuestForm,
-    InviteGuestForm,
-    MissionForm,
-    one_line,
-    to_local,
-    to_utc,
-)
+from webapp.missions.forms import MissionForm, one_line, to_local, to_utc, zone_choices
 from webapp.missions.services import (
-    MissionError,
     active_items,
     create_mission,
-    invite_guest,
-    itinerary_link,
     load_mission,
     mission_warnings,
-    update_guest,
 )
-from webapp.missions.tokens import ItineraryLinkError, read_itinerary_token
-from webapp.models import Event, GuestStatus, MissionGuest, Person, Region, Role
+from webapp.models import Event, MissionGuest, Region, Role
 
 bp = Blueprint("missions", __name__, url_prefix="/missions")
 planners_only = require_role(Role.SECRETARIAT, Role.COORDINATOR)
@@ -73,12 +60,14 @@ def get_guest(event: Event, guest_id: int) -> MissionGuest:
     return guest
 
 
-def _host_choices() -> list[tuple[str, str]]:
-    """Regions the user may host for: all for the secretariat, their own for a coordinator."""
-    query = sa.select(Region.id, Region.name).order_by(Region.name)
+def _host_choices() -> list[tuple[str, str, dict]]:
+    """Regions the user may host for: all for the secretariat, their own for a coordinator;
+    each option carries its region's zone (mission_form.js follows the host with it)."""
+    query = sa.select(Region.id, Region.name, Region.timezone).order_by(Region.name)
     if not current_user.is_secretariat:
         query = query.where(Region.id == current_user.region_id)
-    return [(str(rid), name) for rid, name in db.session.execute(query)]
+    return [(str(rid), name, {"data-zone": zone})
+            for rid, name, zone in db.session.execute(query)]
 
 
 def _mission_fields(form: MissionForm) -> dict:
@@ -101,6 +90,10 @@ def new_mission():
     """Create a reverse mission (secretariat, or a coordinator for their own region)."""
     form = MissionForm()
     form.host_region_id.choices = _host_choices()
+    form.timezone.choices = zone_choices()
+    if request.method == "GET" and form.host_region_id.choices:
+        # The mission's zone is its host's: the first region offered is the one selected.
+        form.timezone.data = form.host_region_id.choices[0][2]["data-zone"]
     if form.validate_on_submit():
         region = db.session.get(Region, int(form.host_region_id.data))
         require_region(region.id)
@@ -130,6 +123,7 @@ def edit_mission(mission_id: int):
                 "travel_buffer_minutes": event.travel_buffer_minutes}
     form = MissionForm(data=data)
     form.host_region_id.choices = [(str(event.host_region_id), event.host_region.name)]
+    form.timezone.choices = zone_choices()
     if form.validate_on_submit():
         for name, value in _mission_fields(form).items():
             setattr(event, name, value)
@@ -154,81 +148,7 @@ def plan(mission_id: int):
         warnings=warnings, warnings_by_item=layout.warnings_by_item(warnings),
         cancelled=cancelled, attending=[g for g in event.guests if g.is_attending],
         who=layout.who_attends(items, event.guests),
-    )
-
-
-def _invite_choices(event: Event, form: InviteGuestForm) -> None:
-    """People of the other regions not yet invited, and the regions a new guest may be from."""
-    invited = {g.person_id for g in event.guests}
-    people = db.session.execute(
-        sa.select(Person.id, Person.full_name, Region.name)
-        .join(Region, Person.region_id == Region.id)
-        .where(Region.id != event.host_region_id)
-        .order_by(Region.name, Person.full_name)
-    ).all()
-    form.person_id.choices = [("", "— pick someone —")] + [
-        (str(pid), f"{name} ({region})") for pid, name, region in people if pid not in invited
-    ]
-    regions = db.session.execute(
-        sa.select(Region.id, Region.name).where(Region.id != event.host_region_id)
-        .order_by(Region.name)
-    ).all()
-    form.region_id.choices = [("", "— not known —")] + [(str(r), n) for r, n in regions]
-
-
-@bp.route("/<int:mission_id>/guests", methods=["GET", "POST"])
-@planners_only
-def guests(mission_id: int):
-    """The guest list with answers and stays, and the form to invite someone."""
-    event = planned_mission(mission_id)
-    form = InviteGuestForm()
-    _invite_choices(event, form)
-    if form.validate_on_submit():
-        try:
-            region_id = form.region_id.data
-            guest = invite_guest(
-                event,
-                person=db.session.get(Person, int(form.person_id.data))
-                if form.person_id.data else None,
-                email=form.email.data, full_name=one_line(form.full_name.data),
-                region=db.session.get(Region, int(region_id)) if region_id else None,
-            )
-        except MissionError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(f"{guest.person.full_name} is invited; an email with their itinerary link "
-                  "is on its way.", "success")
-            return redirect(url_for("missions.guests", mission_id=event.id))
-    return render_template(
-        "missions/guests.html", event=event, form=form, statuses=GuestStatus,
-        links={g.id: itinerary_link(g) for g in event.guests},
-    ), 400 if form.errors or form.form_errors else 200
-
-
-@bp.route("/<int:mission_id>/guests/<int:guest_id>", methods=["GET", "POST"])
-@planners_only
-def edit_guest(mission_id: int, guest_id: int):
-    """Record a guest's answer (invited, accepted, declined) and arrival and departure."""
-    event = planned_mission(mission_id)
-    guest = get_guest(event, guest_id)
-    data = None
-    if request.method == "GET":
-        data = {"status": guest.status.value,
-                "starts_at": to_local(guest.arrives_at, event.timezone),
-                "ends_at": to_local(guest.departs_at, event.timezone)}
-    form = GuestForm(data=data)
-    form.local_zone = event.timezone
-    if form.validate_on_submit():
-        update_guest(guest, status=GuestStatus(form.status.data),
-                     arrives_at=to_utc(form.starts_at.data, event.timezone),
-                     departs_at=to_utc(form.ends_at.data, event.timezone))
-        db.session.commit()
-        flash(f"{guest.person.full_name}: saved.", "success")
-        return redirect(url_for("missions.guests", mission_id=event.id))
-    return render_template("missions/guest_form.html", event=event, guest=guest, form=form), (
-        400 if form.errors else 200
+        item_titles={item.id: item.title for item in event.agenda_items},
     )
 
 
@@ -245,37 +165,6 @@ def timetable(mission_id: int):
         who=layout.who_attends(items, event.guests), can_plan=planner,
         print_layout=request.args.get("print") == "1",
     )
-
-
-def _itinerary(event: Event, guest: MissionGuest, *, personal: bool, feed=None):
-    """One guest's items by day, with the warnings that concern them."""
-    items = layout.guest_items(active_items(event), guest)
-    warnings = [w for w in mission_warnings(event) if w.concerns_guest(guest.id)]
-    return render_template(
-        "missions/itinerary.html", event=event, guest=guest,
-        days=layout.by_day(items, event.timezone), warnings=warnings, personal=personal,
-        print_layout=request.args.get("print") == "1", feed=feed,
-    )
-
-
-@bp.get("/<int:mission_id>/guests/<int:guest_id>/itinerary")
-@planners_only
-def itinerary(mission_id: int, guest_id: int):
-    """A guest's personal itinerary, as the planners see it."""
-    event = planned_mission(mission_id)
-    return _itinerary(event, get_guest(event, guest_id), personal=False)
-
-
-@bp.get("/itinerary/<token>")
-def guest_itinerary(token: str):
-    """A guest's own itinerary, opened from the signed link in their invitation."""
-    try:
-        guest_id, event_id = read_itinerary_token(token)
-    except ItineraryLinkError as exc:
-        return render_template("missions/link_invalid.html", reason=str(exc)), 400
-    event = get_mission(event_id)
-    guest = get_guest(event, guest_id)
-    return _itinerary(event, guest, personal=True, feed=personal_feed_urls(guest.person))
 
 
 @bp.get("/<int:mission_id>/hosts")

@@ -27,7 +27,6 @@ from webapp.models import (
     Event,
     EventKind,
     EventStatus,
-    GuestStatus,
     MissionGuest,
     Person,
     Region,
@@ -77,45 +76,6 @@ def create_mission(host_region: Region, *, title: str, starts_at: datetime, ends
     db.session.add(event)
     db.session.flush()
     return event
-
-
-def invite_guest(event: Event, *, person: Person | None = None, email: str | None = None,
-                 full_name: str | None = None, region: Region | None = None) -> MissionGuest:
-    """Invite a known person, or someone by email (found or created), and mail them."""
-    if person is None:
-        if not email:
-            raise MissionError("Pick a person or give an email address.")
-        email = email.strip().lower()
-        person = db.session.scalars(sa.select(Person).where(Person.email == email)).one_or_none()
-        if person is None:
-            if not (full_name and full_name.strip()):
-                raise MissionError("Give the guest's name: nobody with this email is known yet.")
-            person = Person(full_name=full_name.strip(), email=email,
-                            region_id=region.id if region else None)
-            db.session.add(person)
-            db.session.flush()
-    already = db.session.scalar(
-        sa.select(MissionGuest.id).filter_by(event_id=event.id, person_id=person.id)
-    )
-    if already:
-        raise MissionError(f"{person.full_name} is already on the guest list.")
-    guest = MissionGuest(event_id=event.id, person_id=person.id, status=GuestStatus.INVITED)
-    db.session.add(guest)
-    db.session.flush()
-    guest.person = person
-    if person.email:
-        queue_email(person.email, _single_line(f"Invitation: {event.title}")[:200],
-                    "mission_invitation",
-                    {"guest": guest, "event": event, "link": itinerary_link(guest)},
-                    to_name=_single_line(person.full_name))
-    return guest
-
-
-def update_guest(guest: MissionGuest, *, status: GuestStatus, arrives_at: datetime | None,
-                 departs_at: datetime | None) -> None:
-    """Record a guest's answer and stay."""
-    guest.status, guest.arrives_at, guest.departs_at = status, arrives_at, departs_at
-    db.session.flush()
 
 
 def itinerary_link(guest: MissionGuest) -> str:

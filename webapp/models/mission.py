@@ -62,6 +62,12 @@ class MissionGuest(db.Model):
     # The guest's stay; items outside it are flagged. Unknown until the guest says.
     arrives_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     departs_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the guest wants the hosts to know (dietary needs, access needs); shown to planners.
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    # When the answer (status, stay or note) was last given, and whether the guest gave it
+    # through their signed link rather than an organiser recording it.
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_guest: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Made-up guests of the seeded example agenda, never real people.
     is_illustrative: Mapped[bool] = mapped_column(default=False)
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
