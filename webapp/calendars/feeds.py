@@ -85,6 +85,21 @@ _ALL_EVENTS_NEWEST = (
 )
 
 
+def _agenda_version(column, label: str) -> sa.Label:
+    """One aggregate over the agenda of each event row (a range of
+    ix_agenda_item_calendar_state)."""
+    return (sa.select(column).where(AgendaItem.event_id == Event.id)
+            .scalar_subquery().label(label))
+
+
+# The version of each event's whole agenda, beside the event's own.
+AGENDA_VERSION = (
+    _agenda_version(sa.func.count(AgendaItem.id), "items"),
+    _agenda_version(_total(AgendaItem.sequence), "item_sequences"),
+    _agenda_version(sa.func.max(AgendaItem.updated_at), "items_newest"),
+)
+
+
 def _event_versions(where, *columns) -> sa.Select:
     """The versions of the feed's events, in feed order, with what their items show."""
     return (
@@ -108,14 +123,59 @@ def _shown_event(event, base_url: str) -> tuple:
     return (base_url, event.id, event.title, event.status, event.timezone)
 
 
-def _pieces(base_url: str, events: Sequence[sa.Row],
-            items: Sequence[sa.Row] = ()) -> list[ical.Piece]:
-    """The pieces of these event and agenda item version rows, in order."""
-    shown = {event.id: _shown_event(event, base_url) for event in events}
+def _pieces(base_url: str, events: Sequence[sa.Row], items: Sequence[sa.Row] = (),
+            shown: dict[int, tuple] | None = None) -> list[ical.Piece]:
+    """The pieces of these event version rows, then of these agenda item version rows (of
+    those events, or of the events `shown` describes)."""
+    shown = shown or {event.id: _shown_event(event, base_url) for event in events}
     keys = [("event", base_url, tuple(event)) for event in events]
     keys += [("agenda", shown[item.event_id], tuple(item)) for item in items]
     return cached_pieces(
         keys, lambda missing: _build(base_url, events, items, missing, shown))
+
+
+def _agendas(base_url: str, events: Sequence[sa.Row]) -> list[ical.Piece]:
+    """Each event's whole agenda as one piece, kept under the event's fields its items show
+    and the agenda's version (count, sum of sequences, newest update: any insert or update
+    gives a newer time, a deletion a smaller count)."""
+    keys = [("whole agenda", _shown_event(event, base_url),
+             (event.items, event.item_sequences, event.items_newest)) for event in events]
+
+    def build(missing: list[int]) -> list[tuple[ical.Piece, bool]]:
+        """The items' pieces of each missing agenda, joined; kept if the rows read are
+        the version asked for."""
+        shown = {events[n].id: keys[n][1] for n in missing}
+        rows = db.session.execute(_item_versions(AgendaItem.event_id.in_(shown))).all()
+        by_event: dict[int, list[tuple[sa.Row, ical.Piece]]] = {event_id: [] for event_id in shown}
+        for row, piece in zip(rows, _pieces(base_url, [], rows, shown), strict=True):
+            by_event[row.event_id].append((row, piece))
+        built = []
+        for n in missing:
+            mine = by_event[events[n].id]
+            read = (len(mine), sum(row.sequence for row, _ in mine),
+                    max((row.updated_at for row, _ in mine), default=None))
+            built.append((ical.joined([piece for _, piece in mine]), read == keys[n][2]))
+        return built
+
+    return cached_pieces(keys, build)
+
+
+def _with_agendas(base_url: str, events: Sequence[sa.Row],
+                  selections: dict[int, list[sa.Row]] | None = None) -> list[ical.Piece]:
+    """Each event's piece followed by its agenda: the whole of it, or for the events in
+    `selections` (a mission guest's) only the items selected there."""
+    selections = selections or {}
+    whole = [event for event in events if event.id not in selections and event.items]
+    agendas = dict(zip((event.id for event in whole), _agendas(base_url, whole), strict=True))
+    shown = {event.id: _shown_event(event, base_url) for event in events}
+    pieces = []
+    for event, piece in zip(events, _pieces(base_url, events), strict=True):
+        pieces.append(piece)
+        if event.id in agendas:
+            pieces.append(agendas[event.id])
+        elif event.id in selections:
+            pieces += _pieces(base_url, [], selections[event.id], shown=shown)
+    return pieces
 
 
 def _build(base_url: str, events: Sequence[sa.Row], items: Sequence[sa.Row],
@@ -283,9 +343,8 @@ def _item_versions(where) -> sa.Select:
 def event_body(state: FeedState, base_url: str) -> bytes:
     """The event and its agenda items."""
     event_id = state.feed[1]
-    events = db.session.execute(_event_versions(Event.id == event_id)).all()
-    items = db.session.execute(_item_versions(AgendaItem.event_id == event_id)).all()
-    return ical.feed_calendar(_pieces(base_url, events, items), base_url, name=state.title)
+    events = db.session.execute(_event_versions(Event.id == event_id, *AGENDA_VERSION)).all()
+    return ical.feed_calendar(_with_agendas(base_url, events), base_url, name=state.title)
 
 
 # --- a person's feed ----------------------------------------------------------------------
@@ -397,16 +456,19 @@ def personal_body(state: FeedState, base_url: str) -> bytes:
     person_id = state.feed[1]
     waitlisted = sa.select(Registration.event_id).where(
         Registration.person_id == person_id, _WAITLISTED)
-    events = db.session.execute(_event_versions(
-        Event.id.in_(_my_events(person_id)), Event.id.in_(waitlisted).label("waitlisted")
-    )).all()
     missions = sa.select(MissionGuest.event_id).where(_guest_of(person_id))
-    attended = sa.select(agenda_attendance.c.agenda_item_id).where(
-        agenda_attendance.c.mission_guest_id.in_(_my_guest_places(person_id)))
-    items = db.session.execute(_item_versions(sa.and_(
-        AgendaItem.event_id.in_(_my_events(person_id)),
-        sa.or_(AgendaItem.all_guests, AgendaItem.event_id.not_in(missions),
-               AgendaItem.id.in_(attended)),
-    ))).all()
-    return ical.feed_calendar(_pieces(base_url, events, items), base_url,
+    events = db.session.execute(_event_versions(
+        Event.id.in_(_my_events(person_id)), *AGENDA_VERSION,
+        Event.id.in_(waitlisted).label("waitlisted"), Event.id.in_(missions).label("as_guest"),
+    )).all()
+    selections: dict[int, list[sa.Row]] = {e.id: [] for e in events if e.as_guest}
+    if selections:
+        attended = sa.select(agenda_attendance.c.agenda_item_id).where(
+            agenda_attendance.c.mission_guest_id.in_(_my_guest_places(person_id)))
+        for item in db.session.execute(_item_versions(sa.and_(
+            AgendaItem.event_id.in_(missions),
+            sa.or_(AgendaItem.all_guests, AgendaItem.id.in_(attended)),
+        ))):
+            selections[item.event_id].append(item)
+    return ical.feed_calendar(_with_agendas(base_url, events, selections), base_url,
                               name=ical.PERSONAL_NAME, description=ical.PERSONAL_DESCRIPTION)

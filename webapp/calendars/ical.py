@@ -171,19 +171,25 @@ def empty_placeholder(base_url: str) -> bytes:
     return journal.to_ical()
 
 
-def write_calendar(header: Calendar, pieces: Sequence[Piece], base_url: str) -> bytes:
-    """The calendar: its properties, the VTIMEZONEs its pieces need, then the pieces (or the
-    placeholder when there are none)."""
+def joined(pieces: Sequence[Piece]) -> Piece:
+    """Several pieces as one (an event's whole agenda): their bytes in order, and for each
+    zone the years any of them needs."""
     years: dict[str, tuple[int, int]] = {}
     for zone, first, last in {span for piece in pieces for span in piece.zone_years}:
         low, high = years.get(zone, (first, last))
         years[zone] = (min(low, first), max(high, last))
-    bodies = [piece.data for piece in pieces if piece.data]
-    if not bodies:
-        bodies.append(empty_placeholder(base_url))
+    spans = tuple((zone, *years[zone]) for zone in sorted(years))
+    return Piece(b"".join(piece.data for piece in pieces), spans)
+
+
+def write_calendar(header: Calendar, pieces: Sequence[Piece], base_url: str) -> bytes:
+    """The calendar: its properties, the VTIMEZONEs its pieces need, then the pieces (or the
+    placeholder when there are none)."""
+    body = joined(pieces)
+    zones = [vtimezone(*span) for span in body.zone_years]
     head = header.to_ical()
-    zones = [vtimezone(zone, *years[zone]) for zone in sorted(years)]
-    return b"".join([head[: -len(END_CALENDAR)], *zones, *bodies, END_CALENDAR])
+    return b"".join([head[: -len(END_CALENDAR)], *zones,
+                     body.data or empty_placeholder(base_url), END_CALENDAR])
 
 
 @dataclass
