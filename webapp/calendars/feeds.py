@@ -4,26 +4,32 @@ For every feed there are two functions:
 - `*_state(...)`: ONE aggregate query over everything the feed's bytes depend on (counts,
   sums of ids and sequences, newest timestamps), read by column name. Its hash is the ETag,
   its newest timestamp the Last-Modified; a 304 needs nothing else.
-- `*_body(state, base_url)`: the rows' versions in feed order (id, updated_at, sequence),
-  then the feed from one piece per row (pieces.py: built once per version, shared by every
-  feed), in a constant number of queries whatever its size.
+- `*_body(state, base_url)`: the versions of its events (and of their agendas) in feed
+  order, then the feed from their pieces (pieces.py: built once per version, shared by
+  every feed), in a constant number of queries whatever its size.
 
-The states take the newest `updated_at` over ALL events, not only the feed's: an event made
-private or given an approximate date leaves the feed, and its own timestamp says so.
+The public feeds' states take the newest `updated_at` over ALL events, not only the feed's:
+an event made private or given an approximate date leaves the feed, and its own timestamp
+says so. A person's events leave their feed only through their own rows.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from webapp.calendars import ical
-from webapp.calendars.pieces import cached_pieces
+from webapp.calendars.pieces import (
+    AGENDA_VERSION,
+    event_versions,
+    item_versions,
+    row_pieces,
+    with_agendas,
+)
 from webapp.extensions import db
 from webapp.models import (
     AgendaItem,
@@ -85,137 +91,6 @@ _ALL_EVENTS_NEWEST = (
 )
 
 
-def _agenda_version(column, label: str) -> sa.Label:
-    """One aggregate over the agenda of each event row (a range of
-    ix_agenda_item_calendar_state)."""
-    return (sa.select(column).where(AgendaItem.event_id == Event.id)
-            .scalar_subquery().label(label))
-
-
-# The version of each event's whole agenda, beside the event's own.
-AGENDA_VERSION = (
-    _agenda_version(sa.func.count(AgendaItem.id), "items"),
-    _agenda_version(_total(AgendaItem.sequence), "item_sequences"),
-    _agenda_version(sa.func.max(AgendaItem.updated_at), "items_newest"),
-)
-
-
-def _event_versions(where, *columns) -> sa.Select:
-    """The versions of the feed's events, in feed order, with what their items show."""
-    return (
-        sa.select(Event.id, Event.updated_at, Event.sequence, Event.title, Event.status,
-                  Event.timezone, *columns)
-        .where(where)
-        .order_by(Event.starts_at, Event.id)
-    )
-
-
-# --- pieces: keys, and building the missing ones ---------------------------------------------
-#
-# A piece is kept under what it is written from: an event's version row (id, updated_at,
-# sequence, title, status, timezone and, in a person's feed, the waiting-list flag); an
-# agenda item's version row (id, event_id, updated_at, sequence) with the fields of its event
-# it shows (so a new venue for the forum leaves its 500 items' pieces as they are).
-
-
-def _shown_event(event, base_url: str) -> tuple:
-    """The event's fields an agenda item's VEVENT shows (from a version row or an Event)."""
-    return (base_url, event.id, event.title, event.status, event.timezone)
-
-
-def _pieces(base_url: str, events: Sequence[sa.Row], items: Sequence[sa.Row] = (),
-            shown: dict[int, tuple] | None = None) -> list[ical.Piece]:
-    """The pieces of these event version rows, then of these agenda item version rows (of
-    those events, or of the events `shown` describes)."""
-    shown = shown or {event.id: _shown_event(event, base_url) for event in events}
-    keys = [("event", base_url, tuple(event)) for event in events]
-    keys += [("agenda", shown[item.event_id], tuple(item)) for item in items]
-    return cached_pieces(
-        keys, lambda missing: _build(base_url, events, items, missing, shown))
-
-
-def _agendas(base_url: str, events: Sequence[sa.Row]) -> list[ical.Piece]:
-    """Each event's whole agenda as one piece, kept under the event's fields its items show
-    and the agenda's version (count, sum of sequences, newest update: any insert or update
-    gives a newer time, a deletion a smaller count)."""
-    keys = [("whole agenda", _shown_event(event, base_url),
-             (event.items, event.item_sequences, event.items_newest)) for event in events]
-
-    def build(missing: list[int]) -> list[tuple[ical.Piece, bool]]:
-        """The items' pieces of each missing agenda, joined; kept if the rows read are
-        the version asked for."""
-        shown = {events[n].id: keys[n][1] for n in missing}
-        rows = db.session.execute(_item_versions(AgendaItem.event_id.in_(shown))).all()
-        by_event: dict[int, list[tuple[sa.Row, ical.Piece]]] = {event_id: [] for event_id in shown}
-        for row, piece in zip(rows, _pieces(base_url, [], rows, shown), strict=True):
-            by_event[row.event_id].append((row, piece))
-        built = []
-        for n in missing:
-            mine = by_event[events[n].id]
-            read = (len(mine), sum(row.sequence for row, _ in mine),
-                    max((row.updated_at for row, _ in mine), default=None))
-            built.append((ical.joined([piece for _, piece in mine]), read == keys[n][2]))
-        return built
-
-    return cached_pieces(keys, build)
-
-
-def _with_agendas(base_url: str, events: Sequence[sa.Row],
-                  selections: dict[int, list[sa.Row]] | None = None) -> list[ical.Piece]:
-    """Each event's piece followed by its agenda: the whole of it, or for the events in
-    `selections` (a mission guest's) only the items selected there."""
-    selections = selections or {}
-    whole = [event for event in events if event.id not in selections and event.items]
-    agendas = dict(zip((event.id for event in whole), _agendas(base_url, whole), strict=True))
-    shown = {event.id: _shown_event(event, base_url) for event in events}
-    pieces = []
-    for event, piece in zip(events, _pieces(base_url, events), strict=True):
-        pieces.append(piece)
-        if event.id in agendas:
-            pieces.append(agendas[event.id])
-        elif event.id in selections:
-            pieces += _pieces(base_url, [], selections[event.id], shown=shown)
-    return pieces
-
-
-def _build(base_url: str, events: Sequence[sa.Row], items: Sequence[sa.Row],
-           missing: list[int], shown: dict[int, tuple]) -> list[tuple[ical.Piece, bool]]:
-    """Load the rows of the missing pieces (positions in events + items; two queries) and
-    write them; each is kept only if the row loaded is still the version asked for (else a
-    newer one is served, and not kept under the older key)."""
-    wanted = [events[n] if n < len(events) else items[n - len(events)] for n in missing]
-    is_item = [n >= len(events) for n in missing]
-    item_ids = [row.id for row, item in zip(wanted, is_item, strict=True) if item]
-    event_ids = {row.event_id if item else row.id
-                 for row, item in zip(wanted, is_item, strict=True)}
-    fresh = {"populate_existing": True}  # never the session's older copy of a row
-    loaded_events = {event.id: event for event in db.session.scalars(
-        sa.select(Event).where(Event.id.in_(event_ids)).execution_options(**fresh))}
-    loaded_items = {}
-    if item_ids:
-        loaded_items = {item.id: item for item in db.session.scalars(
-            sa.select(AgendaItem).where(AgendaItem.id.in_(item_ids)).execution_options(**fresh))}
-    built = []
-    for version, item in zip(wanted, is_item, strict=True):
-        if item:
-            loaded = loaded_items.get(version.id)
-            event = loaded_events.get(version.event_id)
-        else:
-            loaded = event = loaded_events.get(version.id)
-        if loaded is None or event is None:  # deleted meanwhile: nothing to show or keep
-            built.append((ical.NOTHING, False))
-            continue
-        same = (loaded.updated_at, loaded.sequence) == (version.updated_at, version.sequence)
-        if item:
-            piece = ical.agenda_piece(loaded, event, base_url)
-            same = same and _shown_event(event, base_url) == shown[event.id]
-        else:
-            piece = ical.event_piece(event, base_url,
-                                     waitlisted=getattr(version, "waitlisted", False))
-        built.append((piece, same))
-    return built
-
-
 # --- the network's feed -------------------------------------------------------------------
 
 # Both parts are index reads (models/calendar.py): a range of ix_event_calendar_state and
@@ -236,8 +111,8 @@ def network_state() -> FeedState:
 
 def network_body(state: FeedState, base_url: str) -> bytes:
     """All public events with exact dates."""
-    events = db.session.execute(_event_versions(IN_FEEDS)).all()
-    return ical.feed_calendar(_pieces(base_url, events), base_url, name=ical.NETWORK_NAME,
+    events = db.session.execute(event_versions(IN_FEEDS)).all()
+    return ical.feed_calendar(row_pieces(base_url, events), base_url, name=ical.NETWORK_NAME,
                               description=ical.NETWORK_DESCRIPTION)
 
 
@@ -288,9 +163,9 @@ def region_state(slug: str) -> FeedState | None:
 def region_body(state: FeedState, base_url: str) -> bytes:
     """A region's events."""
     region_id = state.feed[1]
-    events = db.session.execute(_event_versions(_region_events(region_id))).all()
+    events = db.session.execute(event_versions(_region_events(region_id))).all()
     return ical.feed_calendar(
-        _pieces(base_url, events), base_url,
+        row_pieces(base_url, events), base_url,
         name=f"{ical.NETWORK_NAME}: {state.title}",
         description=f"Events {state.title} hosts or sends a delegation to.",
     )
@@ -330,21 +205,11 @@ def event_state(event_id: int) -> FeedState | None:
                   publishable=row.date_precision is DatePrecision.DAY)
 
 
-def _item_versions(where) -> sa.Select:
-    """The versions of agenda items, in feed order."""
-    return (
-        sa.select(AgendaItem.id, AgendaItem.event_id, AgendaItem.updated_at,
-                  AgendaItem.sequence)
-        .where(where)
-        .order_by(AgendaItem.starts_at, AgendaItem.id)
-    )
-
-
 def event_body(state: FeedState, base_url: str) -> bytes:
     """The event and its agenda items."""
     event_id = state.feed[1]
-    events = db.session.execute(_event_versions(Event.id == event_id, *AGENDA_VERSION)).all()
-    return ical.feed_calendar(_with_agendas(base_url, events), base_url, name=state.title)
+    events = db.session.execute(event_versions(Event.id == event_id, *AGENDA_VERSION)).all()
+    return ical.feed_calendar(with_agendas(base_url, events), base_url, name=state.title)
 
 
 # --- a person's feed ----------------------------------------------------------------------
@@ -457,7 +322,7 @@ def personal_body(state: FeedState, base_url: str) -> bytes:
     waitlisted = sa.select(Registration.event_id).where(
         Registration.person_id == person_id, _WAITLISTED)
     missions = sa.select(MissionGuest.event_id).where(_guest_of(person_id))
-    events = db.session.execute(_event_versions(
+    events = db.session.execute(event_versions(
         Event.id.in_(_my_events(person_id)), *AGENDA_VERSION,
         Event.id.in_(waitlisted).label("waitlisted"), Event.id.in_(missions).label("as_guest"),
     )).all()
@@ -465,10 +330,10 @@ def personal_body(state: FeedState, base_url: str) -> bytes:
     if selections:
         attended = sa.select(agenda_attendance.c.agenda_item_id).where(
             agenda_attendance.c.mission_guest_id.in_(_my_guest_places(person_id)))
-        for item in db.session.execute(_item_versions(sa.and_(
+        for item in db.session.execute(item_versions(sa.and_(
             AgendaItem.event_id.in_(missions),
             sa.or_(AgendaItem.all_guests, AgendaItem.id.in_(attended)),
         ))):
             selections[item.event_id].append(item)
-    return ical.feed_calendar(_with_agendas(base_url, events, selections), base_url,
+    return ical.feed_calendar(with_agendas(base_url, events, selections), base_url,
                               name=ical.PERSONAL_NAME, description=ical.PERSONAL_DESCRIPTION)
