@@ -117,14 +117,17 @@ def second_app(app):
 
 def test_two_apps_on_one_database_serve_the_same_feeds(client, second_app, mission,
                                                        make_event):
-    """Two workers: each guest's feed is the same bytes under the same ETag on both,
-    whichever asked first, and still after a change made through one of them."""
+    """Two workers (two apps on one database), asked in opposite orders: each guest gets
+    their own parallel visit under their own ETag, the same bytes and ETag on both apps,
+    and still after changes."""
     other = second_app.test_client()
     one = [client.get(url) for url in mission.urls]
     two = [other.get(url) for url in reversed(mission.urls)][::-1]
     for here, there in zip(one, two, strict=True):
         assert here.data == there.data and here.headers["ETag"] == there.headers["ETag"]
+    assert agenda_uids(two[0]) == expected(mission, mission.group_a)
     assert agenda_uids(two[1]) == expected(mission, mission.group_b)
+    assert two[0].headers["ETag"] != two[1].headers["ETag"]
     make_event("Another public event")
     db.session.commit()
     network = [c.get("/calendar/network.ics") for c in (client, other)]

@@ -103,8 +103,14 @@ def within_calendar_years(start: datetime, end: datetime) -> bool:
 
 
 def in_calendars(event: Event) -> bool:
-    """Only events whose exact days are recorded (and can be written) are published."""
-    return not event.dates_approximate and within_calendar_years(event.starts_at, event.ends_at)
+    """Only events whose exact days are recorded are published."""
+    return not event.dates_approximate
+
+
+def writable(event: Event) -> bool:
+    """In calendars, and within the years a calendar can carry (stored dates the forms
+    refuse, such as 9999-12-31, must not make a whole feed fail)."""
+    return in_calendars(event) and within_calendar_years(event.starts_at, event.ends_at)
 
 
 def is_all_day_span(event: Event) -> bool:
@@ -313,7 +319,7 @@ def agenda_component(builder: CalendarBuilder, item: AgendaItem, event: Event) -
 def event_piece(event: Event, base_url: str, *, waitlisted: bool = False) -> Piece:
     """An event's VEVENT in a feed (nothing when it is not in calendars); a waiting-list
     place is TENTATIVE, with a note saying so."""
-    if not in_calendars(event):
+    if not writable(event):
         return NOTHING
     builder = CalendarBuilder(base_url, name="")
     note = WAITLIST_NOTE if waitlisted else ""
@@ -322,7 +328,7 @@ def event_piece(event: Event, base_url: str, *, waitlisted: bool = False) -> Pie
 
 def agenda_piece(item: AgendaItem, event: Event, base_url: str) -> Piece:
     """An agenda item's VEVENT in a feed (nothing when it or its event is not published)."""
-    if not in_calendars(event) or not within_calendar_years(item.starts_at, item.ends_at):
+    if not writable(event) or not within_calendar_years(item.starts_at, item.ends_at):
         return NOTHING
     builder = CalendarBuilder(base_url, name="")
     return builder.piece(agenda_component(builder, item, event))
