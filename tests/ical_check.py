@@ -49,7 +49,12 @@ def parse_calendar(data: bytes) -> Parsed:
     calendar = icalendar.Calendar.from_ical(data)
     for component in calendar.walk():
         assert not component.errors, component.errors
+    calendar.validate()  # PRODID, VERSION and at least one component (RFC 5545 §3.6)
     vcalendar = vobject.readOne(data.decode("utf-8"))
+    assert vcalendar.validate(raiseException=True)
+    assert set(vcalendar.contents) - {"version", "prodid", "calscale", "method", "name",
+                                      "x-wr-calname", "x-wr-caldesc", "refresh-interval",
+                                      "x-published-ttl"}, "vobject finds no component"
     events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
     vevents = {v.uid.value: v for v in getattr(vcalendar, "vevent_list", [])}
     assert set(events) == set(vevents)

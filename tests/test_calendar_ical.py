@@ -202,7 +202,13 @@ def test_hostile_text_in_every_field_round_trips_and_injects_nothing(make_event,
     feed = parse_calendar(ical.events_calendar([], BASE, name=HOSTILE, description=HOSTILE))
     assert unescape_text(str(feed.calendar["X-WR-CALNAME"])) == " ".join(HOSTILE.split())
     assert unescape_text(str(feed.calendar["X-WR-CALDESC"])) == as_published(HOSTILE)
-    assert str(feed.calendar["NAME"]) == " ".join(HOSTILE.split())
+    # NAME (RFC 7986) is TEXT too: escaped (libical read the unescaped one's "\\n" as a
+    # line break); vobject unescapes it, icalendar leaves it as written.
+    name = " ".join(HOSTILE.split())
+    assert feed.vcalendar.contents["name"][0].value == name
+    assert unescape_text(str(feed.calendar["NAME"])) == name
+    data = ical.events_calendar([], BASE, name="Hostile, title; with \\ backslash")
+    assert b"\r\nNAME:Hostile\\, title\\; with \\\\ backslash\r\n" in data
 
 
 def test_control_characters_are_dropped_and_line_breaks_normalised():
@@ -230,3 +236,67 @@ def test_same_objects_give_the_same_bytes(make_event):
     assert first == ical.events_calendar([event], BASE, name="Feed")
     event.updated_at += timedelta(seconds=1)
     assert first != ical.events_calendar([event], BASE, name="Feed")
+
+
+def test_an_empty_feed_is_still_a_calendar(make_event):
+    """No event at all: the calendar holds one VJOURNAL saying so (RFC 5545 §3.6 wants a
+    component), which both parsers accept and which no calendar shows as an appointment."""
+    year_only = make_event("2004 forum", date_precision=DatePrecision.YEAR)
+    for data in (ical.events_calendar([], BASE, name="Nord-Pas de Calais"),
+                 ical.event_calendar(year_only, [], BASE),
+                 ical.personal_calendar([], [], BASE)):
+        parsed = parse_calendar(data)
+        assert parsed.events == {}
+        (journal,) = parsed.calendar.walk("VJOURNAL")
+        assert str(journal["UID"]) == "empty-calendar@events.example.org"
+        assert "DTSTART" not in journal
+        assert parsed.vcalendar.vjournal.summary.value == ical.EMPTY_SUMMARY
+    assert b"VJOURNAL" not in ical.events_calendar([make_event()], BASE, name="Feed")
+
+
+@pytest.mark.parametrize("bounds", [
+    (datetime(9999, 12, 30, tzinfo=UTC), datetime(9999, 12, 31, 23, tzinfo=UTC)),
+    (datetime(1, 1, 1, tzinfo=UTC), datetime(1, 1, 1, 8, tzinfo=UTC)),
+])
+def test_times_a_calendar_cannot_carry_are_left_out_not_raised(make_event, bounds):
+    """An event or item stored at the ends of datetime's range (local time or VTIMEZONE
+    would overflow): left out of every feed; the rest of the feed is unchanged."""
+    start, end = bounds
+    zone = "America/Chicago" if start.year == 1 else "Asia/Shanghai"
+    extreme = make_event("Far", starts_at=start, ends_at=end, timezone=zone)
+    normal = make_event("Normal", timezone=zone)
+    far_item = agenda(normal, "Far item")
+    far_item.starts_at, far_item.ends_at = start, end
+    kept = agenda(normal, "Kept")
+    assert ical.in_calendars(extreme) and not ical.writable(extreme)
+    for data in (ical.events_calendar([extreme, normal], BASE, name="Feed"),
+                 ical.personal_calendar([extreme, normal], [far_item, kept], BASE)):
+        assert set(parse_calendar(data).events) <= {
+            ical.event_uid(normal.id, BASE), ical.agenda_uid(kept.id, BASE)}
+        assert ical.event_uid(normal.id, BASE) in parse_calendar(data).events
+    assert set(parse_calendar(ical.event_calendar(normal, [far_item, kept], BASE)).events) == {
+        ical.event_uid(normal.id, BASE), ical.agenda_uid(kept.id, BASE)}
+    assert parse_calendar(ical.event_calendar(extreme, [], BASE)).events == {}
+
+
+def test_a_calendar_written_from_pieces_is_what_icalendar_writes_whole(make_event):
+    """Pieces (one VEVENT's bytes each) put together give the very bytes icalendar writes
+    for the calendar with those components, VTIMEZONEs first."""
+    import icalendar
+
+    paris = make_event("Paris", timezone="Europe/Paris")
+    chicago = make_event("Chicago", timezone="America/Chicago")
+    item = agenda(paris, "Keynote")
+    ours = ical.event_calendar(paris, [item], BASE)
+    whole = ical.calendar_header(paris.title)
+    builder = ical.CalendarBuilder(BASE, name="")
+    components = [ical.event_component(builder, paris), ical.agenda_component(builder, item, paris)]
+    for zone, (first, last) in builder.zone_years.items():
+        whole.add_component(icalendar.Timezone.from_tzid(
+            zone, first_date=date(first, 1, 1), last_date=date(last + 1, 1, 1)))
+    for component in components:
+        whole.add_component(component)
+    assert ours == whole.to_ical()
+    both = parse_calendar(ical.events_calendar([paris, chicago], BASE, name="Feed"))
+    assert [str(tz["TZID"]) for tz in both.calendar.walk("VTIMEZONE")] == [
+        "America/Chicago", "Europe/Paris"]

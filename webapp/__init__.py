@@ -14,7 +14,6 @@ from sqlalchemy.engine import Engine
 from webapp.config import Config, engine_options, normalise_database_url
 from webapp.extensions import csrf, db, migrate
 from webapp.pool_checks import check_idle_connections
-from webapp.sessions import AppSessionInterface
 from webapp.sqlite_turns import AUTOCHECKPOINT_PAGES
 from webapp.urls import IdConverter
 
@@ -44,8 +43,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Cookie safety does not depend on where the settings came from.
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    # Calendar files (*.ics) are polled without cookies: they neither read nor set a session.
-    app.session_interface = AppSessionInterface()
 
     db.init_app(app)
     with app.app_context():

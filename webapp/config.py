@@ -74,21 +74,11 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.BASE_URL.startswith("https://")
         self.WTF_CSRF_TIME_LIMIT = None
-        # Calendars: memory for built feeds per worker (MAIL_FROM is the ORGANIZER, below).
+        # Calendars: memory per worker for built VEVENTs, shared by every feed (0: none kept;
+        # MAIL_FROM is the ORGANIZER, below).
         self.CALENDAR_CACHE_BYTES = _env_number(
             env, "CALENDAR_CACHE_BYTES", 32 * 2**20, minimum=0
         )
-        # SQLite: feeds' fingerprints kept until anything is committed, checked with one
-        # PRAGMA data_version per request (calendars/versions.py); off: the aggregate each time.
-        self.CALENDAR_DATA_VERSION_CACHE = _env_bool(env, "CALENDAR_DATA_VERSION_CACHE", True)
-        # Seconds a worker may answer public feeds' 304s from a remembered fingerprint
-        # (calendars/responses.py StateCache; not used where the data_version cache is);
-        # 0, the default, asks the database each time.
-        self.CALENDAR_STATE_TTL = _env_number(env, "CALENDAR_STATE_TTL", 0, minimum=0, kind=float)
-        if self.CALENDAR_STATE_TTL > 10:
-            raise ConfigError(
-                f"CALENDAR_STATE_TTL is at most 10 seconds, not {self.CALENDAR_STATE_TTL}."
-            )
         # /healthz answers 503 when a folder the site writes to has less free space.
         self.HEALTH_MIN_FREE_MB = _env_number(env, "HEALTH_MIN_FREE_MB", 100, minimum=0)
         for key, value in mail_settings(env, instance_path, self.BASE_URL).items():

@@ -1,26 +1,35 @@
-"""What each feed contains, and its validators from one cheap aggregate query.
+"""What each feed contains: its state (validators) and its bytes.
 
 For every feed there are two functions:
-- `*_state(...)`: ONE query returning a fingerprint of everything the feed's bytes depend on
-  (counts, sums of ids and sequences, newest timestamps). Its hash is the ETag; its newest
-  timestamp the Last-Modified. A 304 needs nothing else.
-- `*_body(...)`: the feed's bytes, loaded in a constant number of queries whatever its size.
+- `*_state(...)`: ONE aggregate query over everything the feed's bytes depend on (counts,
+  sums of ids and sequences, newest timestamps), read by column name. Its hash is the ETag,
+  its newest timestamp the Last-Modified; a 304 needs nothing else.
+- `*_body(state, base_url)`: the versions of its events (and of their agendas) in feed
+  order, then the feed from their pieces (pieces.py: built once per version, shared by
+  every feed), in a constant number of queries whatever its size.
 
-The fingerprints take the newest `updated_at` over ALL events, not only the feed's: an event
-made private or given an approximate date leaves the feed, and its own timestamp says so.
+The public feeds' states take the newest `updated_at` over ALL events, not only the feed's:
+an event made private or given an approximate date leaves the feed, and its own timestamp
+says so. A person's events leave their feed only through their own rows.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from webapp.calendars import ical
-from webapp.calendars.fastquery import FastQuery
-from webapp.calendars.state import FeedState, Prepared, digest
+from webapp.calendars.pieces import (
+    AGENDA_VERSION,
+    event_versions,
+    item_versions,
+    row_pieces,
+    with_agendas,
+)
 from webapp.extensions import db
 from webapp.models import (
     AgendaItem,
@@ -40,10 +49,29 @@ TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 IN_FEEDS = sa.and_(Event.is_public, Event.date_precision == DatePrecision.DAY)
 
 
-def _newest(*stamps: datetime | None) -> datetime | None:
-    """The latest of some optional timestamps."""
-    present = [s for s in stamps if s is not None]
-    return max(present) if present else None
+@dataclass(frozen=True)
+class FeedState:
+    """A feed's identity and the version of everything in it: what a conditional request
+    is answered from, and what the body is built for."""
+
+    feed: tuple  # ("region", 3), ("person", 12)...
+    version: tuple  # the state query's (column name, value) pairs
+    last_modified: datetime | None
+    title: str = ""
+    # False for an event whose exact dates are not recorded: it has no calendar.
+    publishable: bool = True
+
+    def etag(self, base_url: str) -> str:
+        """A strong ETag: the same data and code give the same bytes, hence the same tag."""
+        material = (ical.FORMAT_VERSION, base_url, self.feed, self.title, self.version)
+        return hashlib.sha256(repr(material).encode()).hexdigest()[:32]
+
+
+def _state(feed: tuple, row: sa.Row, *stamps: str, **fields) -> FeedState:
+    """A FeedState from a state query's row; Last-Modified is the newest of `stamps`."""
+    values = row._asdict()
+    present = [values[name] for name in stamps if values[name] is not None]
+    return FeedState(feed, tuple(values.items()), max(present, default=None), **fields)
 
 
 def _total(column) -> sa.ColumnElement:
@@ -51,57 +79,41 @@ def _total(column) -> sa.ColumnElement:
     return sa.func.coalesce(sa.func.sum(column), 0)
 
 
-def _one_row(*columns, where=None, name: str) -> sa.Subquery:
-    """Aggregates over one table in a single scan, as a one-row derived table."""
-    query = sa.select(*columns)
-    return (query.where(where) if where is not None else query).subquery(name)
+def _one_row(*columns, where, name: str) -> sa.Subquery:
+    """Aggregates over one table in a single scan, as a one-row derived table (joined ON
+    TRUE to the feed's subject row, so an unknown subject gives no row at all)."""
+    return sa.select(*columns).where(where).subquery(name)
 
 
-# The state queries are built once (constructing a statement costs more than running it)
-# and run as FastQuery: compiled once per dialect, each a single SQL statement.
-# Each table is scanned once, in a one-row derived table cross-joined to the subject row,
-# so an unknown subject (region, event, token) gives no row at all.
-# The newest change to any event: a scalar subquery, which both databases answer from the
-# last entry of ix_event_updated_at (as a joined derived table SQLite scanned the index).
+# The newest change to any event: the last entry of ix_event_updated_at.
 _ALL_EVENTS_NEWEST = (
     sa.select(sa.func.max(Event.updated_at)).scalar_subquery().label("all_events_newest")
 )
-_CROSS = sa.true()
+
 
 # --- the network's feed -------------------------------------------------------------------
 
-_NETWORK_EVENTS = _one_row(
-    sa.func.count(Event.id).label("count"),
-    _total(Event.id).label("ids"),
-    _total(Event.sequence).label("sequences"),
-    where=IN_FEEDS,
-    name="network_events",
-)
-# Both halves are index reads (models/calendar.py): a range of ix_event_calendar_state and
+# Both parts are index reads (models/calendar.py): a range of ix_event_calendar_state and
 # the last entry of ix_event_updated_at.
-_NETWORK_STATE = FastQuery(
-    sa.select(*_NETWORK_EVENTS.c, _ALL_EVENTS_NEWEST).select_from(_NETWORK_EVENTS)
-)
+_NETWORK_STATE = sa.select(
+    sa.func.count(Event.id).label("events"),
+    _total(Event.id).label("event_ids"),
+    _total(Event.sequence).label("event_sequences"),
+    _ALL_EVENTS_NEWEST,
+).where(IN_FEEDS)
 
 
 def network_state() -> FeedState:
-    """Fingerprint of the public events with exact dates."""
-    row = _NETWORK_STATE.first()
-    return FeedState(("network",), tuple(row), row[3])
+    """The version of the public events with exact dates."""
+    row = db.session.execute(_NETWORK_STATE).one()
+    return _state(("network",), row, "all_events_newest")
 
 
-def network_body(base_url: str) -> bytes:
-    """All public events with exact dates, in one query."""
-    events = db.session.scalars(
-        sa.select(Event).where(IN_FEEDS).order_by(Event.starts_at, Event.id)
-    ).all()
-    return ical.events_calendar(
-        events,
-        base_url,
-        name="Districts of Creativity",
-        description="Forums, reverse missions and meetings of the Districts of Creativity "
-        "network.",
-    )
+def network_body(state: FeedState, base_url: str) -> bytes:
+    """All public events with exact dates."""
+    events = db.session.execute(event_versions(IN_FEEDS)).all()
+    return ical.feed_calendar(row_pieces(base_url, events), base_url, name=ical.NETWORK_NAME,
+                              description=ical.NETWORK_DESCRIPTION)
 
 
 # --- a region's feed ----------------------------------------------------------------------
@@ -117,51 +129,44 @@ def _region_events(region_id) -> sa.ColumnElement[bool]:
 
 _REGION_ID = sa.select(Region.id).where(Region.slug == sa.bindparam("slug")).scalar_subquery()
 _REGION_EVENTS = _one_row(
-    sa.func.count(Event.id).label("count"),
-    _total(Event.id).label("ids"),
-    _total(Event.sequence).label("sequences"),
+    sa.func.count(Event.id).label("events"),
+    _total(Event.id).label("event_ids"),
+    _total(Event.sequence).label("event_sequences"),
     where=_region_events(_REGION_ID),
     name="region_events",
 )
 _REGION_DELEGATIONS = _one_row(
-    sa.func.count(Delegation.id).label("count"),
-    sa.func.max(Delegation.created_at).label("newest"),
+    sa.func.count(Delegation.id).label("delegations"),
+    sa.func.max(Delegation.created_at).label("delegations_newest"),
     where=Delegation.region_id == _REGION_ID,
     name="region_delegations",
 )
-_REGION_STATE = FastQuery(
-    sa.select(
-        Region.id,
-        Region.name,
-        *_REGION_EVENTS.c,
-        *_REGION_DELEGATIONS.c,
-        _ALL_EVENTS_NEWEST,
-    )
+_REGION_STATE = (
+    sa.select(Region.id, Region.name, *_REGION_EVENTS.c, *_REGION_DELEGATIONS.c,
+              _ALL_EVENTS_NEWEST)
     .select_from(Region)
-    .join(_REGION_EVENTS, _CROSS)
-    .join(_REGION_DELEGATIONS, _CROSS)
+    .join(_REGION_EVENTS, sa.true())
+    .join(_REGION_DELEGATIONS, sa.true())
     .where(Region.slug == sa.bindparam("slug"))
 )
 
 
 def region_state(slug: str) -> FeedState | None:
-    """Fingerprint of a region's feed, or None when there is no such region."""
-    row = _REGION_STATE.first(slug=slug)
+    """The version of a region's feed, or None when there is no such region."""
+    row = db.session.execute(_REGION_STATE, {"slug": slug}).one_or_none()
     if row is None:
         return None
-    return FeedState(("region", row[0]), tuple(row[2:]), _newest(row[6], row[7]), row[1])
+    return _state(("region", row.id), row, "delegations_newest", "all_events_newest",
+                  title=row.name)
 
 
 def region_body(state: FeedState, base_url: str) -> bytes:
-    """A region's events, in one query."""
-    region_id = state.key[1]
-    events = db.session.scalars(
-        sa.select(Event).where(_region_events(region_id)).order_by(Event.starts_at, Event.id)
-    ).all()
-    return ical.events_calendar(
-        events,
-        base_url,
-        name=f"Districts of Creativity: {state.title}",
+    """A region's events."""
+    region_id = state.feed[1]
+    events = db.session.execute(event_versions(_region_events(region_id))).all()
+    return ical.feed_calendar(
+        row_pieces(base_url, events), base_url,
+        name=f"{ical.NETWORK_NAME}: {state.title}",
         description=f"Events {state.title} hosts or sends a delegation to.",
     )
 
@@ -169,113 +174,128 @@ def region_body(state: FeedState, base_url: str) -> bytes:
 # --- one event ----------------------------------------------------------------------------
 
 _EVENT_AGENDA = _one_row(
-    sa.func.count().label("count"),
-    _total(AgendaItem.id).label("ids"),
-    _total(AgendaItem.sequence).label("sequences"),
+    sa.func.count(AgendaItem.id).label("items"),
+    _total(AgendaItem.sequence).label("item_sequences"),
     where=AgendaItem.event_id == sa.bindparam("event_id"),
     name="event_agenda",
 )
-# Its own scalar subquery: the last entry of the agenda's range in ix_agenda_item_calendar_state
-# (event_id, updated_at, ...), not one more aggregate over all 500 items.
+# Its own scalar subquery: the last entry of the agenda's range in
+# ix_agenda_item_calendar_state (event_id, updated_at, ...).
 _EVENT_AGENDA_NEWEST = (
     sa.select(sa.func.max(AgendaItem.updated_at))
     .where(AgendaItem.event_id == sa.bindparam("event_id"))
     .scalar_subquery()
-    .label("agenda_newest")
+    .label("items_newest")
 )
-_EVENT_STATE = FastQuery(
-    sa.select(
-        Event.id, Event.date_precision, Event.updated_at, Event.sequence, *_EVENT_AGENDA.c,
-        _EVENT_AGENDA_NEWEST,
-    )
+_EVENT_STATE = (
+    sa.select(Event.id, Event.title, Event.date_precision, Event.updated_at, Event.sequence,
+              *_EVENT_AGENDA.c, _EVENT_AGENDA_NEWEST)
     .select_from(Event)
-    .join(_EVENT_AGENDA, _CROSS)
+    .join(_EVENT_AGENDA, sa.true())
     .where(Event.id == sa.bindparam("event_id"))
 )
 
 
 def event_state(event_id: int) -> FeedState | None:
-    """Fingerprint of one event and its agenda, or None when there is no such event."""
-    row = _EVENT_STATE.first(event_id=event_id)
+    """The version of one event and its agenda, or None when there is no such event."""
+    row = db.session.execute(_EVENT_STATE, {"event_id": event_id}).one_or_none()
     if row is None:
         return None
-    return FeedState(
-        ("event", row[0]),
-        tuple(row[1:]),
-        _newest(row[2], row[7]),
-        publishable=row[1] is DatePrecision.DAY,
-    )
+    return _state(("event", row.id), row, "updated_at", "items_newest", title=row.title,
+                  publishable=row.date_precision is DatePrecision.DAY)
 
 
 def event_body(state: FeedState, base_url: str) -> bytes:
-    """The event and its agenda items, in two queries."""
-    event = db.session.scalars(
-        sa.select(Event)
-        .where(Event.id == state.key[1])
-        .options(selectinload(Event.agenda_items))
-    ).one()
-    return ical.event_calendar(event, event.agenda_items, base_url)
+    """The event and its agenda items."""
+    event_id = state.feed[1]
+    events = db.session.execute(event_versions(Event.id == event_id, *AGENDA_VERSION)).all()
+    return ical.feed_calendar(with_agendas(base_url, events), base_url, name=state.title)
 
 
 # --- a person's feed ----------------------------------------------------------------------
 
 
-_PERSON_ID = (
-    sa.select(Person.id).where(Person.calendar_token == sa.bindparam("token")).scalar_subquery()
-)
-_ACTIVE = Registration.status != RegistrationStatus.CANCELLED
+def _guest_of(person_id) -> sa.ColumnElement[bool]:
+    """A reverse mission's guests (not declined) have the mission in their feed."""
+    return sa.and_(MissionGuest.person_id == person_id,
+                   MissionGuest.status != GuestStatus.DECLINED)
+
+
+def _my_events(person_id) -> sa.CompoundSelect:
+    """Events in a person's feed: active registrations and guest places not declined."""
+    return sa.union(
+        sa.select(Registration.event_id).where(Registration.person_id == person_id, _ACTIVE),
+        sa.select(MissionGuest.event_id).where(_guest_of(person_id)),
+    )
+
+
+def _my_guest_places(person_id) -> sa.Select:
+    """The person's places as a guest of reverse missions (not declined)."""
+    return sa.select(MissionGuest.id).where(_guest_of(person_id))
+
+
+# Written into the SQL rather than bound: uq_registration_active_person_event is partial
+# (status <> 'cancelled'), and SQLite prepares a statement again on every execution whose
+# bound values such an index's condition depends on.
+_ACTIVE = Registration.status != sa.literal(
+    RegistrationStatus.CANCELLED, Registration.status.type, literal_execute=True)
 _WAITLISTED = Registration.status == RegistrationStatus.WAITLISTED
-# A reverse mission's guests (not declined) have the mission in their feed, like registrants.
-_GUEST_OF = sa.and_(
-    MissionGuest.person_id == _PERSON_ID, MissionGuest.status != GuestStatus.DECLINED
-)
-_MY_EVENTS = sa.union(
-    sa.select(Registration.event_id).where(Registration.person_id == _PERSON_ID, _ACTIVE),
-    sa.select(MissionGuest.event_id).where(_GUEST_OF),
-)
+# Common table expressions, each written once in the SQL: the person, and their events.
+_ME = sa.select(Person.id).where(Person.calendar_token == sa.bindparam("token")).cte("me")
+_MINE = _my_events(_ME.c.id).cte("mine")
+_MINE_IDS = sa.select(_MINE.c.event_id)
 _MY_REGISTRATIONS = _one_row(
-    sa.func.count(sa.case((_ACTIVE, 1))).label("count"),
-    _total(sa.case((_ACTIVE, Registration.id), else_=0)).label("ids"),
+    sa.func.count(sa.case((_ACTIVE, 1))).label("registrations"),
+    _total(sa.case((_ACTIVE, Registration.id), else_=0)).label("registration_ids"),
     sa.func.count(sa.case((_WAITLISTED, 1))).label("waitlisted"),
-    sa.func.max(Registration.registered_at).label("newest"),
-    sa.func.max(Registration.cancelled_at).label("newest_cancel"),
-    where=Registration.person_id == _PERSON_ID,
+    sa.func.max(Registration.registered_at).label("registered_newest"),
+    sa.func.max(Registration.cancelled_at).label("cancelled_newest"),
+    where=Registration.person_id == _ME.c.id,
     name="my_registrations",
 )
-_MY_EVENT_SEQUENCES = _one_row(
-    _total(Event.sequence).label("sequences"),
-    where=Event.id.in_(_MY_EVENTS),
+# The person's events and their agenda: any insert or update gives a newer updated_at, a
+# deletion a smaller count (and an event that leaves the feed does so through a change
+# above, or through its own row).
+_MY_EVENTS = _one_row(
+    sa.func.count(Event.id).label("events"),
+    _total(Event.sequence).label("event_sequences"),
+    sa.func.max(Event.updated_at).label("events_newest"),
+    where=Event.id.in_(_MINE_IDS),
     name="my_events",
 )
 _MY_AGENDA = _one_row(
-    sa.func.count(AgendaItem.id).label("count"),
-    _total(AgendaItem.id).label("ids"),
-    _total(AgendaItem.sequence).label("sequences"),
-    sa.func.max(AgendaItem.updated_at).label("newest"),
-    where=AgendaItem.event_id.in_(_MY_EVENTS),
+    sa.func.count(AgendaItem.id).label("items"),
+    _total(AgendaItem.sequence).label("item_sequences"),
+    sa.func.max(AgendaItem.updated_at).label("items_newest"),
+    where=AgendaItem.event_id.in_(_MINE_IDS),
     name="my_agenda",
 )
 _MY_GUEST_PLACES = _one_row(
-    sa.func.count(MissionGuest.id).label("count"),
-    _total(MissionGuest.id).label("ids"),
-    where=_GUEST_OF,
+    sa.func.count(MissionGuest.id).label("guest_places"),
+    _total(MissionGuest.id).label("guest_place_ids"),
+    sa.func.max(MissionGuest.updated_at).label("guest_places_newest"),
+    where=_guest_of(_ME.c.id),
     name="my_guest_places",
 )
-_PERSONAL_STATE = FastQuery(
-    sa.select(
-        Person.id,
-        *_MY_REGISTRATIONS.c,
-        *_MY_EVENT_SEQUENCES.c,
-        *_MY_AGENDA.c,
-        _ALL_EVENTS_NEWEST,
-        *_MY_GUEST_PLACES.c,  # last, so the positions above stay as personal_state reads them
-    )
-    .select_from(Person)
-    .join(_MY_REGISTRATIONS, _CROSS)
-    .join(_MY_EVENT_SEQUENCES, _CROSS)
-    .join(_MY_AGENDA, _CROSS)
-    .join(_MY_GUEST_PLACES, _CROSS)
-    .where(Person.calendar_token == sa.bindparam("token"))
+# Which parallel items the person attends: two guests of one mission differ only here.
+_MY_ATTENDANCE = _one_row(
+    sa.func.count(agenda_attendance.c.agenda_item_id).label("attended"),
+    _total(agenda_attendance.c.agenda_item_id).label("attended_ids"),
+    # Squares too: moving from items 3 and 6 to 4 and 5 keeps the count and the sum.
+    _total(sa.cast(agenda_attendance.c.agenda_item_id, sa.BigInteger)
+           * agenda_attendance.c.agenda_item_id).label("attended_ids_squared"),
+    where=agenda_attendance.c.mission_guest_id.in_(_my_guest_places(_ME.c.id)),
+    name="my_attendance",
+)
+_PERSONAL_STATE = (
+    sa.select(_ME.c.id, *_MY_REGISTRATIONS.c, *_MY_EVENTS.c, *_MY_AGENDA.c,
+              *_MY_GUEST_PLACES.c, *_MY_ATTENDANCE.c)
+    .select_from(_ME)
+    .join(_MY_REGISTRATIONS, sa.true())
+    .join(_MY_EVENTS, sa.true())
+    .join(_MY_AGENDA, sa.true())
+    .join(_MY_GUEST_PLACES, sa.true())
+    .join(_MY_ATTENDANCE, sa.true())
 )
 
 
@@ -285,102 +305,35 @@ def valid_token(token: str) -> bool:
 
 
 def personal_state(token: str) -> FeedState | None:
-    """Fingerprint of a person's feed, or None when no person holds this token."""
+    """The version of a person's feed, or None when no person holds this token."""
     if not valid_token(token):
         return None
-    row = _PERSONAL_STATE.first(token=token)
+    row = db.session.execute(_PERSONAL_STATE, {"token": token}).one_or_none()
     if row is None:
         return None
-    return FeedState(
-        ("person", row[0]),
-        tuple(row[1:]),
-        _newest(*row[4:6], *row[10:12]),
-        agenda=tuple(row[7:11]),
-    )
+    return _state(("person", row.id), row, "registered_newest", "cancelled_newest",
+                  "events_newest", "items_newest", "guest_places_newest")
 
 
-# One light query for both ways into a person's feed: registrations (with their status) and
-# reverse-mission guest places (with the guest id, to pick the split items they attend).
-_MY_EVENT_VERSIONS = FastQuery(sa.union_all(
-    sa.select(
-        Event.id.label("event_id"), Event.updated_at, Event.sequence, Event.starts_at,
-        Registration.status.label("status"), sa.null().label("guest_id"),
-    )
-    .join(Registration, Registration.event_id == Event.id)
-    .where(Registration.person_id == sa.bindparam("person_id"), _ACTIVE),
-    sa.select(
-        Event.id.label("event_id"), Event.updated_at, Event.sequence, Event.starts_at,
-        sa.null().label("status"), MissionGuest.id.label("guest_id"),
-    )
-    .join(MissionGuest, MissionGuest.event_id == Event.id)
-    .where(
-        MissionGuest.person_id == sa.bindparam("person_id"),
-        MissionGuest.status != GuestStatus.DECLINED,
-    ),
-).order_by(sa.literal_column("starts_at"), sa.literal_column("event_id")))
-
-
-def personal_prepare(state: FeedState, base_url: str) -> Prepared:
-    """What a person's feed shows (one light query); built only if no worker cache has it.
-
-    The cache key is the content, not the person: the 13,000 registrants of a forum share
-    one built body, so a change to the forum costs one build per worker, not 13,000."""
-    rows = _MY_EVENT_VERSIONS.rows(person_id=state.key[1])
-    versions = [row for row in rows if row.guest_id is None]
-    missions = [row for row in rows if row.guest_id is not None]
-    guest_ids = [row.guest_id for row in missions]
-    event_ids = [row.event_id for row in rows]
-    waitlisted = frozenset(
-        row.event_id for row in versions if row.status == RegistrationStatus.WAITLISTED
-    )
-    content = (
-        ical.FORMAT_VERSION,
-        base_url,
-        "person",
-        tuple(
-            (row.event_id, row.updated_at, row.sequence, row.event_id in waitlisted)
-            for row in versions
-        ),
-        tuple((row.event_id, row.updated_at, row.sequence) for row in missions),
-        state.agenda,
-    )
-
-    def build() -> bytes:
-        """Load those events and their agenda items, and write the calendar."""
-        events: list[Event] = []
-        items: list[AgendaItem] = []
-        if event_ids:
-            events = db.session.scalars(
-                sa.select(Event).where(Event.id.in_(event_ids)).order_by(Event.starts_at, Event.id)
-            ).all()
-            items = db.session.scalars(
-                sa.select(AgendaItem)
-                .where(AgendaItem.event_id.in_(event_ids))
-                .order_by(AgendaItem.starts_at, AgendaItem.id)
-            ).all()
-            if guest_ids:
-                items = _only_my_mission_items(
-                    items, {row.event_id for row in missions}, guest_ids
-                )
-        return ical.personal_calendar(events, items, base_url, waitlisted_event_ids=waitlisted)
-
-    return Prepared(digest(content), build)
-
-
-def _only_my_mission_items(
-    items: list[AgendaItem], mission_ids: set[int], guest_ids: list[int]
-) -> list[AgendaItem]:
-    """A mission guest's feed keeps the items for all guests and the split items they attend
-    (a parallel visit they are not in stays out of their calendar)."""
-    attended = set(
-        db.session.scalars(
-            sa.select(agenda_attendance.c.agenda_item_id).where(
-                agenda_attendance.c.mission_guest_id.in_(guest_ids)
-            )
-        )
-    )
-    return [
-        item
-        for item in items
-        if item.event_id not in mission_ids or item.all_guests or item.id in attended
-    ]
+def personal_body(state: FeedState, base_url: str) -> bytes:
+    """A person's events (a waiting-list place as TENTATIVE) and their agenda; as a mission
+    guest, the items for all guests and the parallel items they attend, not the others."""
+    person_id = state.feed[1]
+    waitlisted = sa.select(Registration.event_id).where(
+        Registration.person_id == person_id, _WAITLISTED)
+    missions = sa.select(MissionGuest.event_id).where(_guest_of(person_id))
+    events = db.session.execute(event_versions(
+        Event.id.in_(_my_events(person_id)), *AGENDA_VERSION,
+        Event.id.in_(waitlisted).label("waitlisted"), Event.id.in_(missions).label("as_guest"),
+    )).all()
+    selections: dict[int, list[sa.Row]] = {e.id: [] for e in events if e.as_guest}
+    if selections:
+        attended = sa.select(agenda_attendance.c.agenda_item_id).where(
+            agenda_attendance.c.mission_guest_id.in_(_my_guest_places(person_id)))
+        for item in db.session.execute(item_versions(sa.and_(
+            AgendaItem.event_id.in_(missions),
+            sa.or_(AgendaItem.all_guests, AgendaItem.id.in_(attended)),
+        ))):
+            selections[item.event_id].append(item)
+    return ical.feed_calendar(with_agendas(base_url, events, selections), base_url,
+                              name=ical.PERSONAL_NAME, description=ical.PERSONAL_DESCRIPTION)

@@ -2,7 +2,11 @@
 
 Nothing here reads the request, the database or the clock: the routes and services pass in
 what was loaded, so the same objects always give the same bytes (which is what lets a feed be
-cached and validated by its ETag).
+validated by its ETag, and one VEVENT's bytes be reused by every feed that holds it).
+
+A feed is written from `Piece`s: one VEVENT's bytes and the local years of each zone its
+times use. `write_calendar` puts the calendar's properties, the VTIMEZONEs the pieces need
+and the pieces together, exactly as icalendar writes the whole calendar.
 
 Publishing rules:
 - UIDs are `event-<id>@<host>` and `agenda-<id>@<host>`, stable forever.
@@ -12,28 +16,40 @@ Publishing rules:
   DTEND exclusive) in its local dates; other events and agenda items carry TZID times with a
   VTIMEZONE generated from zoneinfo.
 - In a feed (no METHOD), DTSTAMP is the last revision of the data (RFC 5545 §3.8.7.2).
+- A calendar always holds a component (RFC 5545 §3.6): a feed with no event gets a VJOURNAL
+  saying so, which calendar views do not show as an appointment.
+- Times a calendar cannot carry (years past 9998, where a local time or the VTIMEZONE's
+  end would leave datetime's range) are left out rather than fail the whole feed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Timezone, vDuration, vText
+from icalendar import Calendar, Journal, Timezone, vDuration, vText
 from icalendar import Event as VEvent
 
 from webapp.models import AgendaItem, Event, EventStatus
 
 PRODID = "-//Districts of Creativity//Events and delegations//EN"
 # Bump when the bytes produced for the same data change, so cached feeds get new ETags.
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 REFRESH = timedelta(minutes=15)
 UTC_ZONES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT"})
+# Years a published time may fall in: a local time is up to a day off UTC and a VTIMEZONE
+# runs to 1 January after its last year, both within datetime's years 1 to 9999.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+END_CALENDAR = b"END:VCALENDAR\r\n"
+# What an empty feed holds instead of nothing; DTSTAMP fixed so the bytes stay the same.
+EMPTY_UID = "empty-calendar@{host}"
+EMPTY_STAMP = datetime(2026, 1, 1, tzinfo=UTC)
+EMPTY_SUMMARY = "No events in this calendar for now"
 
 STATUS = {
     EventStatus.PLANNED: "TENTATIVE",
@@ -81,9 +97,20 @@ def event_page_url(event_id: int, base_url: str) -> str:
     return f"{base_url.rstrip('/')}/events/{event_id}"
 
 
+def within_calendar_years(start: datetime, end: datetime) -> bool:
+    """Whether a span's times can be written, with their zone, in a calendar."""
+    return start.year >= FIRST_YEAR and end.year <= LAST_YEAR
+
+
 def in_calendars(event: Event) -> bool:
     """Only events whose exact days are recorded are published."""
     return not event.dates_approximate
+
+
+def writable(event: Event) -> bool:
+    """In calendars, and within the years a calendar can carry (stored dates the forms
+    refuse, such as 9999-12-31, must not make a whole feed fail)."""
+    return in_calendars(event) and within_calendar_years(event.starts_at, event.ends_at)
 
 
 def is_all_day_span(event: Event) -> bool:
@@ -100,14 +127,75 @@ def all_day_dates(event: Event) -> tuple[date, date]:
 
 
 @lru_cache(maxsize=256)
-def vtimezone(zone: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE for `zone` valid from 1 January `first_year` to the end of `last_year`.
+def vtimezone(zone: str, first_year: int, last_year: int) -> bytes:
+    """The VTIMEZONE of `zone` from 1 January `first_year` to the end of `last_year`.
 
-    Generating it walks the zone's transitions, so it is cached; the component is only ever
-    serialised, never changed, so sharing it between calendars is safe."""
+    Generating it walks the zone's transitions, so it is kept: the same arguments always
+    give the same bytes."""
     return Timezone.from_tzid(
         zone, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
-    )
+    ).to_ical()
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One VEVENT as bytes, and the local years of each zone its times use."""
+
+    data: bytes
+    zone_years: tuple[tuple[str, int, int], ...] = ()
+
+
+NOTHING = Piece(b"")  # an event or item that is not published
+
+
+def calendar_header(name: str, description: str = "", method: str | None = None) -> Calendar:
+    """The VCALENDAR's own properties: an invitation's METHOD, or a feed's name and refresh."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    if method:
+        calendar.add("method", method)
+        return calendar
+    # NAME (RFC 7986) and the X- properties are TEXT: wrapped in vText so they are escaped.
+    name = one_line(name)
+    calendar.add("name", vText(name))
+    calendar.add("x-wr-calname", vText(name))
+    if description:
+        calendar.add("x-wr-caldesc", vText(clean_text(description)))
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(REFRESH))
+    return calendar
+
+
+def empty_placeholder(base_url: str) -> bytes:
+    """The component of a calendar with no event: a VJOURNAL (no time, so no appointment)."""
+    journal = Journal()
+    journal.add("uid", EMPTY_UID.format(host=site_host(base_url)))
+    journal.add("dtstamp", EMPTY_STAMP)
+    journal.add("summary", EMPTY_SUMMARY)
+    return journal.to_ical()
+
+
+def joined(pieces: Sequence[Piece]) -> Piece:
+    """Several pieces as one (an event's whole agenda): their bytes in order, and for each
+    zone the years any of them needs."""
+    years: dict[str, tuple[int, int]] = {}
+    for zone, first, last in {span for piece in pieces for span in piece.zone_years}:
+        low, high = years.get(zone, (first, last))
+        years[zone] = (min(low, first), max(high, last))
+    spans = tuple((zone, *years[zone]) for zone in sorted(years))
+    return Piece(b"".join(piece.data for piece in pieces), spans)
+
+
+def write_calendar(header: Calendar, pieces: Sequence[Piece], base_url: str) -> bytes:
+    """The calendar: its properties, the VTIMEZONEs its pieces need, then the pieces (or the
+    placeholder when there are none)."""
+    body = joined(pieces)
+    zones = [vtimezone(*span) for span in body.zone_years]
+    head = header.to_ical()
+    return b"".join([head[: -len(END_CALENDAR)], *zones,
+                     body.data or empty_placeholder(base_url), END_CALENDAR])
 
 
 @dataclass
@@ -137,28 +225,17 @@ class CalendarBuilder:
         """Queue one VEVENT."""
         self.components.append(component)
 
+    def piece(self, component: VEvent) -> Piece:
+        """One component written out, with the zone years noted so far (a builder per piece)."""
+        years = tuple((zone, *span) for zone, span in sorted(self.zone_years.items()))
+        return Piece(component.to_ical(), years)
+
     def to_ical(self) -> bytes:
         """The calendar: properties, then the VTIMEZONEs, then the events."""
-        calendar = Calendar()
-        calendar.add("prodid", PRODID)
-        calendar.add("version", "2.0")
-        calendar.add("calscale", "GREGORIAN")
-        if self.method:
-            calendar.add("method", self.method)
-        else:
-            # X- properties have no known type: wrapped in vText so they are escaped as TEXT.
-            name = one_line(self.name)
-            calendar.add("name", name)
-            calendar.add("x-wr-calname", vText(name))
-            if self.description:
-                calendar.add("x-wr-caldesc", vText(clean_text(self.description)))
-            calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-            calendar.add("x-published-ttl", vDuration(REFRESH))
-        for zone, (first, last) in sorted(self.zone_years.items()):
-            calendar.add_component(vtimezone(zone, first, last))
-        for component in self.components:
-            calendar.add_component(component)
-        return calendar.to_ical()
+        years = tuple((zone, *span) for zone, span in sorted(self.zone_years.items()))
+        pieces = [Piece(component.to_ical()) for component in self.components]
+        header = calendar_header(self.name, self.description, self.method)
+        return write_calendar(header, [Piece(b"", years), *pieces], self.base_url)
 
 
 def event_component(
@@ -239,55 +316,69 @@ def agenda_component(builder: CalendarBuilder, item: AgendaItem, event: Event) -
     return component
 
 
+def event_piece(event: Event, base_url: str, *, waitlisted: bool = False) -> Piece:
+    """An event's VEVENT in a feed (nothing when it is not in calendars); a waiting-list
+    place is TENTATIVE, with a note saying so."""
+    if not writable(event):
+        return NOTHING
+    builder = CalendarBuilder(base_url, name="")
+    note = WAITLIST_NOTE if waitlisted else ""
+    return builder.piece(event_component(builder, event, tentative=waitlisted, note=note))
+
+
+def agenda_piece(item: AgendaItem, event: Event, base_url: str) -> Piece:
+    """An agenda item's VEVENT in a feed (nothing when it or its event is not published)."""
+    if not writable(event) or not within_calendar_years(item.starts_at, item.ends_at):
+        return NOTHING
+    builder = CalendarBuilder(base_url, name="")
+    return builder.piece(agenda_component(builder, item, event))
+
+
+def feed_calendar(pieces: Sequence[Piece], base_url: str, *, name: str,
+                  description: str = "") -> bytes:
+    """A feed (no METHOD) made of its pieces, in order."""
+    return write_calendar(calendar_header(name, description), pieces, base_url)
+
+
+NETWORK_NAME = "Districts of Creativity"
+NETWORK_DESCRIPTION = (
+    "Forums, reverse missions and meetings of the Districts of Creativity network."
+)
+PERSONAL_NAME = "Districts of Creativity: my events"
+PERSONAL_DESCRIPTION = "The events you registered for, with their agenda."
+WAITLIST_NOTE = "You are on the waiting list for this event."
+
+
 def event_calendar(event: Event, items: Iterable[AgendaItem], base_url: str) -> bytes:
     """One event with its agenda items (each its own VEVENT, RELATED-TO the event)."""
-    builder = CalendarBuilder(base_url, name=event.title)
-    if in_calendars(event):
-        builder.add(event_component(builder, event))
-        for item in items:
-            builder.add(agenda_component(builder, item, event))
-    return builder.to_ical()
+    pieces = [event_piece(event, base_url)]
+    pieces += [agenda_piece(item, event, base_url) for item in items]
+    return feed_calendar(pieces, base_url, name=event.title)
 
 
 def events_calendar(
     events: Iterable[Event], base_url: str, *, name: str, description: str = ""
 ) -> bytes:
     """A feed of events (the network's, a region's), without their agenda items."""
-    builder = CalendarBuilder(base_url, name=name, description=description)
-    for event in events:
-        if in_calendars(event):
-            builder.add(event_component(builder, event))
-    return builder.to_ical()
-
-
-WAITLIST_NOTE = "You are on the waiting list for this event."
+    pieces = [event_piece(event, base_url) for event in events]
+    return feed_calendar(pieces, base_url, name=name, description=description)
 
 
 def personal_calendar(
-    events: Iterable[Event],
+    events: Sequence[Event],
     items: Iterable[AgendaItem],
     base_url: str,
     *,
     waitlisted_event_ids: frozenset[int] = frozenset(),
 ) -> bytes:
-    """A person's feed: the events they registered for and those events' agenda items.
-    A waiting-list place is published as TENTATIVE, with a note saying so."""
-    builder = CalendarBuilder(
-        base_url,
-        name="Districts of Creativity: my events",
-        description="The events you registered for, with their agenda.",
-    )
-    published: dict[int, Event] = {}
-    for event in events:
-        if in_calendars(event):
-            published[event.id] = event
-            waitlisted = event.id in waitlisted_event_ids
-            builder.add(
-                event_component(
-                    builder, event, tentative=waitlisted, note=WAITLIST_NOTE if waitlisted else ""
-                )
-            )
-    for item in items:
-        if item.event_id in published:
-            builder.add(agenda_component(builder, item, published[item.event_id]))
-    return builder.to_ical()
+    """A person's feed: the events they registered for and those events' agenda items."""
+    by_id = {event.id: event for event in events}
+    pieces = [
+        event_piece(event, base_url, waitlisted=event.id in waitlisted_event_ids)
+        for event in events
+    ]
+    pieces += [
+        agenda_piece(item, by_id[item.event_id], base_url)
+        for item in items if item.event_id in by_id
+    ]
+    return feed_calendar(pieces, base_url, name=PERSONAL_NAME, description=PERSONAL_DESCRIPTION)

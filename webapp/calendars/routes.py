@@ -50,37 +50,29 @@ def own_feed_urls() -> FeedUrls | None:
 @bp.get("/events/<int:event_id>.ics")
 def event_ics(event_id: int):
     """One event and its agenda items as iCalendar ("Add to calendar")."""
-    return calendar_response(
-        lambda: feeds.event_state(event_id), feeds.event_body, filename=f"event-{event_id}.ics",
-        state_key=("event", event_id),
-    )
+    return calendar_response(feeds.event_state(event_id), feeds.event_body,
+                             filename=f"event-{event_id}.ics")
 
 
 @bp.get("/calendar/network.ics")
 def network_feed():
     """Every public event of the network, for subscription."""
-    return calendar_response(
-        feeds.network_state, lambda _state, base: feeds.network_body(base),
-        filename="districts-of-creativity.ics", state_key=("network",),
-    )
+    return calendar_response(feeds.network_state(), feeds.network_body,
+                             filename="districts-of-creativity.ics")
 
 
 @bp.get("/regions/<slug>/calendar.ics")
 def region_feed(slug: str):
     """Events a region hosts or sends a delegation to, for subscription."""
-    return calendar_response(
-        lambda: feeds.region_state(slug), feeds.region_body, filename="region-calendar.ics",
-        state_key=("region", slug),
-    )
+    return calendar_response(feeds.region_state(slug), feeds.region_body,
+                             filename="region-calendar.ics")
 
 
 @bp.get("/calendar/p/<token>.ics")
 def personal_feed(token: str):
     """A person's own events and their agenda, at a secret address (404 once reset)."""
-    return calendar_response(
-        lambda: feeds.personal_state(token), prepare=feeds.personal_prepare,
-        filename="my-events.ics", state_key=("person", token), private=True,
-    )
+    return calendar_response(feeds.personal_state(token), feeds.personal_body,
+                             filename="my-events.ics", private=True)
 
 
 def get_person_by_token(token: str) -> Person:
