@@ -113,14 +113,14 @@ def test_guest_registers_and_cancels_through_the_emailed_link(forum, live_server
     # A name pasted with an invisible control character (a vertical tab: Word's line break).
     page.get_by_label("Full name").fill("Ada\x0bLovelace")
     page.get_by_label("Email").fill("ada@example.org")
-    page.get_by_label("I register as").select_option(label="Guests")
+    page.get_by_label("I register as").select_option(label="Guest")
     page.get_by_role("button", name="Register").click()
     expect(page.locator(".field-error")).to_contain_text("invisible control character (U+000B)")
     expect(page.get_by_label("Email")).to_have_value("ada@example.org")  # input kept
 
     page.get_by_label("Full name").fill("Ada Lovelace")
     page.get_by_label("Organisation").fill("Analytical Engines")
-    page.get_by_label("I register as").select_option(label="Guests")
+    page.get_by_label("I register as").select_option(label="Guest")
     page.get_by_role("button", name="Register").click()
     expect(page.locator(".flash-success")).to_contain_text("your seat is confirmed")
     expect(page.locator(".flash-success")).to_contain_text("ada@example.org")

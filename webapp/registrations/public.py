@@ -7,7 +7,12 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import utcnow
-from webapp.registrations.common import audience_labels, load_event, load_registration
+from webapp.registrations.common import (
+    audience_labels,
+    load_event,
+    load_registration,
+    public_choices,
+)
 from webapp.registrations.forms import DetailsForm, PublicRegistrationForm, SelfCancelForm
 from webapp.registrations.open_registration import RegistrationNotOpen, register_from_form
 from webapp.registrations.services import (
@@ -40,9 +45,9 @@ def register(event_id: int):
         if answer is not None:
             return answer
     event = load_event(event_id)
-    form.audience.choices = [(c.audience, c.label) for c in event.capacities]
+    form.audience.choices = public_choices(event)
     now = utcnow()
-    is_open = event.registration_is_open(now) and bool(event.capacities)
+    is_open = event.registration_is_open(now) and bool(form.audience.choices)
     status = 400 if form.errors else 200
     return render_template("registrations/register.html", event=event, form=form,
                            is_open=is_open, now=now), status
@@ -91,7 +96,8 @@ def registered(event_id: int, receipt: str):
         return render_template("registrations/link_invalid.html",
                                reason="This page does not exist."), 404
     return render_template("registrations/registered.html", registration=registration,
-                           event=registration.event, labels=audience_labels(registration.event))
+                           event=registration.event,
+                           labels=audience_labels(registration.event, one_person=True))
 
 
 def _registration_or_error(token: str):
@@ -122,7 +128,7 @@ def manage(token: str):
     return render_template(
         "registrations/manage.html", registration=registration, event=registration.event,
         form=form, cancel_form=SelfCancelForm(formdata=None), token=token,
-        labels=audience_labels(registration.event),
+        labels=audience_labels(registration.event, one_person=True),
     ), 400 if form.errors else 200
 
 
