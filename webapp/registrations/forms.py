@@ -11,6 +11,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -119,6 +120,8 @@ class SelfCancelForm(AppForm):
 
     reason = TextAreaField("Reason (optional)", filters=[stripped],
                            validators=[Optional(), Length(max=500, message=TOO_LONG_REASON)])
+    # "yes" from the confirmation page's button: a post without it only asks the question.
+    confirmed = HiddenField()
 
 
 class ImportForm(AppForm):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import utcnow
+from webapp.registrations.audit import record_self_cancellation
 from webapp.registrations.common import (
     audience_labels,
     load_event,
@@ -127,26 +128,37 @@ def manage(token: str):
         return redirect(url_for("public_registration.manage", token=token))
     return render_template(
         "registrations/manage.html", registration=registration, event=registration.event,
-        form=form, cancel_form=SelfCancelForm(formdata=None), token=token,
+        form=form, token=token,
         labels=audience_labels(registration.event, one_person=True),
     ), 400 if form.errors else 200
 
 
-@bp.post("/registration/<token>/cancel")
+@bp.route("/registration/<token>/cancel", methods=["GET", "POST"])
 def cancel_own(token: str):
-    """A person cancels their own registration; their seat goes to the waitlist's first."""
+    """A person cancels their own registration after confirming it on this page; their seat
+    goes to the waitlist's first."""
     registration, error = _registration_or_error(token)
     if error:
         return error
+    manage_url = url_for("public_registration.manage", token=token)
+    if not registration.is_active:
+        return redirect(manage_url)
     form = SelfCancelForm()
-    if not form.validate():
-        flash("The reason is too long (500 characters at most).", "error")
-        return redirect(url_for("public_registration.manage", token=token))
-    try:
-        cancel_registration(registration, None, form.reason.data or SELF_CANCEL_REASON)
-        db.session.commit()
-        flash("Your registration is cancelled. We sent you a confirmation.", "success")
-    except RegistrationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return redirect(url_for("public_registration.manage", token=token))
+    confirmed = request.method == "POST" and form.confirmed.data == "yes"
+    if confirmed and form.validate():
+        try:
+            cancel_registration(registration, None, form.reason.data or SELF_CANCEL_REASON)
+            record_self_cancellation(registration)
+            db.session.commit()
+            flash("Your registration is cancelled. We sent you a confirmation.", "success")
+        except RegistrationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        return redirect(manage_url)
+    # The first visit, a post from an older page without the confirmation, or a reason that
+    # is too long: the question again, with what was typed.
+    return render_template(
+        "registrations/cancel_confirm.html", registration=registration,
+        event=registration.event, form=form, token=token, manage_url=manage_url,
+        labels=audience_labels(registration.event, one_person=True),
+    ), 400 if form.errors else 200
