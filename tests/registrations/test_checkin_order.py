@@ -14,7 +14,8 @@ def test_exact_matches_come_first_then_word_starts(make_forum, make_user, client
     """The very name first, then names with a word starting so, then the rest (before:
     alphabetical, so 'Bo' listed Abbot Bo and Bo Abbott before Bo)."""
     forum = make_forum({"guest": 40})
-    for n, name in enumerate(["Abbot Bo", "Joanna Smith", "Ann Lee", "Ann", "Bo", "Bo Abbott", "Abbo"]):
+    names_typed = ["Abbot Bo", "Joanna Smith", "Ann Lee", "Ann", "Bo", "Bo Abbott", "Abbo"]
+    for n, name in enumerate(names_typed):
         register_person(forum, person(n, full_name=name), "guest")
     db.session.commit()
     auth.login(make_user(Role.SECRETARIAT))
