@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.models import Registration
+from webapp.models import AuditEntry, Registration
 from webapp.registrations.common import singular_label
 
 
@@ -57,3 +57,19 @@ def test_registered_page_names_the_audience_as_one_person(make_forum, client):
 def test_singular_label(label, one):
     """English plurals become one person's label; other words stay as typed."""
     assert singular_label(label) == one
+
+
+def test_a_public_registration_is_in_the_audit_log(make_forum, client):
+    """Who registered, for which event, with which outcome, from which address."""
+    forum = make_forum({"guest": 1})
+    for n in (1, 2):
+        client.post(f"/events/{forum.id}/register", data={
+            "full_name": f"P{n}", "email": f"p{n}@example.org", "audience": "guest"})
+    entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [e.action for e in entries] == ["registration.public"] * 2
+    assert entries[0].summary == (
+        "p1@example.org registered for Creativity World Forum 2030 through the public form "
+        "(confirmed)")
+    assert entries[1].summary.endswith("(waitlisted)")
+    assert entries[0].actor_id is None and entries[0].ip_address == "127.0.0.1"
+    assert entries[0].target_type == "registration" and entries[0].at is not None

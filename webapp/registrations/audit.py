@@ -1,31 +1,46 @@
-"""Audit entries for what happens to registrations without a staff member's form: public
-registrations, self-cancellations, waitlist promotions and check-ins. Added in the caller's
-transaction, like record_audit."""
+"""Audit entries for registrations: what happens without a staff member's form (public
+registrations, self-cancellations, waitlist promotions) and check-ins, added in the caller's
+transaction like record_audit; and the before → after wording of set-up and quota changes."""
 
 from __future__ import annotations
+
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import has_request_context
 
 from webapp.auth.services import client_address, record_audit
 from webapp.extensions import db
-from webapp.models import AuditEntry, Registration, RegistrationStatus, User, utcnow
+from webapp.models import (
+    AuditEntry,
+    Event,
+    Region,
+    Registration,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
+from webapp.models.types import UTCDateTime
 
-# The public form's path runs without the ORM's unit of work (open_registration.py): its
-# entry is one plain INSERT as well.
-PUBLIC_ENTRY = sa.insert(AuditEntry.__table__)
+audit_entries, events = AuditEntry.__table__, Event.__table__
 
 
-def record_public_registration(registration_id: int, email: str, event_title: str,
+def record_public_registration(registration_id: int, event_id: int, email: str,
                                status: RegistrationStatus) -> None:
-    """Someone registered through the public form (no account: the actor is nobody)."""
-    db.session.execute(PUBLIC_ENTRY, {
-        "at": utcnow(), "actor_id": None, "action": "registration.public",
-        "target_type": "registration", "target_id": registration_id,
-        "summary": f"{email} registered for {event_title} through the public form "
-                   f"({status.value})",
-        "ip_address": client_address() if has_request_context() else None,
-    })
+    """Someone registered through the public form (no account: the actor is nobody). One
+    plain INSERT … SELECT, the event's title read by the database: the form's path runs
+    without the ORM's unit of work (open_registration.py)."""
+    summary = (sa.literal(f"{email} registered for ") + events.c.title
+               + sa.literal(f" through the public form ({status.value})"))
+    db.session.execute(audit_entries.insert().from_select(
+        ["at", "actor_id", "action", "target_type", "target_id", "summary", "ip_address"],
+        sa.select(sa.literal(utcnow(), UTCDateTime()), sa.null(),
+                  sa.literal("registration.public"), sa.literal("registration"),
+                  sa.literal(registration_id), summary,
+                  sa.literal(client_address() if has_request_context() else None,
+                             sa.String()))
+        .where(events.c.id == event_id)))
 
 
 def record_self_cancellation(registration: Registration) -> None:
@@ -49,3 +64,48 @@ def record_check_in(registration: Registration, actor: User | None, *, undo: boo
     record_audit(actor, "checkin.undone" if undo else "checkin.checked_in", registration,
                  f"{registration.name} <{registration.person.email}> at "
                  f"{registration.event.title}: {what}")
+
+
+def quoted(value: object) -> str:
+    """A value as the audit log shows it: “Aarhus”, or “—” for none."""
+    return f"“{value}”" if value not in (None, "") else "“—”"
+
+
+def changes_between(before: dict[str, object], after: dict[str, object]) -> list[str]:
+    """What differs, in words: 'place “Aarhus” → “Herning”' (keys in their order)."""
+    keys = [*before, *(key for key in after if key not in before)]
+    return [f"{key} {quoted(before.get(key))} → {quoted(after.get(key))}" for key in keys
+            if before.get(key) != after.get(key)]
+
+
+def forum_facts(event: Event) -> dict[str, object]:
+    """A forum's set-up as its form shows it (local times in its zone), for before → after."""
+    zone = ZoneInfo(event.timezone) if event.timezone else UTC
+
+    def local(value):
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else None
+
+    host = db.session.get(Region, event.host_region_id) if event.host_region_id else None
+    facts: dict[str, object] = {
+        "title": event.title, "theme": event.theme, "host region": host.name if host else None,
+        "place": event.place, "venue": event.venue, "time zone": event.timezone,
+        "starts": local(event.starts_at), "ends": local(event.ends_at),
+        "registration opens": local(event.registration_opens_at),
+        "registration closes": local(event.registration_closes_at),
+        "delegation deadline": local(event.delegation_deadline),
+        "delegates per member region": event.default_delegation_quota,
+    }
+    for capacity in event.capacities:
+        facts[f"“{capacity.audience}” label"] = capacity.label
+        facts[f"“{capacity.audience}” seats"] = capacity.capacity
+    return facts
+
+
+def quota_changes(regions: list[Region], before: dict[int, int], after: dict[int, int | None],
+                  default: int | None) -> list[str]:
+    """'Flanders default (2) → 4', per region whose override changed."""
+    def shown(quota: int | None) -> str:
+        return str(quota) if quota is not None else f"default ({default or 0})"
+
+    return [f"{region.name} {shown(before.get(region.id))} → {shown(after.get(region.id))}"
+            for region in regions if before.get(region.id) != after.get(region.id)]

@@ -154,7 +154,8 @@ def edit_delegate(registration_id: int):
             form.job_title.data))
         if form.is_head.data != registration.is_head_of_delegation:
             registration.is_head_of_delegation = form.is_head.data
-            changes.append("head of delegation" if form.is_head.data else "no longer head")
+            changes.append("head of delegation: no → yes" if form.is_head.data
+                           else "head of delegation: yes → no")
         if changes:
             record_audit(_actor(), "delegation.delegate_edited", registration.delegation,
                          f"{registration.person.email}: changed " + ", ".join(changes))

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
 from webapp.models import utcnow
-from webapp.registrations.audit import record_self_cancellation
+from webapp.registrations.audit import record_public_registration, record_self_cancellation
 from webapp.registrations.common import (
     audience_labels,
     load_event,
@@ -60,6 +60,8 @@ def _register(event_id: int, form: PublicRegistrationForm):
     data = form.person_data()
     try:
         answer = register_from_form(event_id, data, form.audience.data, utcnow())
+        record_public_registration(answer.registration_id, event_id, data.normalised_email,
+                                   answer.status)
         db.session.commit()
     except AlreadyRegistered as exc:
         db.session.rollback()
