@@ -1,7 +1,12 @@
-"""The audit log's actions in words: entries store a stable code ('delegation.delegate_added',
-filtered on and tested against); people read 'Delegate added'."""
+"""The audit log in words: entries store a stable code ('delegation.delegate_added', filtered
+on and tested against) that people read as 'Delegate added'; and what changed, before →
+after, worded the same way everywhere."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+
+LONGEST_VALUE = 80  # a changed description is named, not copied whole
 
 ACTION_WORDS = {
     "user.invited": "Account invited",
@@ -64,3 +69,23 @@ def actor_words(entry) -> str:
     if entry.actor is not None:
         return entry.actor.email
     return "the person (no account)" if entry.action in SELF_SERVICE else "the system"
+
+
+def quoted(value: object) -> str:
+    """A value as the log shows it: “Aarhus”, “2030-05-07 07:00 UTC”, or “—” for none."""
+    if value is None or value == "":
+        return "“—”"
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    text = " ".join(str(getattr(value, "value", value)).split())
+    return f"“{text[:LONGEST_VALUE]}…”" if len(text) > LONGEST_VALUE else f"“{text}”"
+
+
+def changes_between(before: dict[str, object], after: dict[str, object]) -> list[str]:
+    """What differs, in words: 'place “Aarhus” → “Herning”' (keys in their order; '_' in a
+    key reads as a space)."""
+    keys = [*before, *(key for key in after if key not in before)]
+    return [f"{key.replace('_', ' ')} {quoted(before.get(key))} → {quoted(after.get(key))}"
+            for key in keys if before.get(key) != after.get(key)]

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from sqlalchemy.orm import contains_eager
 
+from webapp.auth.services import record_audit
 from webapp.calendars import feeds
 from webapp.calendars.ical import in_calendars
 from webapp.calendars.responses import calendar_response
@@ -104,6 +105,8 @@ def reset_personal_feed(token: str):
     """Replace the secret address; calendars subscribed to the old one stop receiving."""
     person = get_person_by_token(token)
     new_token = reset_calendar_token(person)
+    record_audit(None, "calendar.feed_reset", person,
+                 f"{person.email}: personal calendar address reset; the old one stopped working")
     db.session.commit()
     flash(
         "Your calendar has a new address. The old one no longer works: subscribe again "

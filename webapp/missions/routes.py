@@ -15,6 +15,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from webapp.auth.access import require_region, require_role
+from webapp.auth.audit import changes_between, quoted
+from webapp.auth.services import record_audit
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
 from webapp.missions import layout
@@ -41,6 +43,11 @@ from webapp.models import Event, GuestStatus, MissionGuest, Person, Region, Role
 
 bp = Blueprint("missions", __name__, url_prefix="/missions")
 planners_only = require_role(Role.SECRETARIAT, Role.COORDINATOR)
+
+
+def _actor():
+    """The signed-in user as a model object (for audit entries)."""
+    return current_user._get_current_object()
 
 
 def can_plan(event: Event) -> bool:
@@ -106,6 +113,8 @@ def new_mission():
         require_region(region.id)
         fields = _mission_fields(form)
         event = create_mission(region, **fields)
+        record_audit(_actor(), "mission.created", event, f"{event.title}, hosted by "
+                     f"{region.name}, {quoted(event.starts_at)} to {quoted(event.ends_at)}")
         db.session.commit()
         flash(f"Reverse mission “{event.title}” created. Invite guests and add the agenda.",
               "success")
@@ -131,8 +140,13 @@ def edit_mission(mission_id: int):
     form = MissionForm(data=data)
     form.host_region_id.choices = [(str(event.host_region_id), event.host_region.name)]
     if form.validate_on_submit():
-        for name, value in _mission_fields(form).items():
+        fields = _mission_fields(form)
+        changes = changes_between({name: getattr(event, name) for name in fields}, fields)
+        for name, value in fields.items():
             setattr(event, name, value)
+        if changes:
+            record_audit(_actor(), "mission.updated", event,
+                         f"{event.title}: " + "; ".join(changes))
         db.session.commit()
         flash("Mission saved.", "success")
         return redirect(url_for("missions.plan", mission_id=event.id))
@@ -197,6 +211,9 @@ def guests(mission_id: int):
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
+            record_audit(_actor(), "guest.invited", guest,
+                         f"{guest.person.full_name} <{guest.person.email}> invited to "
+                         f"{event.title}")
             db.session.commit()
             flash(f"{guest.person.full_name} is invited; an email with their itinerary link "
                   "is on its way.", "success")
@@ -221,9 +238,16 @@ def edit_guest(mission_id: int, guest_id: int):
     form = GuestForm(data=data)
     form.local_zone = event.timezone
     if form.validate_on_submit():
+        before = {"answer": guest.status, "arrives": guest.arrives_at,
+                  "departs": guest.departs_at}
         update_guest(guest, status=GuestStatus(form.status.data),
                      arrives_at=to_utc(form.starts_at.data, event.timezone),
                      departs_at=to_utc(form.ends_at.data, event.timezone))
+        changes = changes_between(before, {"answer": guest.status, "arrives": guest.arrives_at,
+                                           "departs": guest.departs_at})
+        if changes:
+            record_audit(_actor(), "guest.updated", guest,
+                         f"{guest.person.full_name} ({event.title}): " + "; ".join(changes))
         db.session.commit()
         flash(f"{guest.person.full_name}: saved.", "success")
         return redirect(url_for("missions.guests", mission_id=event.id))

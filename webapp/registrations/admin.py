@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.access import is_safe_next, require_secretariat_before_request
+from webapp.auth.audit import changes_between
 from webapp.auth.forms import region_choices
 from webapp.auth.services import record_audit
 from webapp.calendars.invites import send_update
@@ -26,7 +27,7 @@ from webapp.models import (
     Registration,
     RegistrationStatus,
 )
-from webapp.registrations.audit import changes_between, forum_facts, quota_changes
+from webapp.registrations.audit import forum_facts, quota_changes
 from webapp.registrations.common import audience_labels, load_event, load_registration
 from webapp.registrations.forms import ForumForm, ReasonForm, timezone_choices
 from webapp.registrations.lists import (

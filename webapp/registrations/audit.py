@@ -66,18 +66,6 @@ def record_check_in(registration: Registration, actor: User | None, *, undo: boo
                  f"{registration.event.title}: {what}")
 
 
-def quoted(value: object) -> str:
-    """A value as the audit log shows it: “Aarhus”, or “—” for none."""
-    return f"“{value}”" if value not in (None, "") else "“—”"
-
-
-def changes_between(before: dict[str, object], after: dict[str, object]) -> list[str]:
-    """What differs, in words: 'place “Aarhus” → “Herning”' (keys in their order)."""
-    keys = [*before, *(key for key in after if key not in before)]
-    return [f"{key} {quoted(before.get(key))} → {quoted(after.get(key))}" for key in keys
-            if before.get(key) != after.get(key)]
-
-
 def forum_facts(event: Event) -> dict[str, object]:
     """A forum's set-up as its form shows it (local times in its zone), for before → after."""
     zone = ZoneInfo(event.timezone) if event.timezone else UTC

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import sqlalchemy as sa
 
+from webapp.auth.audit import quoted
 from webapp.extensions import db
 from webapp.models import (
     Delegation,
@@ -25,7 +26,6 @@ from webapp.models import (
     Representative,
     User,
 )
-from webapp.registrations.audit import quoted
 from webapp.registrations.services import PersonData, register_person, substitute
 
 # (column on the registration, field of PersonData, word in the audit log)
