@@ -47,7 +47,7 @@ def test_mission_and_its_guests_are_audited(mission, client):
     assert client.post(f"/missions/{event.id}/edit", data=edit).status_code == 302
     summary = entries()["mission.updated"].summary
     assert f"place “{old_place}” → “Herning”" in summary
-    assert "ends “2030-05-09 17:00 UTC” → “2030-05-09 16:00 UTC”" in summary
+    assert "ends at “2030-05-09 17:00 UTC” → “2030-05-09 16:00 UTC”" in summary
     client.post(f"/missions/{event.id}/guests", data={
         "email": "eve@example.org", "full_name": "Eve", "person_id": "", "region_id": ""})
     assert "Eve <eve@example.org> invited to Mission to Host" in entries()["guest.invited"].summary
