@@ -46,7 +46,8 @@ def test_a_database_outage_is_a_503_with_the_usual_kind_page(client, database_do
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
     html = response.get_data(as_text=True)
-    assert "503 · Service Unavailable" in html and "cannot reach its database" in html
+    assert "Error 503" in html and "The site cannot answer just now" in html
+    assert "cannot reach its database" in html
     assert "Nothing you entered was saved halfway" in html and "Go to the home page" in html
 
 

@@ -19,10 +19,14 @@ def query_text(args, name: str, limit: int = 200) -> str:
     return CONTROL_CHARACTER.sub("", args.get(name, "")).strip()[:limit]
 
 
+def escape_like(text: str) -> str:
+    """`text` for a LIKE pattern (escape character \\), with % and _ taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with % and _ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{escape_like(text)}%"
 
 
 def matches_any(text: str, *columns) -> sa.ColumnElement[bool]:

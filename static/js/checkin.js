@@ -2,6 +2,15 @@
 (function () {
   "use strict";
   var live = document.getElementById("live-counts");
+  var search = document.querySelector(".checkin-search input[type=search]");
+
+  // After each tap the next person is typed at once: back to the search box, its text
+  // selected so that typing replaces it.
+  function backToSearch() {
+    if (!search) return;
+    search.focus();
+    search.select();
+  }
 
   function renderRows(tbodyId, rows, key) {
     var tbody = document.getElementById(tbodyId);
@@ -64,9 +73,13 @@
         form.submit();  // fall back to the plain post
       }).finally(function () {
         button.disabled = false;
+        backToSearch();
       });
     });
   });
+
+  // The page after a search (or a plain post's redirect): the text ready to be replaced.
+  backToSearch();
 
   if (live && live.dataset.url) {
     window.setInterval(function () {

@@ -66,7 +66,7 @@ def test_secretariat_warns_a_drifting_region_and_its_coordinator_sees_it(
     expect(page.locator(".timeline")).to_contain_text("Warned")
     screenshot(page, "participation-coordinator-notice")
     page.goto(live_server + "/participation/")
-    expect(page.locator("h1")).to_contain_text("Forbidden")
+    expect(page.locator("h1")).to_contain_text("You cannot open this page")
 
 
 def test_matrix_of_the_seeded_history_as_of_the_exclusions(

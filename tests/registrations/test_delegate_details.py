@@ -22,7 +22,7 @@ def test_a_delegate_known_only_to_the_region_is_corrected_everywhere(make_forum,
                             person(1, full_name="Jon Smiht"), "international")
     assert known_only_to(delegate.person, region.id)
     assert record_details(delegate, person(1, full_name="Jon Smith", job_title="Mayor")) == [
-        "full name", "job title"]
+        "full name “Jon Smiht” → “Jon Smith”", "job title “—” → “Mayor”"]
     assert (delegate.person.full_name, delegate.person.job_title) == ("Jon Smith", "Mayor")
     assert (delegate.name, delegate.job_title, delegate.organisation) == (
         "Jon Smith", "Mayor", None)

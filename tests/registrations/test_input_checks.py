@@ -182,6 +182,6 @@ def test_a_reason_of_spaces_does_not_block_a_self_cancel(app, make_forum, client
     db.session.commit()
     with app.test_request_context():
         token = make_registration_token(registration)
-    client.post(f"/registration/{token}/cancel", data={"reason": "   "})
+    client.post(f"/registration/{token}/cancel", data={"reason": "   ", "confirmed": "yes"})
     assert registration.status is RegistrationStatus.CANCELLED
     assert registration.cancel_reason.strip()

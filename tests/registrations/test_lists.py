@@ -64,7 +64,9 @@ def test_filters_and_counts_per_region(make_forum, make_region, secretariat_clie
     assert "Guest One" in page and "Fleming" not in page
     page = secretariat_client.get(base + "?status=bogus&audience=nope").get_data(as_text=True)
     assert all(name in page for name in ("Fleming", "Scot", "Guest One", "Guest Two"))
-    assert "<td>Flanders</td><td>1</td><td>0</td><td>0</td><td>0</td>" in page
+    assert ('<td data-label="Region">Flanders</td><td data-label="Confirmed">1</td>'
+            '<td data-label="Waitlisted">0</td><td data-label="Cancelled">0</td>'
+            '<td data-label="Present">0</td>') in page
 
 
 def test_the_list_sorts_by_name_newest_organisation_or_region(make_forum, make_region,
@@ -82,7 +84,7 @@ def test_the_list_sorts_by_name_newest_organisation_or_region(make_forum, make_r
     def order(sort: str) -> list[str]:
         page = secretariat_client.get(f"/events/{forum.id}/attendees?sort={sort}")
         listed = page.get_data(as_text=True).split('id="attendees"')[1]
-        return re.findall(r"<tr><td>(\w+)", listed)
+        return re.findall(r'<tr><td data-label="Name">(\w+)', listed)
 
     assert order("") == ["Abe", "Bea", "Cleo", "Dan"]
     assert order("newest") == ["Dan", "Bea", "Abe", "Cleo"]

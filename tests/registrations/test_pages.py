@@ -148,7 +148,8 @@ def test_emailed_link_changes_and_cancels(make_forum, client):
     assert "Person 1" in client.get(link).get_data(as_text=True)
     client.post(link, data={"full_name": "Person One", "organisation": "Lab"})
     assert first.person.full_name == "Person One" and first.person.organisation == "Lab"
-    page = client.post(link + "/cancel", data={"reason": ""}, follow_redirects=True)
+    page = client.post(link + "/cancel", data={"reason": "", "confirmed": "yes"},
+                       follow_redirects=True)
     assert "Your registration is cancelled" in page.get_data(as_text=True)
     assert first.status is RegistrationStatus.CANCELLED
     assert first.cancel_reason == "Cancelled by the person" and first.cancelled_by_id is None

@@ -12,6 +12,14 @@ from flask_login import current_user
 from webapp.extensions import login_manager
 from webapp.models import Role
 
+ROLE_WORDS = {Role.SECRETARIAT: "the secretariat", Role.COORDINATOR: "the regions' coordinators",
+              Role.PARTICIPANT: "participants"}
+
+
+def _only_for(roles) -> str:
+    """'This page is for the secretariat.' (or whichever roles may open it)."""
+    return "This page is for " + " and ".join(ROLE_WORDS[role] for role in roles) + "."
+
 
 def require_role(*roles: Role) -> Callable:
     """View decorator: anonymous → the login page; signed in without the role → 403."""
@@ -22,7 +30,7 @@ def require_role(*roles: Role) -> Callable:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if roles and current_user.role not in roles:
-                abort(403)
+                abort(403, description=_only_for(roles))
             return view(*args, **kwargs)
 
         return wrapped
@@ -40,7 +48,7 @@ def require_secretariat_before_request() -> None:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if current_user.role is not Role.SECRETARIAT:
-        abort(403)
+        abort(403, description=_only_for((Role.SECRETARIAT,)))
     return None
 
 
@@ -49,7 +57,8 @@ def require_region(region_id: int) -> None:
     if not current_user.is_authenticated:
         abort(401)
     if not (current_user.is_secretariat or current_user.coordinates(region_id)):
-        abort(403)
+        abort(403, description="This page belongs to another region: a coordinator sees and "
+                               "changes their own region's delegations and pages only.")
 
 
 def is_safe_next(target: str | None) -> bool:

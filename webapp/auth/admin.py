@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager, selectinload
 
 from webapp.auth.access import require_secretariat_before_request
+from webapp.auth.audit import action_words, actor_words
 from webapp.auth.forms import EditUserForm, InviteForm, chosen_region, region_choices
 from webapp.auth.services import invite_user, send_invitation, update_account
 from webapp.extensions import db
@@ -130,4 +131,5 @@ def audit():
         query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     return render_template("admin/audit.html", entries=entries[:PAGE_SIZE], page=page,
                            has_next=len(entries) > PAGE_SIZE, q=q, action=action,
-                           actions=actions)
+                           actions=sorted(actions, key=action_words), words=action_words,
+                           who=actor_words)

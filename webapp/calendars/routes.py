@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
 from webapp.auth.access import require_login
+from webapp.auth.services import record_audit
 from webapp.calendars import feeds
 from webapp.calendars.ical import in_calendars
 from webapp.calendars.responses import calendar_response
@@ -129,6 +130,8 @@ def reset_personal_feed(token: str):
         return render_template("calendars/confirm_reset.html", person=person), 200, {
             "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
     new_token = reset_calendar_token(person)
+    record_audit(None, "calendar.feed_reset", person,
+                 f"{person.email}: personal calendar address reset; the old one stopped working")
     db.session.commit()
     flash(
         "Your calendar has a new address. The old one no longer works: subscribe again "

@@ -126,8 +126,40 @@ def public_home():
     )
 
 
+# What people read instead of Werkzeug's wording ("Forbidden", "You don't have the permission
+# to access the requested resource. It is either read-protected or not readable...").
+ERROR_HEADINGS = {400: "This request could not be read", 401: "Please sign in",
+                  403: "You cannot open this page", 404: "This page does not exist",
+                  405: "This page does not take that kind of request",
+                  413: "What you sent is too large", 503: "The site cannot answer just now"}
+ERROR_DESCRIPTIONS = {
+    400: "Something in what the browser sent was missing or malformed. Go back, reload the "
+         "page and try again.",
+    401: "This page is for people with an account of the network.",
+    403: "Your account does not give access to this page.",
+    404: "The address may be mistyped, cut off when copied from an email, or for something "
+         "that has since been removed.",
+    405: "Open the page from a link or its form instead of typing its address.",
+}
+
+
+def error_heading(exc: HTTPException) -> str:
+    """The error page's heading in words ('You cannot open this page')."""
+    return ERROR_HEADINGS.get(exc.code, exc.name)
+
+
+def error_description(exc: HTTPException) -> str:
+    """The route's own explanation, else ours instead of Werkzeug's default one."""
+    if exc.description and exc.description != type(exc).description:
+        return exc.description
+    return ERROR_DESCRIPTIONS.get(exc.code, exc.description or "")
+
+
 def register_error_pages(app: Flask) -> None:
     """Friendly HTML error pages (JSON for /healthz-style API clients that ask for it)."""
+    # Globals, so that every view rendering errors/error.html words it the same way.
+    app.jinja_env.globals.update(error_heading=error_heading,
+                                 error_description=error_description)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

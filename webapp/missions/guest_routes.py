@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from webapp.auth.services import record_audit
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
 from webapp.missions import layout
@@ -113,6 +114,10 @@ def guests(mission_id: int):
             db.session.rollback()
             form.form_errors.append(str(exc))
         else:
+            for guest in outcome.invited:
+                record_audit(current_user._get_current_object(), "guest.invited", guest,
+                             f"{guest.person.full_name} <{guest.person.email or 'no email'}> "
+                             f"invited to {event.title}")
             db.session.commit()
             _flash_outcome(outcome)
             return redirect(url_for("missions.guests", mission_id=event.id))

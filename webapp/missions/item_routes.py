@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
+from webapp.auth.audit import changes_between, quoted
+from webapp.auth.services import record_audit
 from webapp.extensions import db
 from webapp.missions.conflicts import ItemSlot, PlanWarning, warnings_for_item
 from webapp.missions.forms import ItemForm, one_line, to_local, to_utc
-from webapp.missions.routes import bp, planned_mission, planners_only
+from webapp.missions.routes import _actor, bp, planned_mission, planners_only
 from webapp.missions.services import (
     MissionError,
     active_items,
@@ -77,6 +79,17 @@ def _proposed_warnings(event: Event, item: AgendaItem | None, form: ItemForm) ->
     return warnings_for_item(frame_of(event), proposed, others, stays_of(event))
 
 
+def _record_saved(event: Event, item: AgendaItem, before: dict | None, fields: dict) -> None:
+    """An audit entry for an item added, or changed (before → after)."""
+    if before is None:
+        record_audit(_actor(), "agenda.item_added", item,
+                     f"{event.title}: “{item.title}” {quoted(item.starts_at)} to "
+                     f"{quoted(item.ends_at)}")
+    elif changes := changes_between(before, fields):
+        record_audit(_actor(), "agenda.item_changed", item,
+                     f"{event.title}, “{item.title}”: " + "; ".join(changes))
+
+
 def _item_page(event: Event, item: AgendaItem | None):
     """Shared by add and edit: check (no save), or save and show the planner."""
     form = _item_form(event, item)
@@ -85,12 +98,15 @@ def _item_page(event: Event, item: AgendaItem | None):
         if request.form.get("action") == "check":
             warnings = _proposed_warnings(event, item, form)
         else:
+            fields = _item_fields(form, event)
+            before = {name: getattr(item, name) for name in fields} if item else None
             try:
-                saved = save_item(event, item, _item_fields(form, event), form.guest_ids.data)
+                saved = save_item(event, item, fields, form.guest_ids.data)
             except MissionError as exc:
                 db.session.rollback()
                 form.form_errors.append(str(exc))
             else:
+                _record_saved(event, saved, before, fields)
                 db.session.commit()
                 concerning = [w for w in mission_warnings(event) if w.concerns_item(saved.id)]
                 if concerning:
@@ -144,6 +160,8 @@ def cancel(mission_id: int, item_id: int):
     event = planned_mission(mission_id)
     item = _get_item(event, item_id)
     told = cancel_item(item)
+    record_audit(_actor(), "agenda.item_cancelled", item,
+                 f"{event.title}: “{item.title}” cancelled; {told} guest(s) notified")
     db.session.commit()
     flash(f"“{item.title}” is cancelled; {told} guest{'s' if told != 1 else ''} notified.",
           "success")

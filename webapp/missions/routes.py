@@ -15,6 +15,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from webapp.auth.access import require_region, require_role
+from webapp.auth.audit import changes_between, quoted
+from webapp.auth.services import record_audit
 from webapp.extensions import db
 from webapp.missions import layout
 from webapp.missions.forms import MissionForm, one_line, to_local, to_utc, zone_choices
@@ -28,6 +30,11 @@ from webapp.models import Event, MissionGuest, Region, Role
 
 bp = Blueprint("missions", __name__, url_prefix="/missions")
 planners_only = require_role(Role.SECRETARIAT, Role.COORDINATOR)
+
+
+def _actor():
+    """The signed-in user as a model object (for audit entries)."""
+    return current_user._get_current_object()
 
 
 def can_plan(event: Event) -> bool:
@@ -99,6 +106,8 @@ def new_mission():
         require_region(region.id)
         fields = _mission_fields(form)
         event = create_mission(region, **fields)
+        record_audit(_actor(), "mission.created", event, f"{event.title}, hosted by "
+                     f"{region.name}, {quoted(event.starts_at)} to {quoted(event.ends_at)}")
         db.session.commit()
         flash(f"Reverse mission “{event.title}” created. Invite guests and add the agenda.",
               "success")
@@ -125,8 +134,13 @@ def edit_mission(mission_id: int):
     form.host_region_id.choices = [(str(event.host_region_id), event.host_region.name)]
     form.timezone.choices = zone_choices()
     if form.validate_on_submit():
-        for name, value in _mission_fields(form).items():
+        fields = _mission_fields(form)
+        changes = changes_between({name: getattr(event, name) for name in fields}, fields)
+        for name, value in fields.items():
             setattr(event, name, value)
+        if changes:
+            record_audit(_actor(), "mission.updated", event,
+                         f"{event.title}: " + "; ".join(changes))
         db.session.commit()
         flash("Mission saved.", "success")
         return redirect(url_for("missions.plan", mission_id=event.id))

@@ -139,6 +139,14 @@ class Registration(db.Model):
         """Confirmed or waitlisted: holds a seat or a place in the queue."""
         return self.status is not RegistrationStatus.CANCELLED
 
+    @property
+    def status_label(self) -> str:
+        """The status in words: 'Confirmed', 'Waitlisted', 'Cancelled'; a delegate taken out
+        of their delegation (withdrawn, replaced) is 'Withdrawn'."""
+        if self.status is RegistrationStatus.CANCELLED and self.delegation_id is not None:
+            return "Withdrawn"
+        return self.status.value.capitalize()
+
     # The details shown for this registration: its own entry, else the person's record. In
     # SQL (lists, search, sorting) the query must join Person.
     @hybrid_property

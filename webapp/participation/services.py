@@ -75,6 +75,15 @@ def load_policy() -> list[RuleSettings]:
     )
 
 
+def _rule_changes(old: RuleSettings, new: RuleSettings) -> list[str]:
+    """'off → on', 'missed at least 2 → 3': what the secretariat changed in one rule."""
+    changes = [f"{'on' if old.enabled else 'off'} → {'on' if new.enabled else 'off'}"
+               ] if old.enabled != new.enabled else []
+    changes += [f"{name.replace('_', ' ')} {getattr(old, name)} → {getattr(new, name)}"
+                for name in THRESHOLDS if getattr(old, name) != getattr(new, name)]
+    return changes
+
+
 def save_policy(actor: User | None, settings: Iterable[RuleSettings]) -> list[str]:
     """Store the rules; every change is audited. Returns the changes in words."""
     rows = {row.key: row for row in db.session.scalars(sa.select(EngagementRule))}
@@ -90,7 +99,9 @@ def save_policy(actor: User | None, settings: Iterable[RuleSettings]) -> list[st
         db.session.add(row)
         db.session.flush()
         text = f"{new.title}: {'on' if new.enabled else 'off'}. {new.description}"
-        record_audit(actor, "policy.changed", row, text)
+        record_audit(actor, "policy.changed", row,
+                     f"{new.title}: {'; '.join(_rule_changes(before[new.key], new) or ['saved'])}. "
+                     f"Now: {'on' if new.enabled else 'off'}. {new.description}")
         changes.append(text)
     return changes
 

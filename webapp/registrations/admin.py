@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.access import is_safe_next, require_secretariat_before_request
+from webapp.auth.audit import changes_between
 from webapp.auth.forms import region_choices
 from webapp.auth.services import record_audit
 from webapp.calendars.event_news import send_invitations, send_update
@@ -28,6 +29,7 @@ from webapp.models import (
     Registration,
     RegistrationStatus,
 )
+from webapp.registrations.audit import forum_facts, quota_changes
 from webapp.registrations.common import audience_labels, load_event, load_registration
 from webapp.registrations.forms import ForumForm, ReasonForm, timezone_choices
 from webapp.registrations.lists import (
@@ -183,6 +185,7 @@ def edit_forum(event_id: int):
     form = _forum_form(event)
     if form.validate_on_submit():
         sequence_before, published_before = event.sequence, in_calendars(event)
+        facts_before = forum_facts(event)
         problems = _apply_forum_form(form, event)
         if not problems:
             db.session.flush()  # the flush listener raises SEQUENCE if dates or place changed
@@ -190,8 +193,10 @@ def edit_forum(event_id: int):
             for capacity in event.capacities:  # raised capacities admit the waitlist at once
                 seats = lock_audience(event.id, capacity.audience)
                 fill_free_seats(event.id, capacity.audience, seats)
-            record_audit(current_user._get_current_object(), "forum.updated", event,
-                         f"Updated the set-up of {event.title}")
+            changes = changes_between(facts_before, forum_facts(event))
+            if changes:
+                record_audit(current_user._get_current_object(), "forum.updated", event,
+                             f"{event.title}: " + "; ".join(changes))
             db.session.commit()
             flash("Forum saved.", "success")
             return redirect(url_for("events.detail", event_id=event.id))
@@ -220,9 +225,12 @@ def quotas(event_id: int):
             else:
                 errors[region.id] = "A whole number from 0 to 10,000, or empty for the default."
         if not errors:
+            changes = quota_changes(regions, quota_overrides(event.id), overrides,
+                                    event.default_delegation_quota)
             set_quota_overrides(event, overrides)
-            record_audit(current_user._get_current_object(), "forum.quotas_updated", event,
-                         f"Delegation quotas of {event.title} updated")
+            if changes:
+                record_audit(current_user._get_current_object(), "forum.quotas_updated", event,
+                             f"Delegation quotas of {event.title}: " + "; ".join(changes))
             db.session.commit()
             flash("Quotas saved.", "success")
             return redirect(request.path)

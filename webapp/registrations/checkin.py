@@ -13,9 +13,10 @@ from sqlalchemy.orm import contains_eager
 from webapp.auth.access import require_secretariat_before_request
 from webapp.extensions import db
 from webapp.models import Delegation, Person, Region, Registration, RegistrationStatus
+from webapp.registrations.audit import record_check_in
 from webapp.registrations.common import audience_labels, load_event, load_registration
 from webapp.registrations.services import RegistrationError, check_in, undo_check_in
-from webapp.search import like_pattern, query_text
+from webapp.search import escape_like, like_pattern, query_text
 
 bp = Blueprint("checkin", __name__)
 bp.before_request(require_secretariat_before_request)
@@ -48,6 +49,19 @@ def live_counts(event_id: int, labels: dict[str, str]) -> dict:
     }
 
 
+def closeness(q: str) -> sa.ColumnElement[int]:
+    """0 for the very name or email typed, 1 for a name with a word starting so, 2 for the
+    rest: at the door the person in front of you comes first, not the alphabet's first."""
+    literal = escape_like(q)
+    name = Registration.name
+    return sa.case(
+        (sa.or_(name.ilike(literal, escape="\\"), Person.email.ilike(literal, escape="\\")), 0),
+        (sa.or_(name.ilike(literal + "%", escape="\\"),
+                name.ilike("% " + literal + "%", escape="\\")), 1),
+        else_=2,
+    )
+
+
 @bp.get("/events/<int:event_id>/checkin")
 def checkin_page(event_id: int):
     """Search attendees by name, email or organisation and mark them present."""
@@ -67,7 +81,7 @@ def checkin_page(event_id: int):
                    sa.or_(Registration.name.ilike(pattern, escape="\\"),
                           Person.email.ilike(pattern, escape="\\"),
                           Registration.organisation.ilike(pattern, escape="\\")))
-            .order_by(Registration.name, Registration.id)
+            .order_by(closeness(q), Registration.name, Registration.id)
             .limit(MAX_RESULTS + 1)
         ).all()
     return render_template(
@@ -97,6 +111,8 @@ def toggle(registration_id: int):
     actor = current_user._get_current_object()
     try:
         changed = undo_check_in(registration, actor) if undo else check_in(registration, actor)
+        if changed:
+            record_check_in(registration, actor, undo=undo)
         db.session.commit()
         error = None
     except RegistrationError as exc:

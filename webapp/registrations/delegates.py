@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import sqlalchemy as sa
 
+from webapp.auth.audit import quoted
 from webapp.extensions import db
 from webapp.models import (
     Delegation,
@@ -53,7 +54,8 @@ def known_only_to(person: Person, region_id: int) -> bool:
 
 def record_details(registration: Registration, data: PersonData) -> list[str]:
     """Keep `data` as the region's entry of this delegate; the person's record follows only
-    when known to no one else. Returns what changed, in words ('full name', 'job title')."""
+    when known to no one else. Returns what changed, in words ('job title “—” →
+    “Director”')."""
     shown = (registration.name, registration.organisation, registration.job_title)
     changes = []
     for (column, field, label), before in zip(DETAILS, shown, strict=True):
@@ -61,7 +63,7 @@ def record_details(registration: Registration, data: PersonData) -> list[str]:
         if column == "delegate_name" and value is None:
             value = before  # a name is required; an empty one changes nothing
         if value != before:
-            changes.append(label)
+            changes.append(f"{label} {quoted(before)} → {quoted(value)}")
         setattr(registration, column, value)
     region_id = registration.delegation.region_id
     person = registration.person

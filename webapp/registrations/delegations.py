@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from webapp.auth.access import require_region, require_role
 from webapp.auth.services import record_audit
 from webapp.extensions import db
-from webapp.models import DelegateImport, Delegation, Registration, Role
+from webapp.models import DelegateImport, Delegation, Registration, RegistrationStatus, Role
 from webapp.registrations.common import (
     audience_labels,
     load_event,
@@ -59,6 +59,24 @@ def _load_delegate(registration_id: int) -> Registration:
     return registration
 
 
+def heads_of_delegation(delegation: Delegation) -> list[str]:
+    """The names of the delegation's active delegates marked head of delegation."""
+    return [reg.name for reg in db.session.scalars(
+        sa.select(Registration).where(Registration.delegation_id == delegation.id,
+                                      Registration.is_head_of_delegation,
+                                      Registration.status != RegistrationStatus.CANCELLED)
+        .options(selectinload(Registration.person)).order_by(Registration.id))]
+
+
+def _warn_of_two_heads(delegation: Delegation) -> None:
+    """A delegation has one head: say so when a change leaves it with more."""
+    heads = heads_of_delegation(delegation)
+    if len(heads) > 1:
+        flash(f"{delegation.region.name}'s delegation now has {len(heads)} heads of "
+              f"delegation ({', '.join(heads)}). A delegation has one head: edit the others and "
+              "untick “Head of delegation”.", "warning")
+
+
 def _refuse_after_deadline(event, target: str):
     """Redirect with an explanation when coordinators may no longer change the delegation."""
     if may_change_delegation(event):
@@ -89,6 +107,7 @@ def delegation(event_id: int, slug: str):
                              f"({reg.status.value})")
                 db.session.commit()
                 flash(f"{reg.name} added ({reg.status.value}).", "success")
+                _warn_of_two_heads(delegation_row)
                 return redirect(request.path)
             except (RegistrationError, IntegrityError) as exc:
                 db.session.rollback()
@@ -112,6 +131,7 @@ def delegation(event_id: int, slug: str):
     return render_template(
         "registrations/delegation.html", event=event, region=region, quota=quota,
         used=len(active), active=active, history=[d for d in delegates if not d.is_active],
+        heads=[d for d in active if d.is_head_of_delegation],
         form=form, editable=editable, labels=audience_labels(event),
     ), 400 if form.errors else 200
 
@@ -134,12 +154,14 @@ def edit_delegate(registration_id: int):
             form.job_title.data))
         if form.is_head.data != registration.is_head_of_delegation:
             registration.is_head_of_delegation = form.is_head.data
-            changes.append("head of delegation" if form.is_head.data else "no longer head")
+            changes.append("head of delegation: no → yes" if form.is_head.data
+                           else "head of delegation: yes → no")
         if changes:
             record_audit(_actor(), "delegation.delegate_edited", registration.delegation,
                          f"{registration.person.email}: changed " + ", ".join(changes))
         db.session.commit()
         flash("Saved." if changes else "Nothing changed.", "success")
+        _warn_of_two_heads(registration.delegation)
         return redirect(_delegation_url(registration))
     return render_template("registrations/delegate_edit.html", registration=registration,
                            form=form), 400 if form.errors else 200

@@ -11,6 +11,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -33,6 +34,7 @@ from webapp.forms import (
     iana_zones,
     stripped,
 )
+from webapp.registrations.quotas import DELEGATES_ONLY, open_to_the_public
 from webapp.registrations.services import PersonData
 
 AUDIENCE_KEY = re.compile(r"[a-z][a-z0-9_]*")
@@ -70,6 +72,11 @@ class PublicRegistrationForm(PersonFieldsMixin, AppForm):
     # (open_registration.register_from_form): a post needs no query to build the choices.
     audience = SelectField("I register as", choices=[], validate_choice=False,
                            validators=[DataRequired(message="Choose how you register.")])
+
+    def validate_audience(self, field) -> None:
+        """The delegates' audience is not the public's, even in a forged post (no query)."""
+        if not open_to_the_public(field.data):
+            raise ValidationError(DELEGATES_ONLY)
 
 
 class DelegateForm(PersonFieldsMixin, AppForm):
@@ -112,6 +119,8 @@ class SelfCancelForm(AppForm):
 
     reason = TextAreaField("Reason (optional)", filters=[stripped],
                            validators=[Optional(), Length(max=500, message=TOO_LONG_REASON)])
+    # "yes" from the confirmation page's button: a post without it only asks the question.
+    confirmed = HiddenField()
 
 
 class ImportForm(AppForm):

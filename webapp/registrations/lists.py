@@ -164,7 +164,7 @@ def attendees_csv(registrations: list[Registration], audience_labels: dict[str, 
         region = attendee_region(reg)
         writer.writerow([safe_cell(v) for v in (
             reg.name, reg.person.email, reg.organisation, reg.job_title, region,
-            audience_labels.get(reg.audience, reg.audience), reg.status.value,
+            audience_labels.get(reg.audience, reg.audience), reg.status_label.lower(),
             "yes" if reg.is_head_of_delegation else "",
             reg.registered_at.strftime("%Y-%m-%d %H:%M"),
             reg.checked_in_at.strftime("%Y-%m-%d %H:%M") if reg.checked_in_at else "",

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
 from webapp.models import utcnow
-from webapp.registrations.common import audience_labels, load_event, load_registration
+from webapp.registrations.audit import record_public_registration, record_self_cancellation
+from webapp.registrations.common import (
+    audience_labels,
+    load_event,
+    load_registration,
+    public_choices,
+)
 from webapp.registrations.forms import DetailsForm, PublicRegistrationForm, SelfCancelForm
 from webapp.registrations.open_registration import RegistrationNotOpen, register_from_form
 from webapp.registrations.services import (
@@ -41,9 +47,9 @@ def register(event_id: int):
         if answer is not None:
             return answer
     event = load_event(event_id)
-    form.audience.choices = [(c.audience, c.label) for c in event.capacities]
+    form.audience.choices = public_choices(event)
     now = utcnow()
-    is_open = event.registration_is_open(now) and bool(event.capacities)
+    is_open = event.registration_is_open(now) and bool(form.audience.choices)
     status = 400 if form.errors else 200
     return render_template("registrations/register.html", event=event, form=form,
                            is_open=is_open, now=now), status
@@ -55,6 +61,8 @@ def _register(event_id: int, form: PublicRegistrationForm):
     data = form.person_data()
     try:
         answer = register_from_form(event_id, data, form.audience.data, utcnow())
+        record_public_registration(answer.registration_id, event_id, data.normalised_email,
+                                   answer.status)
         db.session.commit()
     except AlreadyRegistered as exc:
         db.session.rollback()
@@ -92,7 +100,8 @@ def registered(event_id: int, receipt: str):
         return render_template("registrations/link_invalid.html",
                                reason="This page does not exist."), 404
     return render_template("registrations/registered.html", registration=registration,
-                           event=registration.event, labels=audience_labels(registration.event))
+                           event=registration.event,
+                           labels=audience_labels(registration.event, one_person=True))
 
 
 def _registration_or_error(token: str):
@@ -122,26 +131,37 @@ def manage(token: str):
         return redirect(url_for("public_registration.manage", token=token))
     return render_template(
         "registrations/manage.html", registration=registration, event=registration.event,
-        form=form, cancel_form=SelfCancelForm(formdata=None), token=token,
-        labels=audience_labels(registration.event), feed=personal_feed_urls(person),
+        form=form, token=token, feed=personal_feed_urls(person),
+        labels=audience_labels(registration.event, one_person=True),
     ), 400 if form.errors else 200
 
 
-@bp.post("/registration/<token>/cancel")
+@bp.route("/registration/<token>/cancel", methods=["GET", "POST"])
 def cancel_own(token: str):
-    """A person cancels their own registration; their seat goes to the waitlist's first."""
+    """A person cancels their own registration after confirming it on this page; their seat
+    goes to the waitlist's first."""
     registration, error = _registration_or_error(token)
     if error:
         return error
+    manage_url = url_for("public_registration.manage", token=token)
+    if not registration.is_active:
+        return redirect(manage_url)
     form = SelfCancelForm()
-    if not form.validate():
-        flash("The reason is too long (500 characters at most).", "error")
-        return redirect(url_for("public_registration.manage", token=token))
-    try:
-        cancel_registration(registration, None, form.reason.data or SELF_CANCEL_REASON)
-        db.session.commit()
-        flash("Your registration is cancelled. We sent you a confirmation.", "success")
-    except RegistrationError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    return redirect(url_for("public_registration.manage", token=token))
+    confirmed = request.method == "POST" and form.confirmed.data == "yes"
+    if confirmed and form.validate():
+        try:
+            cancel_registration(registration, None, form.reason.data or SELF_CANCEL_REASON)
+            record_self_cancellation(registration)
+            db.session.commit()
+            flash("Your registration is cancelled. We sent you a confirmation.", "success")
+        except RegistrationError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        return redirect(manage_url)
+    # The first visit, a post from an older page without the confirmation, or a reason that
+    # is too long: the question again, with what was typed.
+    return render_template(
+        "registrations/cancel_confirm.html", registration=registration,
+        event=registration.event, form=form, token=token, manage_url=manage_url,
+        labels=audience_labels(registration.event, one_person=True),
+    ), 400 if form.errors else 200

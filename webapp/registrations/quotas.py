@@ -18,6 +18,15 @@ from webapp.models import (
 )
 
 DELEGATION_AUDIENCE = "international"
+DELEGATES_ONLY = ("International participants are registered by their region's delegation: "
+                  "ask your region's coordinator, or choose one of the audiences offered.")
+
+
+def open_to_the_public(audience: str) -> bool:
+    """Whether the public form may take a seat of this audience: the delegates' audience is
+    filled by the regions' delegations only (the quota is the region's, not the first
+    comer's)."""
+    return audience != DELEGATION_AUDIENCE
 
 
 def delegation_audience(event: Event) -> str | None:

@@ -25,6 +25,7 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.registrations.audit import record_promotions
 from webapp.registrations.notifications import (
     on_registration_cancelled,
     on_registration_confirmed,
@@ -155,6 +156,7 @@ def fill_free_seats(event_id: int, audience: str, capacity: int) -> list[Registr
     db.session.flush()
     for registration in promoted:
         on_registration_promoted(registration)
+    record_promotions(promoted)
     return list(promoted)
 
 
