@@ -52,7 +52,7 @@ def test_mission_and_its_guests_are_audited(mission, client):
         "email": "eve@example.org", "full_name": "Eve", "person_id": "", "region_id": ""})
     assert "Eve <eve@example.org> invited to Mission to Host" in entries()["guest.invited"].summary
     client.post(f"/missions/{event.id}/guests/{guest.id}", data={"status": "accepted"})
-    assert "answer “invited” → “accepted”" in entries()["guest.updated"].summary
+    assert "answer invited → accepted" in entries()["mission.guest_recorded"].summary
     assert guest.status is GuestStatus.ACCEPTED
 
 
@@ -75,7 +75,8 @@ def test_a_personal_feed_reset_is_audited(client, make_person):
     """The person (no account) reset their calendar address."""
     person = make_person(email="ann@example.org")
     db.session.commit()
-    assert client.post(f"/calendar/p/{person.calendar_token}/reset").status_code == 303
+    assert client.post(f"/calendar/p/{person.calendar_token}/reset",
+                       data={"confirmed": "yes"}).status_code == 303
     entry = entries()["calendar.feed_reset"]
     assert entry.actor_id is None and entry.target_type == "person"
     assert "ann@example.org: personal calendar address reset" in entry.summary

@@ -46,7 +46,7 @@ def test_one_self_cancellation_sends_one_email_with_the_cancel(make_forum, clien
     db.session.commit()
     [(_, request)] = mails_to(EMAIL)
     token = make_registration_token(registration)
-    client.post(f"/registration/{token}/cancel", data={"reason": ""})
+    client.post(f"/registration/{token}/cancel", data={"reason": "", "confirmed": "yes"})
     mails = mails_to(EMAIL)
     assert len(mails) == 2  # the confirmation, then one cancellation
     message, cancel = mails[1]
@@ -84,7 +84,8 @@ def test_registering_again_after_cancelling_sends_a_higher_sequence(make_forum, 
     if written_between:
         mails_to(EMAIL)
     registration = db.session.scalars(sa.select(Registration)).one()
-    client.post(f"/registration/{make_registration_token(registration)}/cancel", data={})
+    client.post(f"/registration/{make_registration_token(registration)}/cancel",
+                data={"confirmed": "yes"})
     if written_between:
         mails_to(EMAIL)
     assert register_by_form(client, forum).status_code == 302
