@@ -45,12 +45,6 @@ def single_line(value: str, what: str) -> str:
     return value.strip()
 
 
-def one_line(value: str) -> str:
-    """Text for a header built from stored text (a name, a title): every whitespace run, line
-    breaks included, made one space, so it cannot be refused by single_line."""
-    return " ".join(value.split())
-
-
 def checked_address(address: str) -> str:
     """A syntactically valid, single-line address, else ValueError (everyday addresses by a
     pattern the tests hold to the stdlib parser, the rest by that parser)."""

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from webapp.text import one_line
+
 NAMES_SHOWN = 6  # longer lists of people end with "and N more" (the full list is on the warning)
 
 
@@ -101,7 +103,7 @@ class PlanWarning:
 
 def normalised(text: str | None) -> str:
     """Case and spacing do not make two places different ('Aarhus  C' = 'aarhus c')."""
-    return " ".join(text.split()).casefold() if text else ""
+    return one_line(text).casefold()
 
 
 def overlaps(a: ItemSlot, b: ItemSlot) -> bool:

@@ -15,7 +15,6 @@ from webapp.missions.forms import (
     GuestRecordForm,
     InviteGuestForm,
     day_label,
-    one_line,
     to_local,
     to_utc,
 )
@@ -32,6 +31,7 @@ from webapp.missions.routes import bp, get_guest, get_mission, planned_mission, 
 from webapp.missions.services import MissionError, active_items, itinerary_link, mission_warnings
 from webapp.missions.tokens import ItineraryLinkError, read_itinerary_token
 from webapp.models import Event, GuestStatus, MissionGuest, Person, Region
+from webapp.text import one_line
 
 
 def _invite_choices(event: Event, form: InviteGuestForm) -> None:

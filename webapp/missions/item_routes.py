@@ -6,7 +6,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 
 from webapp.extensions import db
 from webapp.missions.conflicts import ItemSlot, PlanWarning, warnings_for_item
-from webapp.missions.forms import ItemForm, one_line, to_local, to_utc
+from webapp.missions.forms import ItemForm, to_local, to_utc
 from webapp.missions.routes import bp, planned_mission, planners_only
 from webapp.missions.services import (
     MissionError,
@@ -19,6 +19,7 @@ from webapp.missions.services import (
     stays_of,
 )
 from webapp.models import AgendaItem, AgendaKind, Event
+from webapp.text import one_line
 
 
 def _item_form(event: Event, item: AgendaItem | None) -> ItemForm:
@@ -52,11 +53,11 @@ def _item_fields(form: ItemForm, event: Event) -> dict:
     return {
         "kind": AgendaKind(form.kind.data), "title": one_line(form.title.data) or "Untitled",
         "description": (form.description.data or "").strip() or None,
-        "host_organisation": one_line(form.host_organisation.data),
-        "contact_name": one_line(form.contact_name.data),
-        "contact_email": one_line(form.contact_email.data),
-        "contact_phone": one_line(form.contact_phone.data),
-        "address": one_line(form.address.data), "capacity": form.capacity.data,
+        "host_organisation": one_line(form.host_organisation.data) or None,
+        "contact_name": one_line(form.contact_name.data) or None,
+        "contact_email": one_line(form.contact_email.data) or None,
+        "contact_phone": one_line(form.contact_phone.data) or None,
+        "address": one_line(form.address.data) or None, "capacity": form.capacity.data,
         "starts_at": to_utc(form.starts_at.data, event.timezone),
         "ends_at": to_utc(form.ends_at.data, event.timezone),
         "all_guests": form.attendance.data != "some",

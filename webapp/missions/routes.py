@@ -17,7 +17,7 @@ from flask_login import current_user
 from webapp.auth.access import require_region, require_role
 from webapp.extensions import db
 from webapp.missions import layout
-from webapp.missions.forms import MissionForm, one_line, to_local, to_utc, zone_choices
+from webapp.missions.forms import MissionForm, to_local, to_utc, zone_choices
 from webapp.missions.services import (
     active_items,
     create_mission,
@@ -25,6 +25,7 @@ from webapp.missions.services import (
     mission_warnings,
 )
 from webapp.models import Event, MissionGuest, Region, Role
+from webapp.text import one_line
 
 bp = Blueprint("missions", __name__, url_prefix="/missions")
 planners_only = require_role(Role.SECRETARIAT, Role.COORDINATOR)
@@ -75,8 +76,8 @@ def _mission_fields(form: MissionForm) -> dict:
     zone = form.timezone.data
     return {
         "title": one_line(form.title.data) or "Reverse mission",
-        "place": one_line(form.place.data) or "",
-        "theme": one_line(form.theme.data),
+        "place": one_line(form.place.data),
+        "theme": one_line(form.theme.data) or None,
         "description": (form.description.data or "").strip() or None,
         "timezone": zone, "starts_at": to_utc(form.starts_at.data, zone),
         "ends_at": to_utc(form.ends_at.data, zone),

@@ -33,6 +33,7 @@ from webapp.models import (
     agenda_attendance,
     utcnow,
 )
+from webapp.text import one_line
 
 # The fields of an item a guest must hear about when they change.
 NOTIFIED_FIELDS = ("starts_at", "ends_at", "address", "host_organisation", "title")
@@ -40,11 +41,6 @@ NOTIFIED_FIELDS = ("starts_at", "ends_at", "address", "host_organisation", "titl
 
 class MissionError(ValueError):
     """A request the data does not allow; the message is safe to show."""
-
-
-def _single_line(text: str) -> str:
-    """Text safe for a mail header: names recorded elsewhere may hold line breaks."""
-    return " ".join(text.split())
 
 
 def _slugify(text: str) -> str:
@@ -179,11 +175,11 @@ def notify_item_changed(item: AgendaItem, before: ItemSnapshot) -> int:
         if not guest.person.email:
             continue
         queue_email(
-            guest.person.email, _single_line(f"Itinerary update: {before.title}")[:200],
+            guest.person.email, one_line(f"Itinerary update: {before.title}")[:200],
             "itinerary_changed",
             {"guest": guest, "item": item, "before": before, "change": change,
              "event": item.event, "link": itinerary_link(guest)},
-            to_name=_single_line(guest.person.full_name),
+            to_name=one_line(guest.person.full_name),
             # The calendar follows the plan: the item (same UID) is updated, or withdrawn
             # for a guest who no longer attends it.
             attachments=[agenda_item_attachment(
