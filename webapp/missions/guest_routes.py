@@ -9,7 +9,8 @@ from flask_login import current_user
 
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
-from webapp.missions import layout
+from webapp.loaders import get_guest, get_mission
+from webapp.missions import bp, layout
 from webapp.missions.forms import (
     GuestAnswerForm,
     GuestRecordForm,
@@ -27,7 +28,7 @@ from webapp.missions.guest_services import (
     representatives_to_invite,
     update_guest,
 )
-from webapp.missions.routes import bp, get_guest, get_mission, planned_mission, planners_only
+from webapp.missions.routes import planned_mission, planners_only
 from webapp.missions.services import MissionError, active_items, itinerary_link, mission_warnings
 from webapp.missions.tokens import ItineraryLinkError, read_itinerary_token
 from webapp.models import Event, GuestStatus, MissionGuest, Person, Region

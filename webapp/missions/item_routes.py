@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 
 from webapp.extensions import db
+from webapp.missions import bp
 from webapp.missions.conflicts import ItemSlot, PlanWarning, warnings_for_item
 from webapp.missions.forms import ItemForm, to_local, to_utc
-from webapp.missions.routes import bp, planned_mission, planners_only
+from webapp.missions.routes import planned_mission, planners_only
 from webapp.missions.services import (
     MissionError,
     active_items,

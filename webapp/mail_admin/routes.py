@@ -1,4 +1,4 @@
-"""The secretariat's view of the outbox: what was sent, what waits, what failed and why."""
+"""The outbox page's views: the list, one message, its .eml, and retries."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -21,8 +20,8 @@ from flask import (
 )
 from sqlalchemy.orm import load_only, selectinload
 
-from webapp.auth.access import require_secretariat_before_request
 from webapp.extensions import db
+from webapp.loaders import get_message
 from webapp.mail.background import remember_all_due
 from webapp.mail.compose import UnsendableMessage, build_message
 from webapp.mail.delivery import (
@@ -34,31 +33,11 @@ from webapp.mail.delivery import (
 )
 from webapp.mail.recipes import RecipeError, preview
 from webapp.mail.transport import eml_filename
+from webapp.mail_admin import bp
 from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
 from webapp.search import like_pattern, page_number, query_text
 
-bp = Blueprint("mail_admin", __name__, url_prefix="/admin/mail")
 PER_PAGE = 50
-
-
-def require_secretariat():
-    """Only the network secretariat may read the outbox (it holds everyone's mail)."""
-    return require_secretariat_before_request()
-
-
-bp.before_request(require_secretariat)
-
-
-def get_message(message_id: int) -> OutboxMessage:
-    """Load a message with its attachments, or answer 404."""
-    message = db.session.scalars(
-        sa.select(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
-        .options(selectinload(OutboxMessage.attachments))
-    ).one_or_none()
-    if message is None:
-        abort(404, description=f"There is no message {message_id} in the outbox.")
-    return message
 
 
 @bp.get("/")
