@@ -106,11 +106,6 @@ def normalised(text: str | None) -> str:
     return one_line(text).casefold()
 
 
-def overlaps(a: ItemSlot, b: ItemSlot) -> bool:
-    """Half-open intervals: touching end-to-start is not an overlap."""
-    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
-
-
 class _Namer:
     """Formats items and people for messages, in the mission's local time."""
 
