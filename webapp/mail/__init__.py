@@ -8,9 +8,9 @@ from flask import Flask
 
 from webapp.config import mail_settings
 from webapp.mail.background import EXTENSION, AfterCommitSender
-from webapp.mail.services import Attachment, queue_email
+from webapp.mail.services import Attachment, Email, queue_email, queue_emails
 
-__all__ = ["Attachment", "init_app", "queue_email"]
+__all__ = ["Attachment", "Email", "init_app", "queue_email", "queue_emails"]
 
 
 def init_app(app: Flask) -> None:
