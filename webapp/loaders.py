@@ -22,6 +22,7 @@ from webapp.models import (
     EventKind,
     MembershipEntry,
     MissionGuest,
+    OutboxAttachment,
     OutboxMessage,
     Person,
     Region,
@@ -75,6 +76,15 @@ def get_message(message_id: int) -> OutboxMessage:
     )
 
 
+def get_attachment(message_id: int, attachment_id: int) -> OutboxAttachment:
+    """One attachment of that outbox message."""
+    return db.one_or_404(
+        sa.select(OutboxAttachment).where(OutboxAttachment.id == attachment_id,
+                                          OutboxAttachment.message_id == message_id),
+        description="There is no such attachment.",
+    )
+
+
 def get_mission(mission_id: int) -> Event:
     """A reverse mission with its guests (and their people and regions) and its agenda, each
     item's chosen guests wired in.
@@ -115,3 +125,11 @@ def get_guest(event: Event, guest_id: int) -> MissionGuest:
     if guest is None:
         abort(404, description="This guest is not on the mission's list.")
     return guest
+
+
+def get_item(event: Event, item_id: int) -> AgendaItem:
+    """One agenda item of this (loaded) mission."""
+    item = next((i for i in event.agenda_items if i.id == item_id), None)
+    if item is None:
+        abort(404, description="This item is not on the mission's agenda.")
+    return item

@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
-    abort,
     current_app,
     flash,
     redirect,
@@ -21,7 +20,7 @@ from flask import (
 from sqlalchemy.orm import load_only, selectinload
 
 from webapp.extensions import db
-from webapp.loaders import get_message
+from webapp.loaders import get_attachment, get_message
 from webapp.mail.background import remember_all_due
 from webapp.mail.compose import UnsendableMessage, build_message
 from webapp.mail.delivery import (
@@ -135,9 +134,7 @@ def download_eml(message_id: int):
 @bp.get("/<int:message_id>/attachments/<int:attachment_id>")
 def download_attachment(message_id: int, attachment_id: int):
     """One attachment as a download (never rendered inline: it is not our content)."""
-    attachment = db.session.get(OutboxAttachment, attachment_id)
-    if attachment is None or attachment.message_id != message_id:
-        abort(404, description="There is no such attachment.")
+    attachment = get_attachment(message_id, attachment_id)
     mimetype = attachment.content_type.split(";", 1)[0].strip() or "application/octet-stream"
     return _download(attachment.data, mimetype, attachment.filename)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 
 from webapp.extensions import db
+from webapp.loaders import get_item
 from webapp.missions import bp
 from webapp.missions.conflicts import ItemSlot, PlanWarning, warnings_for_item
 from webapp.missions.forms import ItemForm, to_local, to_utc
@@ -128,15 +129,7 @@ def new_item(mission_id: int):
 def edit_item(mission_id: int, item_id: int):
     """Edit an item; saving a move tells exactly the guests concerned."""
     event = planned_mission(mission_id)
-    return _item_page(event, _get_item(event, item_id))
-
-
-def _get_item(event: Event, item_id: int) -> AgendaItem:
-    """One item of this mission, or 404."""
-    item = next((i for i in event.agenda_items if i.id == item_id), None)
-    if item is None:
-        abort(404, description="This item is not on the mission's agenda.")
-    return item
+    return _item_page(event, get_item(event, item_id))
 
 
 @bp.post("/<int:mission_id>/items/<int:item_id>/cancel")
@@ -144,7 +137,7 @@ def _get_item(event: Event, item_id: int) -> AgendaItem:
 def cancel(mission_id: int, item_id: int):
     """Call an item off; the guests who were to attend get a cancellation by email."""
     event = planned_mission(mission_id)
-    item = _get_item(event, item_id)
+    item = get_item(event, item_id)
     told = cancel_item(item)
     db.session.commit()
     flash(f"“{item.title}” is cancelled; {told} guest{'s' if told != 1 else ''} notified.",
