@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_db(app)
     register_extensions(app)
     register_blueprints(app)
+    register_shared_pages(app)
     register_cli(app)
     return app
 
@@ -67,18 +68,15 @@ def configure_db(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Migrations, CSRF, sign-in, the mail outbox's after-commit delivery, template filters
-    and error pages."""
-    from webapp import filters, mail
+    """Migrations, CSRF, sign-in (with the security headers), the mail outbox's delivery
+    after commit."""
+    from webapp import mail
     from webapp.auth import setup as auth_setup
-    from webapp.core.routes import register_error_pages
 
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     auth_setup.register(app)
     mail.init_app(app)
-    filters.register(app)
-    register_error_pages(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -95,6 +93,15 @@ def register_blueprints(app: Flask) -> None:
         calendars.bp, mail_admin.bp,
     ):
         app.register_blueprint(blueprint)
+
+
+def register_shared_pages(app: Flask) -> None:
+    """What every blueprint's pages share: the template filters and the error pages."""
+    from webapp import filters
+    from webapp.core.routes import register_error_pages
+
+    filters.register(app)
+    register_error_pages(app)
 
 
 def register_cli(app: Flask) -> None:
