@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from webapp.driver_sql import DriverStatement
 from webapp.extensions import db
-from webapp.mail.recipes import INSERT_ONE
+from webapp.mail.services import INSERT_ONE as OUTBOX_INSERT
 from webapp.models import (
     DatePrecision,
     EventCapacity,
@@ -29,6 +29,8 @@ from webapp.registrations.open_registration import (
 
 people = Person.__table__
 WHEN = datetime(2031, 5, 4, 3, 2, 1, 123456, tzinfo=UTC)
+# The outbox insert of webapp.mail.services, run the way the registration runs its own.
+INSERT_ONE = DriverStatement(OUTBOX_INSERT)
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from email import policy
 import pytest
 import sqlalchemy as sa
 
+from webapp.auth.access import require_secretariat_before_request
 from webapp.extensions import db
 from webapp.mail import Attachment, queue_email
 from webapp.mail.delivery import deliver_due
-from webapp.mail.routes import require_secretariat
 from webapp.models import OutboxMessage, OutboxStatus, Role, utcnow
 
 
@@ -250,7 +250,7 @@ def test_retry_requires_the_csrf_token(client, app, smtp_server):
 
 def test_every_outbox_route_passes_the_secretariat_check(app):
     """The access hook the lead will wire is in place for the whole blueprint."""
-    assert require_secretariat in app.before_request_funcs["mail_admin"]
+    assert require_secretariat_before_request in app.before_request_funcs["mail_admin"]
 
 
 def test_message_left_sending_by_a_dead_worker_can_be_retried(client, smtp_server):

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
-from webapp.mail import Attachment, queue_email
+from webapp.mail import Attachment, Email, queue_email, queue_emails
 from webapp.models import OutboxMessage, OutboxStatus
 
 
@@ -48,3 +48,26 @@ def test_header_injection_is_refused(app, to, subject, to_name):
         queue_email(to, subject, "test_message", {"name": "x"}, to_name=to_name)
     db.session.rollback()
     assert outbox_count() == 0
+
+
+def test_one_call_queues_mail_written_now_and_mail_written_at_delivery(app, count_queries):
+    """queue_emails takes both: messages written now (their bodies on the row) and messages a
+    recipe writes at delivery (its template and arguments on the row), in one statement when
+    none has attachments."""
+    emails = [Email(f"p{n}@example.org", f"Message {n}", "test_message", {"name": f"P{n}"})
+              for n in range(3)]
+    emails.append(Email("r@example.org", "Registered", "registration_confirmed",
+                        {"registration": 7, "invitation": False}, recipe="registration"))
+    with count_queries() as counter:
+        assert queue_emails(emails) == 4
+    assert counter.count == 1
+    db.session.commit()
+    rows = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert all(f"Hello P{n}," in rows[n].body_text for n in range(3))
+    assert rows[3].body_text is None and rows[3].recipe == "registration"
+    assert rows[3].recipe_args == {"template": "registration_confirmed", "registration": 7,
+                                   "invitation": False}
+    assert {row.status for row in rows} == {OutboxStatus.QUEUED}
+    written_now_without_arguments = sa.select(sa.func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.recipe_args.is_(None))
+    assert db.session.scalar(written_now_without_arguments) == 3  # SQL NULL, not JSON null

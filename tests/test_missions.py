@@ -312,10 +312,11 @@ def test_host_view_lists_who_comes_when(mission, planner, client):
 
 def test_seeded_mission_has_an_example_agenda_without_conflicts(seeded, make_user, auth, client):
     """25 illustrative guests from other regions, a parallel split, every item an Example."""
-    from webapp.missions.services import load_mission, mission_warnings
+    from webapp.loaders import get_mission
+    from webapp.missions.services import mission_warnings
 
     event_id = db.session.scalar(sa.select(Event.id).filter_by(slug="reverse-mission-2012"))
-    event = load_mission(event_id)
+    event = get_mission(event_id)
     assert len(event.guests) == 25 and all(g.is_illustrative for g in event.guests)
     assert all(g.person.email.endswith("@example.org") for g in event.guests)
     assert {g.person.region.slug for g in event.guests}.isdisjoint(

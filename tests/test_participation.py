@@ -28,7 +28,6 @@ from webapp.participation.policy import RuleSettings
 from webapp.participation.services import (
     DecisionError,
     load_policy,
-    member_region_ids,
     record_decision,
     review,
     save_policy,
@@ -151,11 +150,11 @@ def test_exclusion_takes_the_region_off_member_lists(make_region):
     region = make_region()
     record_decision(None, region, MembershipKind.EXCLUDED, date(2012, 12, 1), "Inactive",
                     today=date(2013, 1, 1))
-    assert region.id not in member_region_ids(date(2012, 12, 1))
-    assert region.id in member_region_ids(date(2012, 11, 30))
+    assert not region.is_member_on(date(2012, 12, 1))
+    assert region.is_member_on(date(2012, 11, 30))
     record_decision(None, region, MembershipKind.READMITTED, date(2014, 1, 1), "Back",
                     today=date(2014, 1, 1))
-    assert region.id in member_region_ids(date(2014, 1, 1))
+    assert region.is_member_on(date(2014, 1, 1))
 
 
 @pytest.mark.parametrize(("kind", "on", "reason", "message"), [
@@ -373,7 +372,7 @@ def test_exclusion_through_the_page_leaves_member_lists_but_keeps_history(
         as_text=True)
     page = client.get("/regions/scotland").get_data(as_text=True)
     assert "Test of the exclusion path." in page and "Engagement history" in page
-    assert scotland_id() not in member_region_ids(date(2013, 7, 1))
+    assert not db.session.get(Region, scotland_id()).is_member_on(date(2013, 7, 1))
 
 
 def scotland_id() -> int:

@@ -28,6 +28,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder="../static",
         instance_relative_config=True,
     )
+    load_settings(app, config)
+    configure_db(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_shared_pages(app)
+    register_cli(app)
+    return app
+
+
+def load_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
+    """Config from the environment, or the given mapping; then what no setting may change."""
     if config is None:
         app.config.from_object(Config(Path(app.instance_path)))
     else:
@@ -44,44 +55,60 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
 
+
+def configure_db(app: Flask) -> None:
+    """Bind the database to the app."""
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             check_idle_connections(db.engine)
+
+
+def register_extensions(app: Flask) -> None:
+    """Migrations, CSRF, sign-in (with the security headers), the mail outbox's delivery
+    after commit."""
+    from webapp import mail
+    from webapp.auth import setup as auth_setup
+
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
+    auth_setup.register(app)
+    mail.init_app(app)
 
-    from webapp import cli, filters, mail
-    from webapp.auth import setup as auth_setup
-    from webapp.auth.admin import bp as users_admin_bp
-    from webapp.auth.routes import bp as auth_bp
-    from webapp.calendars.routes import bp as calendars_bp
-    from webapp.core.routes import bp as core_bp
-    from webapp.core.routes import register_error_pages
-    from webapp.events.routes import bp as events_bp
-    from webapp.missions import guest_routes, item_routes  # noqa: F401 - add their routes
-    from webapp.missions.routes import bp as missions_bp
-    from webapp.participation.routes import bp as participation_bp
-    from webapp.regions.routes import bp as regions_bp
+
+def register_blueprints(app: Flask) -> None:
+    """Every area's pages, one blueprint each (declared in the area's package)."""
+    from webapp import auth, core, events, mail_admin, missions, participation, regions
+    from webapp.auth import admin as users_admin
+    from webapp.calendars import routes as calendars
     from webapp.registrations import admin as forum_admin
     from webapp.registrations import checkin, delegations, public
 
-    app.register_blueprint(core_bp)
-    app.register_blueprint(regions_bp)
-    app.register_blueprint(events_bp)
-    app.register_blueprint(missions_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(users_admin_bp)
-    app.register_blueprint(participation_bp)
-    for blueprint in (public.bp, delegations.bp, checkin.bp, forum_admin.bp):
+    for blueprint in (
+        core.bp, regions.bp, events.bp, missions.bp, auth.bp, users_admin.bp,
+        participation.bp, public.bp, delegations.bp, checkin.bp, forum_admin.bp,
+        calendars.bp, mail_admin.bp,
+    ):
         app.register_blueprint(blueprint)
-    auth_setup.register(app)
-    app.register_blueprint(calendars_bp)
-    mail.init_app(app)
-    register_error_pages(app)
+
+
+def register_shared_pages(app: Flask) -> None:
+    """What every blueprint's pages share: the template filters and the error pages."""
+    from webapp import filters
+    from webapp.core.routes import register_error_pages
+
     filters.register(app)
-    cli.register(app)
-    return app
+    register_error_pages(app)
+
+
+def register_cli(app: Flask) -> None:
+    """`flask --app webapp ...`: the app's own commands, then each package's group."""
+    from webapp import cli
+    from webapp.auth.cli import users_cli
+    from webapp.mail.cli import mail_cli
+
+    for command in (*cli.COMMANDS, users_cli, mail_cli):
+        app.cli.add_command(command)
 
 
 @event.listens_for(Engine, "connect")

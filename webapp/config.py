@@ -161,15 +161,3 @@ def engine_options(uri: str) -> dict:
         return options
     # Server databases: idle connections are pinged before use (webapp/pool_checks.py).
     return {}
-
-
-class TestConfig:
-    """Settings for the test suite: a throw-away database and no CSRF tokens in form posts."""
-
-    TESTING = True
-    SECRET_KEY = "test-secret-key"  # noqa: S105 - only ever used by the tests
-    BASE_URL = "http://localhost"
-    WTF_CSRF_ENABLED = False
-    SQLALCHEMY_DATABASE_URI = "sqlite://"
-    # Tests deliver explicitly (deliver_due) so that nothing races them in a background thread.
-    MAIL_DELIVER_ON_COMMIT = False

@@ -109,7 +109,7 @@ class WholeNumberField(IntegerField):
 
 @functools.cache
 def iana_zones() -> tuple[str, ...]:
-    """Every IANA time zone name, sorted: read from disk once (≈40 ms a time here), not on
+    """Every IANA time zone name, sorted: read from disk (hundreds of files) once, not on
     every form that offers or checks a zone."""
     return tuple(sorted(available_timezones()))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -289,10 +289,3 @@ def _seed_representatives(seeder: _Seeder, regions: dict[str, Region]) -> None:
             {"region_id": region.id, "person_id": person.id, "appointed_on": appointed_on},
             {},
         )
-
-
-def brief_date() -> date:
-    """The day the sources describe the network as it is ('at the time of writing')."""
-    return history.BRIEF_DATE
-
-

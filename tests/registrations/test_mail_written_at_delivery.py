@@ -13,8 +13,8 @@ from tests.ical_check import parse_calendar
 from tests.registrations.helpers import person
 from webapp.calendars.event_news import send_update
 from webapp.extensions import db
+from webapp.mail import Email, queue_emails
 from webapp.mail.delivery import deliver_due
-from webapp.mail.recipes import Recipe, queue_recipes
 from webapp.models import OutboxMessage, OutboxStatus, Registration, Role
 from webapp.registrations.services import register_person
 
@@ -85,12 +85,15 @@ def test_queueing_refuses_unknown_recipes_and_bad_addresses(app):
     """A recipe name nobody renders, or an address that is not one, never reaches the
     outbox; a bulk send can skip the bad address and queue the rest."""
     with pytest.raises(ValueError, match="unknown mail recipe"):
-        queue_recipes([Recipe("a@example.org", "Hi", "no-such-recipe", {})])
-    bad = Recipe("not-an-address@", "Hi", "registration", {"registration": 1})
+        queue_emails([Email("a@example.org", "Hi", "registration_confirmed",
+                            recipe="no-such-recipe")])
+    bad = Email("not-an-address@", "Hi", "registration_confirmed", {"registration": 1},
+                recipe="registration")
     with pytest.raises(ValueError):
-        queue_recipes([bad])
-    good = Recipe("a@example.org", "Hi", "registration", {"registration": 1})
-    assert queue_recipes([bad, good], skip_invalid=True) == 1
+        queue_emails([bad])
+    good = Email("a@example.org", "Hi", "registration_confirmed", {"registration": 1},
+                 recipe="registration")
+    assert queue_emails([bad, good], skip_invalid=True) == 1
 
 
 def test_a_forum_update_to_many_is_delivered_after_commit(app, make_forum, smtp_server):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, session, url_for
+from flask import current_app, flash, g, redirect, render_template, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from webapp.auth import bp
 from webapp.auth.access import require_login, safe_next
 from webapp.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from webapp.auth.services import (
@@ -17,8 +18,6 @@ from webapp.auth.services import (
 )
 from webapp.auth.tokens import INVITATION, PASSWORD_RESET, TokenError, read_token
 from webapp.extensions import db
-
-bp = Blueprint("auth", __name__)
 
 THROTTLED = "Too many failed sign-in attempts. Wait 15 minutes, or reset your password."
 BAD_LOGIN = "That email and password do not match an active account."

@@ -10,8 +10,8 @@ from webapp.auth.throttle import address_key, count_try, email_key, forget, take
 from webapp.auth.tokens import INVITATION, PASSWORD_RESET, make_token
 from webapp.extensions import db
 from webapp.mail import queue_email
-from webapp.mail.services import one_line
 from webapp.models import AuditEntry, Region, Role, User, utcnow
+from webapp.text import one_line
 from webapp.urls import absolute_url
 
 MAX_FAILURES_PER_EMAIL = 5

@@ -1,17 +1,13 @@
-"""Wiring of accounts into the app: the user loader, security headers, the users command."""
+"""Wiring of accounts into the app: the user loader, security headers, the CSRF error page."""
 
 from __future__ import annotations
 
-import sys
-
-import click
-import sqlalchemy as sa
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
 from webapp.extensions import db, login_manager
 from webapp.forms import plain_number
-from webapp.models import Region, Role, User
+from webapp.models import User
 from webapp.urls import LARGEST_ID
 
 CONTENT_SECURITY_POLICY = (
@@ -44,7 +40,7 @@ def security_headers(response):
 
 
 def register(app: Flask) -> None:
-    """Attach login, headers, the CSRF error page and `flask users create`."""
+    """Attach login, headers and the CSRF error page."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
@@ -58,38 +54,3 @@ def register(app: Flask) -> None:
     def csrf_error(exc: CSRFError):
         """A form sent without a valid token: explain, do not act."""
         return render_template("errors/error.html", error=exc), 400
-
-    users = app.cli.commands.get("users") or click.Group("users", help="Manage accounts.")
-    app.cli.add_command(users)
-
-    @users.command("create")
-    @click.argument("email")
-    @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-    @click.option("--region", "region_slug", help="Region slug (required for coordinators).")
-    @click.option("--name", "full_name", help="Full name (defaults to the email).")
-    def create_user(email: str, role: str, region_slug: str | None, full_name: str | None):
-        """Create an account with a password read from a prompt or from stdin."""
-        from webapp.auth.services import MIN_PASSWORD_LENGTH
-
-        email = email.strip().lower()
-        if db.session.scalar(sa.select(User.id).where(User.email == email)):
-            raise click.ClickException(f"an account with {email} already exists")
-        region = None
-        if region_slug:
-            region = db.session.scalars(sa.select(Region).filter_by(slug=region_slug)).first()
-            if region is None:
-                raise click.ClickException(f"no region with slug {region_slug!r}")
-        if role == Role.COORDINATOR and region is None:
-            raise click.ClickException("a coordinator needs --region SLUG")
-        if sys.stdin.isatty():
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        else:
-            password = sys.stdin.readline().rstrip("\n")
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise click.ClickException(f"the password needs {MIN_PASSWORD_LENGTH}+ characters")
-        user = User(email=email, full_name=full_name or email, role=Role(role),
-                    region_id=region.id if region and role == Role.COORDINATOR else None)
-        user.set_password(password)
-        db.session.add(user)
-        db.session.commit()
-        click.echo(f"Created {role} account {email}.")

@@ -8,7 +8,6 @@ from functools import cache
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import (
-    Blueprint,
     Flask,
     Response,
     current_app,
@@ -25,6 +24,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, ServiceUnavailable
 
+from webapp.core import bp
 from webapp.core.health import disk_space
 from webapp.extensions import db, login_manager
 from webapp.home.coordinator import coordinator_home
@@ -32,7 +32,6 @@ from webapp.home.participant import participant_home
 from webapp.home.secretariat import secretariat_home
 from webapp.models import Event, Region, RegionStatus, Role, utcnow
 
-bp = Blueprint("core", __name__)
 # What a database that is down, restarting or out of connections raises.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 RETRY_AFTER_SECONDS = 30

@@ -40,7 +40,6 @@ REGIONS = [
 ]
 
 EXCLUDED_SLUGS = ("nord-pas-de-calais", "qingdao")
-FOUR_MOTORS = ("lombardy", "baden-wurttemberg", "rhone-alpes", "catalonia")
 
 # region slug, kind, date, precision, note, event slug (or None)
 MEMBERSHIP_ENTRIES = [

@@ -6,34 +6,19 @@ from __future__ import annotations
 from itertools import groupby
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.access import require_role
 from webapp.auth.services import record_audit
+from webapp.events import bp
 from webapp.events.forms import CANCEL, EventStatusForm
 from webapp.events.services import StatusError, cancel, concerned, confirm, may_change_status
 from webapp.extensions import db
-from webapp.models import Delegation, Event, EventKind, Role, utcnow
+from webapp.loaders import get_event
+from webapp.models import Event, EventKind, Role, utcnow
 from webapp.search import matches_any, query_text
-
-bp = Blueprint("events", __name__, url_prefix="/events")
-
-
-def get_event(event_id: int) -> Event:
-    """Load an event with its host, capacities, agenda and delegations, or answer 404."""
-    return db.one_or_404(
-        sa.select(Event)
-        .where(Event.id == event_id)
-        .options(
-            selectinload(Event.host_region),
-            selectinload(Event.capacities),
-            selectinload(Event.agenda_items),
-            selectinload(Event.delegations).selectinload(Delegation.region),
-        ),
-        description=f"There is no event number {event_id}.",
-    )
 
 
 @bp.get("/")
@@ -73,8 +58,7 @@ def detail(event_id: int):
 
 def managed_event(event_id: int) -> Event:
     """An event whose status the signed-in user may change, else 404/403."""
-    event = db.one_or_404(sa.select(Event).where(Event.id == event_id),
-                          description=f"There is no event number {event_id}.")
+    event = get_event(event_id)
     if not may_change_status(current_user, event):
         abort(403)
     return event

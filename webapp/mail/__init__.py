@@ -8,21 +8,14 @@ from flask import Flask
 
 from webapp.config import mail_settings
 from webapp.mail.background import EXTENSION, AfterCommitSender
-from webapp.mail.services import Attachment, queue_email
+from webapp.mail.services import Attachment, Email, queue_email, queue_emails
 
-__all__ = ["Attachment", "init_app", "queue_email"]
+__all__ = ["Attachment", "Email", "init_app", "queue_email", "queue_emails"]
 
 
 def init_app(app: Flask) -> None:
-    """Fill in MAIL_* defaults, start-on-demand delivery after commit, the admin page and
-    `flask mail`."""
+    """Fill in MAIL_* defaults and start delivery after each commit that queued mail."""
     defaults = mail_settings({}, Path(app.instance_path), app.config["BASE_URL"])
     for key, value in defaults.items():
         app.config.setdefault(key, value)
     app.extensions[EXTENSION] = AfterCommitSender(app)
-
-    from webapp.mail.cli import mail_cli
-    from webapp.mail.routes import bp
-
-    app.register_blueprint(bp)
-    app.cli.add_command(mail_cli)

@@ -1,6 +1,6 @@
 """Delivery after commit: what a transaction queued is sent once it has committed.
 
-queue_email() notes each message id on the session; when the session's transaction commits,
+Queueing notes each message id on the session; when the session's transaction commits,
 the ids go to a per-app background thread, so the request answers without waiting on the SMTP
 server. A rollback forgets them (the rows never existed). If the process dies first, the rows
 are still queued (or claimed, until the lease runs out) and `flask mail send` delivers them:

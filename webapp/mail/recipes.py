@@ -1,67 +1,35 @@
 """Messages written when they are sent: the outbox row holds a recipe, not the text.
 
-A registration answers faster when its request only records *that* a confirmation is due;
-rendering two templates and an iCalendar invitation is the delivery worker's job. The same
-holds for a forum change that must reach 13,000 registrants: one bulk insert in the request
-instead of 13,000 rendered messages. The row keeps the recipe's name and arguments (ids and
-short texts, as JSON); delivery renders it from the current state of the database (the
-invitation then carries the event's latest SEQUENCE) and stores the result on the row, so a
-retry sends the same bytes and the outbox shows what was sent.
-
-Renderers take a batch of argument dicts, so that they can load what they need in a few
-queries; each returns a `Rendered` or a `RecipeError` per item, in order."""
+A message queued with a recipe (mail.services.Email) keeps the recipe's name and arguments
+(ids and short texts, as JSON); delivery writes it from the current state of the database
+(an invitation then carries the event's latest SEQUENCE) and stores the result on the row, so
+a retry sends the same bytes and the outbox shows what was sent."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from flask import current_app
-
-from webapp.driver_sql import DriverStatement
-from webapp.extensions import db
-from webapp.mail.background import remember_all_due, remember_for_delivery
-from webapp.mail.services import Attachment, attachment_rows, outbox_headers
+from webapp.mail.services import (
+    RENDERERS,
+    Email,
+    RecipeError,
+    Rendered,
+    attachment_rows,
+    queue_emails,
+    recipe,
+)
 from webapp.models.mail import OutboxMessage
 
-outbox = OutboxMessage.__table__
-INSERT_ONE = DriverStatement(sa.insert(outbox).returning(outbox.c.id))
-INSERT_MANY = sa.insert(outbox)
+__all__ = ["RecipeError", "Rendered", "needs_rendering", "preview", "recipe", "render_pending"]
 
 
-class RecipeError(Exception):
-    """A recipe that cannot be rendered (e.g. its registration was deleted): the message is
-    kept and marked failed with this reason."""
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A recipe's result: the bodies and attachments of the message."""
-
-    body_text: str
-    body_html: str | None = None
-    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
-
-
-Renderer = Callable[[Sequence[dict[str, Any]]], list["Rendered | RecipeError"]]
-RENDERERS: dict[str, Renderer] = {}
-
-
-def recipe(name: str) -> Callable[[Renderer], Renderer]:
-    """Register a batch renderer under a name stored in outbox rows (never rename one)."""
-
-    def register(renderer: Renderer) -> Renderer:
-        RENDERERS[name] = renderer
-        return renderer
-
-    return register
-
-
+# Until the callers in calendars/invites.py, calendars/event_news.py and
+# registrations/notifications.py queue mail.services.Email items with queue_emails:
 @dataclass(frozen=True)
 class Recipe:
-    """One message to queue: who gets it, its subject, and how to write it later."""
+    """One message written at delivery, as those callers describe it."""
 
     to: str
     subject: str
@@ -69,44 +37,21 @@ class Recipe:
     args: dict[str, Any]
     to_name: str | None = None
 
-
-def _row(item: Recipe) -> dict[str, Any]:
-    """The outbox row of a recipe; headers are checked now, as queue_email does."""
-    if item.name not in RENDERERS:
-        raise ValueError(f"unknown mail recipe {item.name!r}")
-    return {**outbox_headers(item.to, item.subject, item.to_name),
-            "recipe": item.name, "recipe_args": item.args}
+    def email(self) -> Email:
+        """The same message as the one mail API takes it."""
+        context = {key: value for key, value in self.args.items() if key != "template"}
+        return Email(self.to, self.subject, self.args.get("template", ""), context,
+                     self.to_name, recipe=self.name)
 
 
 def queue_recipes(items: Iterable[Recipe], *, skip_invalid: bool = False) -> int:
-    """Add messages to the outbox in the current transaction, rendered at delivery; one
-    statement whatever their number. Never commits. Returns how many were queued.
-
-    A recipient address or header the mail layer refuses raises ValueError, or with
-    `skip_invalid` is logged and left out (a bulk send reaches everyone else)."""
-    rows = []
-    for item in items:
-        try:
-            rows.append(_row(item))
-        except ValueError as exc:
-            if not skip_invalid:
-                raise
-            current_app.logger.warning("mail to %r not queued: %s", item.to, exc)
-    if not rows:
-        return 0
-    if len(rows) == 1:
-        message_id = INSERT_ONE.first(db.session.connection(), rows[0])[0]
-        remember_for_delivery(message_id)
-        return 1
-    # One executemany; the after-commit sender then delivers whatever is due.
-    db.session.execute(INSERT_MANY, rows)
-    remember_all_due()
-    return len(rows)
+    """queue_emails for Recipe items."""
+    return queue_emails((item.email() for item in items), skip_invalid=skip_invalid)
 
 
 def queue_recipe(to: str, subject: str, name: str, args: dict[str, Any], *,
                  to_name: str | None = None) -> None:
-    """One message rendered at delivery (see queue_recipes)."""
+    """queue_emails for one Recipe."""
     queue_recipes([Recipe(to, subject, name, args, to_name)])
 
 

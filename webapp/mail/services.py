@@ -1,27 +1,36 @@
-"""Queue email in the caller's transaction: if it rolls back, the message never existed."""
+"""Queue email in the caller's transaction: if it rolls back, the message never existed.
+
+One way in (queue_emails, or queue_email for one message), whether a message is written now
+or by a recipe at delivery; the recipes register here under the name their rows keep."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import make_msgid
 from typing import Any
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 
 from webapp.extensions import db
-from webapp.mail.background import remember_for_delivery
+from webapp.mail.background import remember_all_due, remember_for_delivery
 from webapp.models.mail import OutboxAttachment, OutboxMessage
+
+outbox = OutboxMessage.__table__
+INSERT_ONE = sa.insert(outbox).returning(outbox.c.id)
+INSERT_MANY = sa.insert(outbox)
 
 FORBIDDEN_IN_HEADERS = ("\r", "\n", "\x00")
 # The everyday address: an RFC 5322 dot-atom before the @, ASCII host labels after it. The
-# stdlib's parser returns such an address unchanged (tests hold it to that), at a tenth of
-# its cost; anything else (quotes, comments, non-ASCII, odd dots) goes to the parser.
+# stdlib's parser returns such an address unchanged (tests hold it to that) and costs far more
+# (bench/mail.py prints both); anything else (quotes, comments, non-ASCII, odd dots) goes to
+# the parser.
 PLAIN_ADDRESS = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
@@ -38,17 +47,41 @@ class Attachment:
     inline: bool = False
 
 
+class RecipeError(Exception):
+    """A recipe that cannot be written (e.g. its registration was deleted): the message is
+    kept and marked failed with this reason."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a recipe writes: the bodies and attachments of the message."""
+
+    body_text: str
+    body_html: str | None = None
+    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+
+
+# A recipe takes a batch of rows' arguments, so that it can load what they need in a few
+# queries, and returns a Rendered or a RecipeError for each, in order.
+Renderer = Callable[[Sequence[dict[str, Any]]], list["Rendered | RecipeError"]]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def recipe(name: str) -> Callable[[Renderer], Renderer]:
+    """Register a recipe under the name its outbox rows keep (never rename one)."""
+
+    def register(renderer: Renderer) -> Renderer:
+        RENDERERS[name] = renderer
+        return renderer
+
+    return register
+
+
 def single_line(value: str, what: str) -> str:
     """A header value with no line breaks: CR/LF would let text add headers of its own."""
     if any(ch in value for ch in FORBIDDEN_IN_HEADERS):
         raise ValueError(f"{what} must be a single line")
     return value.strip()
-
-
-def one_line(value: str) -> str:
-    """Text for a header built from stored text (a name, a title): every whitespace run, line
-    breaks included, made one space, so it cannot be refused by single_line."""
-    return " ".join(value.split())
 
 
 def checked_address(address: str) -> str:
@@ -99,26 +132,93 @@ def attachment_rows(attachments: Iterable[Attachment]) -> list[OutboxAttachment]
     ]
 
 
-def queue_email(
-    to: str,
-    subject: str,
-    template: str,
-    context: dict[str, Any] | None = None,
-    *,
-    to_name: str | None = None,
-    attachments: tuple[Attachment, ...] | list[Attachment] = (),
-) -> OutboxMessage:
-    """Render templates/mail/<template>.txt (and .html when present) and add the message to
-    the outbox in the current transaction. Adds and flushes; never commits. Once the caller
-    commits, the message is sent in the background (MAIL_DELIVER_ON_COMMIT)."""
-    body_text, body_html = render_bodies(template, context or {})
-    message = OutboxMessage(
-        **outbox_headers(to, subject, to_name),
-        body_text=body_text,
-        body_html=body_html,
-        attachments=attachment_rows(attachments),
-    )
+@dataclass(frozen=True)
+class Email:
+    """One message for the outbox: who gets it, its subject, and the template that writes it.
+
+    Without `recipe`, it is written now from `context`. With one, the row keeps the template
+    and `context` (ids and short texts, as JSON) and delivery writes it then, with the recipe
+    of that name (mail/recipes.py), from the database as it is at that moment: a request that
+    confirms a registration, or tells thousands of people of a change, only records *that* a
+    message is due."""
+
+    to: str
+    subject: str
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    to_name: str | None = None
+    attachments: Sequence[Attachment] = ()
+    recipe: str | None = None
+
+
+def _row(email: Email) -> dict[str, Any]:
+    """The outbox row of a message, its headers checked (ValueError for anything that could
+    add a header, or a recipe nobody registered)."""
+    row: dict[str, Any] = {**outbox_headers(email.to, email.subject, email.to_name),
+                           "body_text": None, "body_html": None, "recipe": None,
+                           "recipe_args": None}  # the same keys in every row of a bulk insert
+    if email.recipe is None:
+        row["body_text"], row["body_html"] = render_bodies(email.template, dict(email.context))
+    elif email.recipe not in RENDERERS:
+        raise ValueError(f"unknown mail recipe {email.recipe!r}")
+    else:
+        row["recipe"] = email.recipe
+        row["recipe_args"] = ({"template": email.template, **email.context} if email.template
+                              else dict(email.context))
+    row["attachments"] = attachment_rows(email.attachments)
+    return row
+
+
+def _add(row: dict[str, Any]) -> OutboxMessage:
+    """One row added through the session (with its attachments)."""
+    message = OutboxMessage(**row)
     db.session.add(message)
     db.session.flush()
     remember_for_delivery(message.id)
     return message
+
+
+def queue_emails(emails: Iterable[Email], *, skip_invalid: bool = False) -> int:
+    """Add messages to the outbox in the current transaction; returns how many. Adds and
+    flushes, never commits: if the caller rolls back, they never existed; once it commits,
+    they are sent in the background (MAIL_DELIVER_ON_COMMIT). Messages without attachments
+    go in one statement, whatever their number.
+
+    A recipient address or header the outbox refuses raises ValueError, or with
+    `skip_invalid` is logged and left out (a bulk send reaches everyone else)."""
+    rows = []
+    for email in emails:
+        try:
+            rows.append(_row(email))
+        except ValueError as exc:
+            if not skip_invalid:
+                raise
+            current_app.logger.warning("mail to %r not queued: %s", email.to, exc)
+    bare = []
+    for row in rows:
+        if row["attachments"]:
+            _add(row)
+        else:
+            del row["attachments"]
+            bare.append(row)
+    if len(bare) == 1:
+        remember_for_delivery(db.session.execute(INSERT_ONE, bare[0]).scalar_one())
+    elif bare:
+        db.session.execute(INSERT_MANY, bare)
+        remember_all_due()  # after the commit, the sender delivers whatever is due
+    return len(rows)
+
+
+def queue_email(
+    to: str,
+    subject: str,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    to_name: str | None = None,
+    attachments: Sequence[Attachment] = (),
+    recipe: str | None = None,
+) -> OutboxMessage:
+    """One message (see Email and queue_emails), written now from templates/mail/<template>
+    .txt (and .html when present) unless a `recipe` writes it at delivery; its outbox row."""
+    return _add(_row(Email(to, subject, template, context or {}, to_name, attachments, recipe)))

@@ -12,6 +12,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
 
+from webapp.text import one_line
+
 
 class TransientDeliveryError(Exception):
     """Worth trying again later: the server is down, busy, or answered 4xx."""
@@ -40,7 +42,7 @@ class Transport(Protocol):
 
 def _describe(exc: BaseException) -> str:
     """A one-line account of an error for last_error."""
-    text = " ".join(str(exc).split()) or "no details"
+    text = one_line(str(exc)) or "no details"
     return f"{type(exc).__name__}: {text}"[:1000]
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from webapp.text import one_line
+
 NAMES_SHOWN = 6  # longer lists of people end with "and N more" (the full list is on the warning)
 
 
@@ -101,12 +103,7 @@ class PlanWarning:
 
 def normalised(text: str | None) -> str:
     """Case and spacing do not make two places different ('Aarhus  C' = 'aarhus c')."""
-    return " ".join(text.split()).casefold() if text else ""
-
-
-def overlaps(a: ItemSlot, b: ItemSlot) -> bool:
-    """Half-open intervals: touching end-to-start is not an overlap."""
-    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
+    return one_line(text).casefold()
 
 
 class _Namer:

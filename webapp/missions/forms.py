@@ -33,13 +33,6 @@ MISSION_ITEM_KINDS = [AgendaKind.VISIT, AgendaKind.WORKSHOP, AgendaKind.MEAL,
                       AgendaKind.TRANSPORT, AgendaKind.FREE_TIME]
 
 
-def one_line(value: str | None) -> str | None:
-    """Text with every run of whitespace (line breaks included) made one space; None if empty.
-
-    Titles and names end up in mail subjects and headers, where a line break is refused."""
-    return " ".join(value.split()) or None if value else None
-
-
 def to_utc(local: datetime | None, zone: str) -> datetime | None:
     """A wall-clock time typed in `zone` as an aware datetime."""
     return local.replace(tzinfo=ZoneInfo(zone)) if local else None

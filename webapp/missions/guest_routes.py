@@ -10,13 +10,13 @@ from flask_login import current_user
 from webapp.auth.services import record_audit
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
-from webapp.missions import layout
+from webapp.loaders import get_guest, get_mission
+from webapp.missions import bp, layout
 from webapp.missions.forms import (
     GuestAnswerForm,
     GuestRecordForm,
     InviteGuestForm,
     day_label,
-    one_line,
     to_local,
     to_utc,
 )
@@ -29,10 +29,11 @@ from webapp.missions.guest_services import (
     representatives_to_invite,
     update_guest,
 )
-from webapp.missions.routes import bp, get_guest, get_mission, planned_mission, planners_only
+from webapp.missions.routes import planned_mission, planners_only
 from webapp.missions.services import MissionError, active_items, itinerary_link, mission_warnings
 from webapp.missions.tokens import ItineraryLinkError, read_itinerary_token
 from webapp.models import Event, GuestStatus, MissionGuest, Person, Region
+from webapp.text import one_line
 
 
 def _invite_choices(event: Event, form: InviteGuestForm) -> None:

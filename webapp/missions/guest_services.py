@@ -18,7 +18,7 @@ from webapp.auth.services import record_audit
 from webapp.extensions import db
 from webapp.mail import queue_email
 from webapp.mail.services import checked_address
-from webapp.missions.services import MissionError, _single_line, itinerary_link
+from webapp.missions.services import MissionError, itinerary_link
 from webapp.models import (
     Event,
     GuestStatus,
@@ -29,6 +29,7 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.text import one_line
 
 
 @dataclass
@@ -100,10 +101,10 @@ def invite_people(event: Event, people: Iterable[Person]) -> InviteOutcome:
         if address is None:
             outcome.without_email.append(guest)
             continue
-        queue_email(address, _single_line(f"Invitation: {event.title}")[:200],
+        queue_email(address, one_line(f"Invitation: {event.title}")[:200],
                     "mission_invitation",
                     {"guest": guest, "event": event, "link": itinerary_link(guest)},
-                    to_name=_single_line(person.full_name))
+                    to_name=one_line(person.full_name))
     if not outcome.invited and outcome.already:
         names = ", ".join(p.full_name for p in outcome.already)
         raise MissionError(f"{names} {'is' if len(outcome.already) == 1 else 'are'} "

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 
 from webapp.auth.audit import changes_between, quoted
 from webapp.auth.services import record_audit
 from webapp.extensions import db
+from webapp.loaders import get_item
+from webapp.missions import bp
 from webapp.missions.conflicts import ItemSlot, PlanWarning, warnings_for_item
-from webapp.missions.forms import ItemForm, one_line, to_local, to_utc
-from webapp.missions.routes import _actor, bp, planned_mission, planners_only
+from webapp.missions.forms import ItemForm, to_local, to_utc
+from webapp.missions.routes import _actor, planned_mission, planners_only
 from webapp.missions.services import (
     MissionError,
     active_items,
@@ -21,6 +23,7 @@ from webapp.missions.services import (
     stays_of,
 )
 from webapp.models import AgendaItem, AgendaKind, Event
+from webapp.text import one_line
 
 
 def _item_form(event: Event, item: AgendaItem | None) -> ItemForm:
@@ -54,11 +57,11 @@ def _item_fields(form: ItemForm, event: Event) -> dict:
     return {
         "kind": AgendaKind(form.kind.data), "title": one_line(form.title.data) or "Untitled",
         "description": (form.description.data or "").strip() or None,
-        "host_organisation": one_line(form.host_organisation.data),
-        "contact_name": one_line(form.contact_name.data),
-        "contact_email": one_line(form.contact_email.data),
-        "contact_phone": one_line(form.contact_phone.data),
-        "address": one_line(form.address.data), "capacity": form.capacity.data,
+        "host_organisation": one_line(form.host_organisation.data) or None,
+        "contact_name": one_line(form.contact_name.data) or None,
+        "contact_email": one_line(form.contact_email.data) or None,
+        "contact_phone": one_line(form.contact_phone.data) or None,
+        "address": one_line(form.address.data) or None, "capacity": form.capacity.data,
         "starts_at": to_utc(form.starts_at.data, event.timezone),
         "ends_at": to_utc(form.ends_at.data, event.timezone),
         "all_guests": form.attendance.data != "some",
@@ -142,15 +145,7 @@ def new_item(mission_id: int):
 def edit_item(mission_id: int, item_id: int):
     """Edit an item; saving a move tells exactly the guests concerned."""
     event = planned_mission(mission_id)
-    return _item_page(event, _get_item(event, item_id))
-
-
-def _get_item(event: Event, item_id: int) -> AgendaItem:
-    """One item of this mission, or 404."""
-    item = next((i for i in event.agenda_items if i.id == item_id), None)
-    if item is None:
-        abort(404, description="This item is not on the mission's agenda.")
-    return item
+    return _item_page(event, get_item(event, item_id))
 
 
 @bp.post("/<int:mission_id>/items/<int:item_id>/cancel")
@@ -158,7 +153,7 @@ def _get_item(event: Event, item_id: int) -> AgendaItem:
 def cancel(mission_id: int, item_id: int):
     """Call an item off; the guests who were to attend get a cancellation by email."""
     event = planned_mission(mission_id)
-    item = _get_item(event, item_id)
+    item = get_item(event, item_id)
     told = cancel_item(item)
     record_audit(_actor(), "agenda.item_cancelled", item,
                  f"{event.title}: “{item.title}” cancelled; {told} guest(s) notified")

@@ -11,24 +11,24 @@ Who may do what (the access matrix tests it):
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.auth.access import require_region, require_role
 from webapp.auth.audit import changes_between, quoted
 from webapp.auth.services import record_audit
 from webapp.extensions import db
-from webapp.missions import layout
-from webapp.missions.forms import MissionForm, one_line, to_local, to_utc, zone_choices
+from webapp.loaders import get_mission
+from webapp.missions import bp, layout
+from webapp.missions.forms import MissionForm, to_local, to_utc, zone_choices
 from webapp.missions.services import (
     active_items,
     create_mission,
-    load_mission,
     mission_warnings,
 )
-from webapp.models import Event, MissionGuest, Region, Role
+from webapp.models import Event, Region, Role
+from webapp.text import one_line
 
-bp = Blueprint("missions", __name__, url_prefix="/missions")
 planners_only = require_role(Role.SECRETARIAT, Role.COORDINATOR)
 
 
@@ -44,27 +44,11 @@ def can_plan(event: Event) -> bool:
     )
 
 
-def get_mission(mission_id: int) -> Event:
-    """A reverse mission with its guests and agenda loaded, or 404."""
-    event = load_mission(mission_id)
-    if event is None:
-        abort(404, description=f"There is no reverse mission number {mission_id}.")
-    return event
-
-
 def planned_mission(mission_id: int) -> Event:
     """A mission the signed-in user may plan (secretariat or host coordinator), else 403/404."""
     event = get_mission(mission_id)
     require_region(event.host_region_id)
     return event
-
-
-def get_guest(event: Event, guest_id: int) -> MissionGuest:
-    """One guest of this mission, or 404."""
-    guest = next((g for g in event.guests if g.id == guest_id), None)
-    if guest is None:
-        abort(404, description="This guest is not on the mission's list.")
-    return guest
 
 
 def _host_choices() -> list[tuple[str, str, dict]]:
@@ -82,8 +66,8 @@ def _mission_fields(form: MissionForm) -> dict:
     zone = form.timezone.data
     return {
         "title": one_line(form.title.data) or "Reverse mission",
-        "place": one_line(form.place.data) or "",
-        "theme": one_line(form.theme.data),
+        "place": one_line(form.place.data),
+        "theme": one_line(form.theme.data) or None,
         "description": (form.description.data or "").strip() or None,
         "timezone": zone, "starts_at": to_utc(form.starts_at.data, zone),
         "ends_at": to_utc(form.ends_at.data, zone),

@@ -6,15 +6,12 @@ transaction (the outbox), so a rolled-back change never sends anything."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
-from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.calendars.invites import CANCEL, REQUEST, agenda_item_attachment
 from webapp.extensions import db
@@ -28,11 +25,10 @@ from webapp.models import (
     EventKind,
     EventStatus,
     MissionGuest,
-    Person,
     Region,
-    agenda_attendance,
     utcnow,
 )
+from webapp.text import one_line
 
 # The fields of an item a guest must hear about when they change.
 NOTIFIED_FIELDS = ("starts_at", "ends_at", "address", "host_organisation", "title")
@@ -40,11 +36,6 @@ NOTIFIED_FIELDS = ("starts_at", "ends_at", "address", "host_organisation", "titl
 
 class MissionError(ValueError):
     """A request the data does not allow; the message is safe to show."""
-
-
-def _single_line(text: str) -> str:
-    """Text safe for a mail header: names recorded elsewhere may hold line breaks."""
-    return " ".join(text.split())
 
 
 def _slugify(text: str) -> str:
@@ -179,11 +170,11 @@ def notify_item_changed(item: AgendaItem, before: ItemSnapshot) -> int:
         if not guest.person.email:
             continue
         queue_email(
-            guest.person.email, _single_line(f"Itinerary update: {before.title}")[:200],
+            guest.person.email, one_line(f"Itinerary update: {before.title}")[:200],
             "itinerary_changed",
             {"guest": guest, "item": item, "before": before, "change": change,
              "event": item.event, "link": itinerary_link(guest)},
-            to_name=_single_line(guest.person.full_name),
+            to_name=one_line(guest.person.full_name),
             # The calendar follows the plan: the item (same UID) is updated, or withdrawn
             # for a guest who no longer attends it.
             attachments=[agenda_item_attachment(
@@ -196,44 +187,6 @@ def notify_item_changed(item: AgendaItem, before: ItemSnapshot) -> int:
 
 
 # --- Loading and checking ----------------------------------------------------------------
-
-
-def load_mission(event_id: int) -> Event | None:
-    """A reverse mission with everything its pages need, in a fixed number of queries.
-
-    Who attends which split item is read as bare id pairs in one query and wired onto the
-    loaded objects: 250 guests × 600 items means tens of thousands of attendance rows, and
-    loading each as an ORM row (or in selectin batches of 500 ids) costs far more."""
-    event = db.session.scalars(
-        sa.select(Event)
-        .where(Event.id == event_id, Event.kind == EventKind.REVERSE_MISSION)
-        .options(
-            joinedload(Event.host_region),
-            selectinload(Event.guests).joinedload(MissionGuest.person)
-            .joinedload(Person.region),
-            selectinload(Event.agenda_items),  # selected_guests: wired below
-        )
-    ).unique().one_or_none()
-    if event is None:
-        return None
-    pairs = db.session.execute(
-        sa.select(agenda_attendance.c.agenda_item_id, agenda_attendance.c.mission_guest_id)
-        .join(AgendaItem, AgendaItem.id == agenda_attendance.c.agenda_item_id)
-        .where(AgendaItem.event_id == event.id)
-    ).all()
-    guests_by_id = {guest.id: guest for guest in event.guests}
-    chosen: dict[int, list[MissionGuest]] = defaultdict(list)
-    for item_id, guest_id in pairs:
-        if guest_id in guests_by_id:
-            chosen[item_id].append(guests_by_id[guest_id])
-    for item in event.agenda_items:
-        set_committed_value(item, "selected_guests", sorted(chosen[item.id], key=_by_id))
-    return event
-
-
-def _by_id(guest: MissionGuest) -> int:
-    """Guests in the order they were invited."""
-    return guest.id
 
 
 def frame_of(event: Event) -> MissionFrame:

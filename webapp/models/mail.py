@@ -36,7 +36,7 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str | None] = mapped_column(sa.Text)
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     recipe: Mapped[str | None] = mapped_column(sa.String(60))
-    recipe_args: Mapped[dict | None] = mapped_column(sa.JSON)
+    recipe_args: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
     status: Mapped[OutboxStatus] = mapped_column(
         str_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED, index=True
     )

@@ -3,8 +3,8 @@
 import, a hand-written fix), so the count is never out of step with the rows.
 
 Taking a seat then reads one row under its lock instead of counting up to 10,000 index
-entries (1 ms on SQLite at the 2017 forum's size, inside the section every registration
-waits for). A new capacity row starts from the count of what is already confirmed.
+entries inside the section every registration waits for. A new capacity row starts from
+the count of what is already confirmed.
 
 The same SQL is in migration d001 (revisions never import the app); `db.create_all()` gets it
 from the listener below."""

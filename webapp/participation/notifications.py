@@ -11,7 +11,6 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from webapp.calendars.ical import one_line
 from webapp.extensions import db
 from webapp.mail import queue_email
 from webapp.mail.services import checked_address
@@ -24,6 +23,7 @@ from webapp.models import (
     Role,
     User,
 )
+from webapp.text import one_line
 from webapp.urls import absolute_url
 
 SUBJECT_LENGTH = 300  # outbox_message.subject

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from webapp.auth.access import require_secretariat_before_request
 from webapp.data.illustrative_participation import AS_OF_EXCLUSIONS
 from webapp.data.network_history import BRIEF_DATE
 from webapp.extensions import db
 from webapp.forms import plain_number
-from webapp.models import AnnualFee, EventKind, MembershipKind, utcnow
-from webapp.participation import exports
+from webapp.loaders import get_fee, get_region
+from webapp.models import EventKind, MembershipKind, utcnow
+from webapp.participation import bp, exports
 from webapp.participation.facts import CELL_LEGEND, DECISION_KINDS
 from webapp.participation.fees import (
     create_fee_rows,
@@ -33,11 +33,7 @@ from webapp.participation.services import (
     review,
     save_policy,
 )
-from webapp.regions.routes import get_region
 from webapp.search import parse_day
-
-bp = Blueprint("participation", __name__, url_prefix="/participation")
-bp.before_request(require_secretariat_before_request)
 
 KIND_FILTERS = {
     "all": ("Forums and reverse missions", MATRIX_KINDS),
@@ -201,14 +197,6 @@ def region(slug: str):
 
 
 # --- fees -------------------------------------------------------------------------------
-
-
-def get_fee(fee_id: int) -> AnnualFee:
-    """Load a fee or answer 404."""
-    fee = db.session.get(AnnualFee, fee_id)
-    if fee is None:
-        abort(404, description=f"There is no fee number {fee_id}.")
-    return fee
 
 
 def _valid_year(year: int) -> int:

@@ -31,7 +31,6 @@ from webapp.models import (
     RuleKey,
     User,
 )
-from webapp.models.region import status_from_entries
 from webapp.participation.facts import (
     Attendance,
     EntryFacts,
@@ -244,18 +243,6 @@ def review(as_of: date, *, from_year: int | None = None, to_year: int | None = N
     matrix = build_matrix(facts, as_of, flags, from_year=from_year, to_year=to_year,
                           kinds=kinds, sort=sort)
     return Review(as_of, policy, facts, flags, matrix)
-
-
-def member_region_ids(on: date) -> set[int]:
-    """Regions that are members on `on` (for member lists, quotas, invitations): one query."""
-    entries: dict[int, list[tuple[MembershipKind, date]]] = {}
-    for rid, kind, day in db.session.execute(
-        sa.select(MembershipEntry.region_id, MembershipEntry.kind, MembershipEntry.on)
-        .order_by(MembershipEntry.on, MembershipEntry.id)
-    ):
-        entries.setdefault(rid, []).append((kind, day))
-    return {rid for rid, steps in entries.items()
-            if status_from_entries(steps, on) is RegionStatus.MEMBER}
 
 
 # --- decisions --------------------------------------------------------------------------

@@ -5,26 +5,24 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
+from webapp.loaders import get_region
 from webapp.models import (
     Delegation,
     Event,
-    MembershipEntry,
     MembershipKind,
     Region,
     RegionStatus,
-    Representative,
     utcnow,
 )
 from webapp.participation.facts import CELL_LEGEND
 from webapp.participation.services import review
+from webapp.regions import bp
 from webapp.search import matches_any, parse_day, query_text
-
-bp = Blueprint("regions", __name__, url_prefix="/regions")
 
 SORTS = {
     "name": lambda r, _on: r.name.casefold(),
@@ -32,20 +30,6 @@ SORTS = {
     "continent": lambda r, _on: (r.continent, r.name.casefold()),
     "status": lambda r, on: (r.status_on(on) is not RegionStatus.MEMBER, r.name.casefold()),
 }
-
-
-def get_region(slug: str) -> Region:
-    """Load a region with its history, or answer 404."""
-    return db.one_or_404(
-        sa.select(Region)
-        .where(Region.slug == slug)
-        .options(
-            selectinload(Region.membership_entries).selectinload(MembershipEntry.event),
-            selectinload(Region.representatives).selectinload(Representative.person),
-            selectinload(Region.fees),
-        ),
-        description=f"There is no region '{slug}'.",
-    )
 
 
 @bp.get("/")

@@ -85,10 +85,6 @@ class DelegateForm(PersonFieldsMixin, AppForm):
     is_head = BooleanField("Head of delegation")
 
 
-class SubstituteForm(PersonFieldsMixin, AppForm):
-    """The person who takes over a delegate's seat."""
-
-
 class DetailsForm(AppForm):
     """Change one's name, organisation or title (the email identifies the registration)."""
 

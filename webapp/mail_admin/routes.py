@@ -1,4 +1,4 @@
-"""The secretariat's view of the outbox: what was sent, what waits, what failed and why."""
+"""The outbox page's views: the list, one message, its .eml, and retries."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -21,8 +19,8 @@ from flask import (
 )
 from sqlalchemy.orm import load_only, selectinload
 
-from webapp.auth.access import require_secretariat_before_request
 from webapp.extensions import db
+from webapp.loaders import get_attachment, get_message
 from webapp.mail.background import remember_all_due
 from webapp.mail.compose import UnsendableMessage, build_message
 from webapp.mail.delivery import (
@@ -34,31 +32,11 @@ from webapp.mail.delivery import (
 )
 from webapp.mail.recipes import RecipeError, preview
 from webapp.mail.transport import eml_filename
+from webapp.mail_admin import bp
 from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
 from webapp.search import like_pattern, page_number, query_text
 
-bp = Blueprint("mail_admin", __name__, url_prefix="/admin/mail")
 PER_PAGE = 50
-
-
-def require_secretariat():
-    """Only the network secretariat may read the outbox (it holds everyone's mail)."""
-    return require_secretariat_before_request()
-
-
-bp.before_request(require_secretariat)
-
-
-def get_message(message_id: int) -> OutboxMessage:
-    """Load a message with its attachments, or answer 404."""
-    message = db.session.scalars(
-        sa.select(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
-        .options(selectinload(OutboxMessage.attachments))
-    ).one_or_none()
-    if message is None:
-        abort(404, description=f"There is no message {message_id} in the outbox.")
-    return message
 
 
 @bp.get("/")
@@ -156,9 +134,7 @@ def download_eml(message_id: int):
 @bp.get("/<int:message_id>/attachments/<int:attachment_id>")
 def download_attachment(message_id: int, attachment_id: int):
     """One attachment as a download (never rendered inline: it is not our content)."""
-    attachment = db.session.get(OutboxAttachment, attachment_id)
-    if attachment is None or attachment.message_id != message_id:
-        abort(404, description="There is no such attachment.")
+    attachment = get_attachment(message_id, attachment_id)
     mimetype = attachment.content_type.split(";", 1)[0].strip() or "application/octet-stream"
     return _download(attachment.data, mimetype, attachment.filename)
 
