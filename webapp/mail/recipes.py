@@ -20,14 +20,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from webapp.driver_sql import DriverStatement
 from webapp.extensions import db
 from webapp.mail.background import remember_all_due, remember_for_delivery
 from webapp.mail.services import Attachment, attachment_rows, outbox_headers
 from webapp.models.mail import OutboxMessage
 
 outbox = OutboxMessage.__table__
-INSERT_ONE = DriverStatement(sa.insert(outbox).returning(outbox.c.id))
+INSERT_ONE = sa.insert(outbox).returning(outbox.c.id)
 INSERT_MANY = sa.insert(outbox)
 
 
@@ -95,7 +94,7 @@ def queue_recipes(items: Iterable[Recipe], *, skip_invalid: bool = False) -> int
     if not rows:
         return 0
     if len(rows) == 1:
-        message_id = INSERT_ONE.first(db.session.connection(), rows[0])[0]
+        message_id = db.session.execute(INSERT_ONE, rows[0]).scalar_one()
         remember_for_delivery(message_id)
         return 1
     # One executemany; the after-commit sender then delivers whatever is due.

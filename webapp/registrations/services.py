@@ -1,9 +1,11 @@
 """Registration workflows: seats, waitlist, substitution and check-in (quotas live in
 quotas.py, the emails in notifications.py).
 
-Every function adds and flushes in the caller's transaction and never commits. Seats are
-counted only after the audience's capacity row is locked, so that concurrent registrations for
-the last seats queue up instead of overbooking (see `lock_audience`)."""
+Every function adds and flushes in the caller's transaction and never commits. Everyone is
+registered by `register_person` (the public form, delegations, CSV imports, the
+secretariat), and every change of seats takes the audience's capacity lock first, before it
+reads or writes anything else, so that concurrent registrations for the last seats queue up
+instead of overbooking (see `lock_seats`)."""
 
 from __future__ import annotations
 
@@ -31,7 +33,6 @@ from webapp.registrations.notifications import (
     on_registration_waitlisted,
 )
 from webapp.registrations.quotas import delegates_used, quota_for
-from webapp.sqlite_turns import wait_for_write_turn
 
 CONFIRMED, WAITLISTED, CANCELLED = (
     RegistrationStatus.CONFIRMED,
@@ -78,7 +79,6 @@ class PersonData:
 # --- capacity -----------------------------------------------------------------------------
 
 
-# Built once: on the registration hot path, building a statement costs more than running it.
 _capacities = EventCapacity.__table__
 _audience_row = (_capacities.c.event_id == sa.bindparam("b_event"),
                  _capacities.c.audience == sa.bindparam("b_audience"))
@@ -96,18 +96,14 @@ def lock_seats(event_id: int, audience: str) -> tuple[int, int]:
     PostgreSQL: SELECT ... FOR UPDATE; a concurrent transaction waits here until this one ends,
     then reads the row as that one left it. SQLite has no row locks: a no-op UPDATE takes the
     database's write lock first, before anything is read, so two registrations never
-    interleave (pysqlite opens the transaction at that first write); waiting writers queue on
-    a file lock rather than in SQLite's sleeping busy handler."""
+    interleave (pysqlite opens the transaction at that first write; a writer that finds the
+    lock taken waits for it, up to the connection's timeout)."""
     connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        wait_for_write_turn(db.session())
-        statement = LOCK_SQLITE
-    else:
-        statement = LOCK_POSTGRESQL
+    statement = LOCK_SQLITE if connection.dialect.name == "sqlite" else LOCK_POSTGRESQL
     row = connection.execute(statement, {"b_event": event_id, "b_audience": audience}).first()
     if row is None:
         raise RegistrationError(f"“{audience}” is not an audience of this event.")
-    return row[0], row[1]
+    return row.capacity, row.seats_taken
 
 
 def lock_audience(event_id: int, audience: str) -> int:
@@ -201,7 +197,7 @@ def _person_and_active_registration(event_id: int, email: str) -> tuple[Person |
             Registration.status != CANCELLED))
         .where(Person.email == email.strip().lower())
     ).first()
-    return (row[0], row[1]) if row else (None, None)
+    return (row.Person, row.id) if row else (None, None)
 
 
 def active_registration(event_id: int, email: str) -> Registration | None:
@@ -227,10 +223,14 @@ def register_person(
     is_demo: bool = False,
     notify: bool = True,
 ) -> Registration:
-    """Register someone: a seat when one is free, else a place on the audience's waitlist.
+    """Register someone: a seat when one is free, else a place on the audience's waitlist;
+    queues their confirmation or waitlist email (unless `notify` is off).
 
-    Raises AlreadyRegistered for a second registration of the same email, OverQuota when a
-    delegation is full, RegistrationError for an unknown audience."""
+    The seat lock comes first, then the person (looked up, or added), then the
+    registration. Raises AlreadyRegistered for a second registration of the same email,
+    OverQuota when a delegation is full, RegistrationError for an unknown audience; each
+    before anything is written. Does not check the event's registration window: the public
+    form does, delegations have their own deadline."""
     capacity, taken = lock_seats(event.id, audience)
     person, existing_id = _person_and_active_registration(event.id, person_data.email)
     if existing_id is not None:
@@ -245,7 +245,7 @@ def register_person(
     person = find_or_create_person(person_data, known=person)
     status = CONFIRMED if taken < capacity else WAITLISTED
     registration = Registration(
-        event_id=event.id,
+        event=event,
         person=person,
         delegation=delegation,
         audience=audience,
