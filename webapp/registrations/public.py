@@ -9,13 +9,13 @@ from webapp.extensions import db
 from webapp.models import Event, utcnow
 from webapp.registrations.common import audience_labels, load_event
 from webapp.registrations.forms import DetailsForm, PublicRegistrationForm, SelfCancelForm
-from webapp.registrations.notifications import send_registration_link
 from webapp.registrations.services import (
     AlreadyRegistered,
     PersonData,
     RegistrationError,
     cancel_registration,
     register_person,
+    send_link_again,
     update_person_details,
 )
 from webapp.registrations.tokens import (
@@ -56,8 +56,7 @@ def _register(event: Event, form: PublicRegistrationForm):
         try:
             register_person(event, data, form.audience.data)
         except AlreadyRegistered as exc:
-            # Still under the seat lock: two such posts at once queue one link message.
-            send_registration_link(exc.registration)
+            send_link_again(exc.registration)
         except IntegrityError:
             # The same address registered at this moment by another request: once that one
             # has committed, the second try finds its registration.

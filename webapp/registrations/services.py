@@ -31,6 +31,7 @@ from webapp.registrations.notifications import (
     on_registration_confirmed,
     on_registration_promoted,
     on_registration_waitlisted,
+    send_registration_link,
 )
 from webapp.registrations.quotas import delegates_used, quota_for
 
@@ -173,8 +174,8 @@ def blanks_to_fill(organisation: str | None, job_title: str | None,
 
 def find_or_create_person(data: PersonData, *, known: Person | None | object = _LOOK_UP) -> Person:
     """The person with this email (`known`: the caller's lookup, None meaning not found); a
-    new one when unknown. Blanks of a known person are filled in, but a stranger's form never
-    overwrites a known name."""
+    new one when unknown, added to the session but not flushed. Blanks of a known person are
+    filled in, but a stranger's form never overwrites a known name."""
     email = data.normalised_email
     if known is _LOOK_UP:
         known = db.session.scalars(sa.select(Person).where(Person.email == email)).one_or_none()
@@ -184,20 +185,24 @@ def find_or_create_person(data: PersonData, *, known: Person | None | object = _
         db.session.add(person)
     for attribute, value in blanks_to_fill(person.organisation, person.job_title, data).items():
         setattr(person, attribute, value)
-    db.session.flush()
     return person
+
+
+# Built once: every registration runs it.
+PERSON_AND_ACTIVE_REGISTRATION = (
+    sa.select(Person, Registration.id.label("active_id"))
+    .outerjoin(Registration, sa.and_(
+        Registration.person_id == Person.id, Registration.event_id == sa.bindparam("b_event"),
+        Registration.status != CANCELLED))
+    .where(Person.email == sa.bindparam("b_email"))
+)
 
 
 def _person_and_active_registration(event_id: int, email: str) -> tuple[Person | None, int | None]:
     """In one query: the person with this email, and their active registration's id."""
-    row = db.session.execute(
-        sa.select(Person, Registration.id)
-        .outerjoin(Registration, sa.and_(
-            Registration.person_id == Person.id, Registration.event_id == event_id,
-            Registration.status != CANCELLED))
-        .where(Person.email == email.strip().lower())
-    ).first()
-    return (row.Person, row.id) if row else (None, None)
+    row = db.session.execute(PERSON_AND_ACTIVE_REGISTRATION,
+                             {"b_event": event_id, "b_email": email.strip().lower()}).first()
+    return (row.Person, row.active_id) if row else (None, None)
 
 
 def active_registration(event_id: int, email: str) -> Registration | None:
@@ -226,15 +231,18 @@ def register_person(
     """Register someone: a seat when one is free, else a place on the audience's waitlist;
     queues their confirmation or waitlist email (unless `notify` is off).
 
-    The seat lock comes first, then the person (looked up, or added), then the
-    registration. Raises AlreadyRegistered for a second registration of the same email,
-    OverQuota when a delegation is full, RegistrationError for an unknown audience; each
-    before anything is written. Does not check the event's registration window: the public
-    form does, delegations have their own deadline."""
-    capacity, taken = lock_seats(event.id, audience)
+    Reads first (the person and any active registration: they lock nothing), then the seat
+    lock, then the writes (the person if new, the registration) in one flush, so the lock
+    is held for as little as possible. A registration of the same address committed in
+    between is refused by the unique indexes (IntegrityError: the caller may try again, and
+    then gets AlreadyRegistered). Raises AlreadyRegistered for a second registration of the
+    same email, OverQuota when a delegation is full, RegistrationError for an unknown
+    audience; each before anything is written. Does not check the event's registration
+    window: the public form does, delegations have their own deadline."""
     person, existing_id = _person_and_active_registration(event.id, person_data.email)
     if existing_id is not None:
         raise AlreadyRegistered(db.session.get(Registration, existing_id))
+    capacity, taken = lock_seats(event.id, audience)
     if delegation is not None:
         quota = quota_for(event, delegation.region)
         used = delegates_used(delegation.id)
@@ -261,6 +269,14 @@ def register_person(
         else:
             on_registration_waitlisted(registration)
     return registration
+
+
+def send_link_again(registration: Registration) -> bool:
+    """The public form was posted with the address of an active registration: email the
+    owner their link (see send_registration_link). Under the audience's lock, so that posts
+    at the same moment see each other's message and queue one."""
+    lock_seats(registration.event_id, registration.audience)
+    return send_registration_link(registration)
 
 
 def cancel_registration(
