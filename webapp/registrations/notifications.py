@@ -23,7 +23,7 @@ from webapp.calendars.invites import (
 from webapp.extensions import db
 from webapp.mail.recipes import RecipeError, Rendered, queue_recipe, recipe
 from webapp.mail.services import render_bodies
-from webapp.models import OutboxMessage, Registration, RegistrationStatus, utcnow
+from webapp.models import Event, OutboxMessage, Registration, RegistrationStatus, utcnow
 from webapp.registrations.tokens import make_registration_token
 from webapp.urls import absolute_url
 
@@ -43,22 +43,37 @@ def manage_link(registration: Registration) -> str:
     )
 
 
-def _mail(registration: Registration, subject: str, template: str, *,
-          invitation: bool = False) -> None:
-    """Queue one registration email to the registered person, if they have an address
-    (written at delivery, with the calendar invitation when asked and the event is in
-    calendars)."""
-    person, event = registration.person, registration.event
-    if not person.email:
-        return
+def _queue(registration_id: int, event: Event, email: str, full_name: str, subject: str,
+           template: str, *, invitation: bool = False) -> None:
+    """Queue one registration email (written at delivery, with the calendar invitation when
+    asked and the event is in calendars)."""
     queue_recipe(
-        person.email,
+        email,
         f"{subject}: {event.title}",
         RECIPE,
-        {"registration": registration.id, "template": template,
+        {"registration": registration_id, "template": template,
          "invitation": invitation and ical.in_calendars(event)},
-        to_name=person.full_name.replace("\r", " ").replace("\n", " "),
+        to_name=full_name.replace("\r", " ").replace("\n", " "),
     )
+
+
+def _mail(registration: Registration, subject: str, template: str, *,
+          invitation: bool = False) -> None:
+    """Queue one registration email to the registered person, if they have an address."""
+    person = registration.person
+    if person.email:
+        _queue(registration.id, registration.event, person.email, person.full_name, subject,
+               template, invitation=invitation)
+
+
+def queue_registration_mail(registration: Registration, event: Event, email: str,
+                            full_name: str) -> None:
+    """A new registration's confirmation (with the invitation) or waitlist email, to the
+    address and name its registration already knows (no Person object to load)."""
+    if registration.status is RegistrationStatus.CONFIRMED:
+        _queue(registration.id, event, email, full_name, *CONFIRMED_MAIL, invitation=True)
+    else:
+        _queue(registration.id, event, email, full_name, *WAITLISTED_MAIL)
 
 
 @recipe(RECIPE)

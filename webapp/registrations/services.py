@@ -31,6 +31,7 @@ from webapp.registrations.notifications import (
     on_registration_confirmed,
     on_registration_promoted,
     on_registration_waitlisted,
+    queue_registration_mail,
     send_registration_link,
 )
 from webapp.registrations.quotas import delegates_used, quota_for
@@ -157,9 +158,6 @@ def fill_free_seats(event_id: int, audience: str, capacity: int) -> list[Registr
 # --- people and registrations -------------------------------------------------------------
 
 
-_LOOK_UP = object()
-
-
 def blanks_to_fill(organisation: str | None, job_title: str | None,
                    data: PersonData) -> dict[str, str]:
     """What a form may add to a known person: an organisation or title they lack; never a
@@ -172,37 +170,46 @@ def blanks_to_fill(organisation: str | None, job_title: str | None,
     return blanks
 
 
-def find_or_create_person(data: PersonData, *, known: Person | None | object = _LOOK_UP) -> Person:
-    """The person with this email (`known`: the caller's lookup, None meaning not found); a
-    new one when unknown, added to the session but not flushed. Blanks of a known person are
-    filled in, but a stranger's form never overwrites a known name."""
-    email = data.normalised_email
-    if known is _LOOK_UP:
-        known = db.session.scalars(sa.select(Person).where(Person.email == email)).one_or_none()
-    person = known
-    if person is None:
-        person = Person(full_name=data.full_name.strip(), email=email)
-        db.session.add(person)
-    for attribute, value in blanks_to_fill(person.organisation, person.job_title, data).items():
-        setattr(person, attribute, value)
-    return person
-
-
-# Built once: every registration runs it.
+# Built once: every registration runs them. A registration needs the person's id and stored
+# name only, so these read and write columns, not Person objects.
+_people = Person.__table__
+_known_person = (_people.c.id, _people.c.full_name, _people.c.organisation, _people.c.job_title)
 PERSON_AND_ACTIVE_REGISTRATION = (
-    sa.select(Person, Registration.id.label("active_id"))
+    sa.select(*_known_person, Registration.id.label("active_id"))
     .outerjoin(Registration, sa.and_(
-        Registration.person_id == Person.id, Registration.event_id == sa.bindparam("b_event"),
-        Registration.status != CANCELLED))
-    .where(Person.email == sa.bindparam("b_email"))
+        Registration.person_id == _people.c.id,
+        Registration.event_id == sa.bindparam("b_event"), Registration.status != CANCELLED))
+    .where(_people.c.email == sa.bindparam("b_email"))
 )
+KNOWN_PERSON = sa.select(*_known_person).where(_people.c.email == sa.bindparam("b_email"))
+INSERT_PERSON = sa.insert(_people).returning(_people.c.id)
 
 
-def _person_and_active_registration(event_id: int, email: str) -> tuple[Person | None, int | None]:
-    """In one query: the person with this email, and their active registration's id."""
+def person_for(data: PersonData, known: sa.Row | None) -> tuple[int, str]:
+    """Id and stored name of the person with this email (`known`: their row, None when
+    unknown): inserted when unknown; a known person's blanks are filled in, but a stranger's
+    form never overwrites a known name."""
+    if known is None:
+        full_name = data.full_name.strip()
+        person_id = db.session.execute(INSERT_PERSON, {
+            "full_name": full_name, "email": data.normalised_email,
+            "organisation": (data.organisation or "").strip() or None,
+            "job_title": (data.job_title or "").strip() or None,
+        }).scalar_one()
+        return person_id, full_name
+    blanks = blanks_to_fill(known.organisation, known.job_title, data)
+    if blanks:  # through the ORM, so that a Person object already loaded sees it
+        db.session.execute(sa.update(Person).where(Person.id == known.id).values(**blanks))
+    return known.id, known.full_name
+
+
+def _person_and_active_registration(event_id: int, email: str) -> tuple[sa.Row | None,
+                                                                         int | None]:
+    """In one query: the person with this email (their row), and their active registration's
+    id."""
     row = db.session.execute(PERSON_AND_ACTIVE_REGISTRATION,
                              {"b_event": event_id, "b_email": email.strip().lower()}).first()
-    return (row.Person, row.active_id) if row else (None, None)
+    return (row, row.active_id) if row else (None, None)
 
 
 def active_registration(event_id: int, email: str) -> Registration | None:
@@ -232,7 +239,7 @@ def register_person(
     queues their confirmation or waitlist email (unless `notify` is off).
 
     Reads first (the person and any active registration: they lock nothing), then the seat
-    lock, then the writes (the person if new, the registration) in one flush, so the lock
+    lock, then the writes (the person if new, the registration, its email), so the lock
     is held for as little as possible. A registration of the same address committed in
     between is refused by the unique indexes (IntegrityError: the caller may try again, and
     then gets AlreadyRegistered). Raises AlreadyRegistered for a second registration of the
@@ -250,24 +257,15 @@ def register_person(
             raise OverQuota(
                 f"{delegation.region.name}'s delegation is full: {used} of {quota} places used."
             )
-    person = find_or_create_person(person_data, known=person)
+    person_id, full_name = person_for(person_data, person)
     status = CONFIRMED if taken < capacity else WAITLISTED
-    registration = Registration(
-        event=event,
-        person=person,
-        delegation=delegation,
-        audience=audience,
-        status=status,
-        is_head_of_delegation=is_head_of_delegation,
-        is_demo=is_demo,
-    )
-    db.session.add(registration)
-    db.session.flush()
+    registration = db.session.scalars(sa.insert(Registration).returning(Registration), [{
+        "event_id": event.id, "person_id": person_id, "audience": audience, "status": status,
+        "delegation_id": delegation.id if delegation is not None else None,
+        "is_head_of_delegation": is_head_of_delegation, "is_demo": is_demo,
+    }]).one()
     if notify:
-        if status is CONFIRMED:
-            on_registration_confirmed(registration)
-        else:
-            on_registration_waitlisted(registration)
+        queue_registration_mail(registration, event, person_data.normalised_email, full_name)
     return registration
 
 
@@ -311,16 +309,17 @@ def substitute(registration: Registration, new_person_data: PersonData, by: User
     existing = active_registration(registration.event_id, new_person_data.email)
     if existing is not None:
         raise AlreadyRegistered(existing)
-    person = find_or_create_person(new_person_data)
+    known = db.session.execute(KNOWN_PERSON, {"b_email": new_person_data.normalised_email}).first()
+    person_id, full_name = person_for(new_person_data, known)
     status = registration.status
     registration.status = CANCELLED
     registration.cancelled_at = utcnow()
-    registration.cancel_reason = f"Replaced by {person.full_name}"
+    registration.cancel_reason = f"Replaced by {full_name}"
     registration.cancelled_by_id = by.id
     db.session.flush()
     replacement = Registration(
         event_id=registration.event_id,
-        person=person,
+        person_id=person_id,
         delegation_id=registration.delegation_id,
         audience=registration.audience,
         status=status,
