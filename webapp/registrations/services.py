@@ -183,6 +183,7 @@ PERSON_AND_ACTIVE_REGISTRATION = (
 )
 KNOWN_PERSON = sa.select(*_known_person).where(_people.c.email == sa.bindparam("b_email"))
 INSERT_PERSON = sa.insert(_people).returning(_people.c.id)
+INSERT_REGISTRATION = sa.insert(Registration).returning(Registration)
 
 
 def person_for(data: PersonData, known: sa.Row | None) -> tuple[int, str]:
@@ -259,7 +260,7 @@ def register_person(
             )
     person_id, full_name = person_for(person_data, person)
     status = CONFIRMED if taken < capacity else WAITLISTED
-    registration = db.session.scalars(sa.insert(Registration).returning(Registration), [{
+    registration = db.session.scalars(INSERT_REGISTRATION, [{
         "event_id": event.id, "person_id": person_id, "audience": audience, "status": status,
         "delegation_id": delegation.id if delegation is not None else None,
         "is_head_of_delegation": is_head_of_delegation, "is_demo": is_demo,
