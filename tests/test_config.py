@@ -5,9 +5,10 @@ import subprocess
 import sys
 
 import pytest
+import sqlalchemy as sa
 
 from webapp import create_app
-from webapp.config import ConfigError, normalise_database_url
+from webapp.config import ConfigError, engine_options, normalise_database_url
 
 
 @pytest.mark.parametrize(
@@ -71,3 +72,26 @@ def test_secure_cookies_behind_https(monkeypatch):
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["BASE_URL"] == "https://events.districtsofcreativity.org"
+
+
+def test_sqlite_pragmas_are_set_on_the_apps_engine_only(tmp_path):
+    """The app's SQLite connections enforce foreign keys, in WAL with synchronous=NORMAL;
+    an engine the app did not make is left as SQLite makes it."""
+    from webapp.extensions import db
+
+    url = f"sqlite:///{tmp_path / 'pragmas.sqlite3'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
+    with app.app_context(), db.engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert (pragma("foreign_keys"), pragma("journal_mode"), pragma("synchronous")) == (
+            1, "wal", 1)
+    other = sa.create_engine(url)
+    with other.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
+    other.dispose()
+
+
+def test_server_databases_ping_pooled_connections_before_use():
+    """PostgreSQL connections go through SQLAlchemy's own pre-ping; SQLite has no server."""
+    assert engine_options("postgresql+psycopg://u@h/db") == {"pool_pre_ping": True}
+    assert "pool_pre_ping" not in engine_options("sqlite:///x.db")

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from webapp.extensions import db
 from webapp.mail import queue_email
 from webapp.mail.delivery import DeliveryReport, claim_messages, deliver_due
-from webapp.mail.outcomes import OutcomeLedger
 from webapp.models import OutboxMessage, OutboxStatus
 
 LEASE = timedelta(minutes=10)
@@ -114,16 +113,3 @@ def test_rows_locked_by_another_worker_are_skipped_not_waited_for(app):
         assert claimed == [rows[1].id, rows[2].id]
         other_worker.rollback()
     assert claim_messages("worker-c", 10, lease=LEASE) == [rows[0].id]
-
-
-def test_outcome_ledger_surfaces_a_database_error_to_the_sender(app):
-    """If an outcome cannot be committed the sending side hears of it (and stops), instead of
-    carrying on as if the message were recorded."""
-    row = queue_many(1)[0]
-    broken = (sa.update(OutboxMessage).where(OutboxMessage.id == row.id)
-              .values(status=OutboxStatus.SENT, sent_at=None))  # breaks CHECK sent_has_date
-    with pytest.raises(sa.exc.IntegrityError), OutcomeLedger(app) as ledger:
-        ledger.record(broken)
-        ledger.wait()
-    db.session.expire_all()
-    assert db.session.get(OutboxMessage, row.id).status is OutboxStatus.QUEUED

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from webapp.config import Config, engine_options, normalise_database_url
 from webapp.extensions import csrf, db, migrate
-from webapp.pool_checks import check_idle_connections
-from webapp.sqlite_turns import AUTOCHECKPOINT_PAGES
 from webapp.urls import IdConverter
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -54,14 +50,6 @@ def load_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
     # Cookie safety does not depend on where the settings came from.
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-
-
-def configure_db(app: Flask) -> None:
-    """Bind the database to the app."""
-    db.init_app(app)
-    with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            check_idle_connections(db.engine)
 
 
 def register_extensions(app: Flask) -> None:
@@ -111,20 +99,22 @@ def register_cli(app: Flask) -> None:
         app.cli.add_command(command)
 
 
-@event.listens_for(Engine, "connect")
+def configure_db(app: Flask) -> None:
+    """Bind the database to the app; on SQLite, set each new connection's pragmas."""
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """SQLite enforces foreign keys only when asked, per connection; WAL lets readers and a
     writer work at once."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        # WAL: readers never wait for the writer; with synchronous=NORMAL a commit does not
-        # fsync (the WAL is synced at checkpoints), so serialized writes stay fast. A power
-        # cut may lose the last commits, never corrupt the file. In-memory databases ignore it.
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        # Writers that take turns checkpoint after their turn (see sqlite_turns): the
-        # automatic checkpoint inside a commit is only the safety net.
-        cursor.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
-        cursor.close()
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # WAL: readers never wait for the writer; with synchronous=NORMAL a commit does not
+    # fsync (the WAL is synced at checkpoints). A power cut may lose the last commits, never
+    # corrupt the file. In-memory databases ignore it.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -12,8 +12,6 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from webapp.sqlite_turns import turn_file_path
-
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
@@ -148,16 +146,10 @@ def mail_settings(env: Mapping[str, str], instance_path: Path, base_url: str) ->
 
 
 def engine_options(uri: str) -> dict:
-    """Engine settings per backend: SQLite waits for a lock instead of failing at once and
-    reuses its warmest connection."""
+    """Engine settings per backend: a SQLite writer waits up to 30 s for another's commit
+    instead of failing at once; a server database's pooled connection is pinged before use,
+    so one the server dropped is replaced instead of failing the request."""
     if uri.startswith("sqlite"):
-        options: dict[str, Any] = {"connect_args": {"timeout": 30}}
-        if turn_file_path(make_url(uri).database) is not None:  # a file, not in memory
-            # LIFO: a process keeps reusing its last connection, whose page cache is still
-            # good; FIFO handed out the other one (the checkpoint thread borrows a second),
-            # whose cache SQLite read again after this one's commits (≈22 pages a request).
-            # (An in-memory database has a single connection and no such option.)
-            options["pool_use_lifo"] = True
-        return options
-    # Server databases: idle connections are pinged before use (webapp/pool_checks.py).
-    return {}
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+

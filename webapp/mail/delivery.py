@@ -3,8 +3,8 @@
 A batch is claimed by turning due rows from `queued` to `sending` with the batch's token (on
 PostgreSQL the rows are first picked with FOR UPDATE SKIP LOCKED, so two workers take
 different rows without waiting; on SQLite one UPDATE runs under the database's write lock),
-then read back by that token. Each outcome is committed as soon as it is known (by the
-ledger's thread, see outcomes.py), and only if the claim is still ours. A claim left
+then read back by that token. Each outcome is committed as soon as it is known, and only if
+the claim is still ours. A claim left
 `sending` by a dead worker for longer than MAIL_LEASE_SECONDS is taken over; a live worker
 stops sending from a batch once half the lease has passed, so a takeover cannot race it.
 
@@ -14,6 +14,7 @@ which receiving systems use to recognise duplicates."""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import time
@@ -30,7 +31,6 @@ from sqlalchemy.orm import selectinload
 from webapp.extensions import db
 from webapp.mail.background import remember_for_delivery
 from webapp.mail.compose import UnsendableMessage, build_message, envelope_sender
-from webapp.mail.outcomes import OutcomeLedger
 from webapp.mail.recipes import render_pending
 from webapp.mail.transport import (
     ConnectionLost,
@@ -40,19 +40,13 @@ from webapp.mail.transport import (
     transport_for,
 )
 from webapp.models.mail import OutboxMessage, OutboxStatus
-from webapp.models.types import UTCDateTime, utcnow
+from webapp.models.types import utcnow
 
 __all__ = ["DeliveryReport", "build_message", "claim_messages", "deliver_due", "retry_delay"]
 
+log = logging.getLogger(__name__)
 outbox = OutboxMessage.__table__
 MAX_RETRY_DELAY = timedelta(hours=6)
-# The common outcome, built once: the ledger runs it as one executemany per group commit.
-MARK_SENT = (
-    sa.update(outbox)
-    .where(outbox.c.id == sa.bindparam("b_id"), outbox.c.claimed_by == sa.bindparam("b_token"),
-           outbox.c.status == OutboxStatus.SENDING)
-    .values(status=OutboxStatus.SENT, sent_at=sa.bindparam("b_sent_at", type_=UTCDateTime))
-)
 
 
 @dataclass
@@ -168,51 +162,52 @@ def _prepare(claimed: Sequence[int], mail_from: str) -> list[_Prepared]:
     return prepared
 
 
-def _finish(ledger: OutcomeLedger, row_id: int, token: str, **values) -> None:
-    """Record one outcome, applied only if the claim is still ours; committed at once by the
-    ledger's thread."""
-    ledger.record(
+def _finish(row_id: int, token: str, **values) -> None:
+    """Record and commit one outcome at once (until it is committed, a crash would send the
+    message again), applied only if the claim is still ours."""
+    changed = db.session.execute(
         sa.update(outbox)
         .where(outbox.c.id == row_id, outbox.c.claimed_by == token,
                outbox.c.status == OutboxStatus.SENDING)
-        .values(**values),
-        if_unchanged=f"outbox message {row_id}: claim {token} was taken over before its outcome",
-    )
+        .values(**values)
+    ).rowcount
+    db.session.commit()
+    if not changed:
+        log.warning("outbox message %s: claim %s was taken over before its outcome",
+                    row_id, token)
 
 
-def _record_failure(ledger: OutcomeLedger, item: _Prepared, token: str, error: str, *,
+def _record_failure(item: _Prepared, token: str, error: str, *,
                     permanent: bool, report: DeliveryReport) -> None:
     """Schedule a retry with backoff, or give up after MAIL_MAX_ATTEMPTS (kept, visible)."""
     config = current_app.config
     report.errors.append(error)
     if permanent or item.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-        _finish(ledger, item.id, token, status=OutboxStatus.FAILED, last_error=error)
+        _finish(item.id, token, status=OutboxStatus.FAILED, last_error=error)
         report.failed += 1
         return
     due = utcnow() + retry_delay(item.attempts, config["MAIL_RETRY_SECONDS"])
-    _finish(ledger, item.id, token, status=OutboxStatus.QUEUED, last_error=error,
-            next_attempt_at=due)
+    _finish(item.id, token, status=OutboxStatus.QUEUED, last_error=error, next_attempt_at=due)
     report.retrying += 1
 
 
-def _release(ledger: OutcomeLedger, items: Sequence[_Prepared], token: str,
-             report: DeliveryReport) -> None:
+def _release(items: Sequence[_Prepared], token: str, report: DeliveryReport) -> None:
     """Hand unsent claims back to the queue, due now, without counting an attempt."""
     if not items:
         return
-    ledger.record(
+    db.session.execute(
         sa.update(outbox)
         .where(outbox.c.id.in_([item.id for item in items]), outbox.c.claimed_by == token,
                outbox.c.status == OutboxStatus.SENDING)
         .values(status=OutboxStatus.QUEUED, attempts=outbox.c.attempts - 1,
                 next_attempt_at=utcnow())
     )
+    db.session.commit()
     report.released += len(items)
 
 
-def _send_batch(transport: Transport, ledger: OutcomeLedger, token: str,
-                items: list[_Prepared], sender: str, report: DeliveryReport,
-                should_stop: Callable[[], bool]) -> bool:
+def _send_batch(transport: Transport, token: str, items: list[_Prepared], sender: str,
+                report: DeliveryReport, should_stop: Callable[[], bool]) -> bool:
     """Send each claimed message and record its outcome as soon as it is known.
 
     Returns False when the server cannot be reached, so the run stops early."""
@@ -220,10 +215,10 @@ def _send_batch(transport: Transport, ledger: OutcomeLedger, token: str,
     half_lease = current_app.config["MAIL_LEASE_SECONDS"] / 2
     for position, item in enumerate(items):
         if should_stop() or time.monotonic() - claimed_at > half_lease:
-            _release(ledger, items[position:], token, report)
+            _release(items[position:], token, report)
             return True
         if item.message is None:
-            _record_failure(ledger, item, token, item.problem or "Refused", permanent=True,
+            _record_failure(item, token, item.problem or "Refused", permanent=True,
                             report=report)
             continue
         try:
@@ -233,15 +228,13 @@ def _send_batch(transport: Transport, ledger: OutcomeLedger, token: str,
             # Nothing more gets through on this run: each remaining message of the batch
             # records the error and gets its own backoff.
             for unsent in items[position:]:
-                _record_failure(ledger, unsent, token, str(exc), permanent=False,
-                                report=report)
+                _record_failure(unsent, token, str(exc), permanent=False, report=report)
             return False
         except (PermanentDeliveryError, TransientDeliveryError) as exc:
             permanent = isinstance(exc, PermanentDeliveryError)
-            _record_failure(ledger, item, token, str(exc), permanent=permanent, report=report)
+            _record_failure(item, token, str(exc), permanent=permanent, report=report)
             continue
-        ledger.record(MARK_SENT, {"b_id": item.id, "b_token": token, "b_sent_at": utcnow()},
-                      if_unchanged="outbox: a claim was taken over before its 'sent' outcome")
+        _finish(item.id, token, status=OutboxStatus.SENT, sent_at=utcnow())
         report.sent += 1
     return True
 
@@ -259,7 +252,7 @@ def deliver_due(*, ids: Iterable[int] | None = None, limit: int | None = None,
     wanted = None if ids is None else sorted(set(ids))
     sender = envelope_sender(config["MAIL_FROM"])
     db.session.commit()  # each claim must start a transaction of its own
-    with transport, OutcomeLedger(current_app._get_current_object()) as ledger:
+    with transport:
         while not should_stop():
             size = config["MAIL_BATCH_SIZE"]
             if limit is not None:
@@ -271,12 +264,8 @@ def deliver_due(*, ids: Iterable[int] | None = None, limit: int | None = None,
             if not claimed:
                 break
             items = _prepare(claimed, config["MAIL_FROM"])
-            reachable = _send_batch(transport, ledger, token, items, sender, report,
-                                    should_stop)
-            ledger.wait()  # a batch's outcomes are durable before the next claim
-            if not reachable:
+            if not _send_batch(transport, token, items, sender, report, should_stop):
                 break
-    db.session.expire_all()  # the ledger's commits changed rows this session may hold
     return report
 
 

@@ -82,22 +82,8 @@ class LocalTimesMixin:
         return self.ends_at.astimezone(self.zone)
 
 
-def dates_approximate(precision: DatePrecision) -> bool:
-    """True when the sources do not give the exact days (only those go into calendars)."""
-    return precision is not DatePrecision.DAY
-
-
-def registration_window_open(status: EventStatus, opens_at: datetime | None,
-                             closes_at: datetime | None, now: datetime) -> bool:
-    """Open once an opening time is set and passed, until the closing time (if any); never
-    for a cancelled event."""
-    if status is EventStatus.CANCELLED or opens_at is None or now < opens_at:
-        return False
-    return closes_at is None or now < closes_at
-
-
 def registration_open_clause(now: datetime) -> sa.ColumnElement[bool]:
-    """registration_window_open as SQL, to select the events taking registrations at `now`."""
+    """Event.registration_is_open as SQL, to select the events taking registrations at `now`."""
     return sa.and_(
         Event.status != EventStatus.CANCELLED,
         Event.registration_opens_at.is_not(None),
@@ -206,8 +192,8 @@ class Event(LocalTimesMixin, db.Model):
 
     @property
     def dates_approximate(self) -> bool:
-        """True when the sources do not give the exact days."""
-        return dates_approximate(self.date_precision)
+        """True when the sources do not give the exact days (only those go into calendars)."""
+        return self.date_precision is not DatePrecision.DAY
 
     @property
     def host_label(self) -> str:
@@ -215,9 +201,12 @@ class Event(LocalTimesMixin, db.Model):
         return self.host_region.name if self.host_region else self.place
 
     def registration_is_open(self, now: datetime) -> bool:
-        """Open once an opening time is set and passed, until the closing time (if any)."""
-        return registration_window_open(
-            self.status, self.registration_opens_at, self.registration_closes_at, now)
+        """Open once an opening time is set and passed, until the closing time (if any); never
+        for a cancelled event."""
+        opens, closes = self.registration_opens_at, self.registration_closes_at
+        if self.status is EventStatus.CANCELLED or opens is None or now < opens:
+            return False
+        return closes is None or now < closes
 
     def delegations_editable_by_coordinators(self, now: datetime) -> bool:
         """Before the delegation deadline (or when none is set) coordinators may still edit."""

@@ -7,48 +7,21 @@ from __future__ import annotations
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from flask import has_request_context
-
-from webapp.auth.services import client_address, record_audit
-from webapp.driver_sql import DriverStatement
+from webapp.auth.services import record_audit
 from webapp.extensions import db
 from webapp.models import (
-    AuditEntry,
     Event,
     Region,
     Registration,
-    RegistrationStatus,
     User,
-    utcnow,
 )
-from webapp.models.types import UTCDateTime
-
-audit_entries, events = AuditEntry.__table__, Event.__table__
-# The public form's entry: one INSERT … SELECT (the event's title read by the database), run
-# on the driver like the form's other statements (open_registration.py) — through the ORM's
-# layer it cost a tenth of the registration's CPU time.
-PUBLIC_ENTRY = DriverStatement(audit_entries.insert().from_select(
-    ["at", "actor_id", "action", "target_type", "target_id", "summary", "ip_address"],
-    sa.select(sa.bindparam("at", type_=UTCDateTime()), sa.null(),
-              sa.literal("registration.public", sa.String()),
-              sa.literal("registration", sa.String()),
-              sa.bindparam("registration_id", type_=sa.Integer()),
-              sa.bindparam("before_title", type_=sa.String()) + events.c.title
-              + sa.bindparam("after_title", type_=sa.String()),
-              sa.bindparam("ip_address", type_=sa.String()))
-    .where(events.c.id == sa.bindparam("event_id", type_=sa.Integer()))))
 
 
-def record_public_registration(registration_id: int, event_id: int, email: str,
-                               status: RegistrationStatus) -> None:
+def record_public_registration(registration: Registration, event: Event, email: str) -> None:
     """Someone registered through the public form (no account: the actor is nobody)."""
-    PUBLIC_ENTRY.rows(db.session.connection(), {
-        "at": utcnow(), "registration_id": registration_id, "event_id": event_id,
-        "before_title": f"{email} registered for ",
-        "after_title": f" through the public form ({status.value})",
-        "ip_address": client_address() if has_request_context() else None,
-    })
+    record_audit(None, "registration.public", registration,
+                 f"{email} registered for {event.title} through the public form "
+                 f"({registration.status.value})")
 
 
 def record_self_cancellation(registration: Registration) -> None:

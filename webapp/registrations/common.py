@@ -11,13 +11,15 @@ from webapp.extensions import db
 from webapp.models import Delegation, Event, Region, Registration, utcnow
 from webapp.registrations.quotas import open_to_the_public
 
+# Built once: the public form runs it on every registration.
+EVENT_WITH_CAPACITIES = (sa.select(Event).where(Event.id == sa.bindparam("b_event"))
+                         .options(joinedload(Event.capacities)))
+
 
 def load_event(event_id: int) -> Event:
     """An event with its capacities (one joined query: the public form is the hot path), or
     404."""
-    event = db.session.scalars(
-        sa.select(Event).where(Event.id == event_id).options(joinedload(Event.capacities))
-    ).unique().one_or_none()
+    event = db.session.scalars(EVENT_WITH_CAPACITIES, {"b_event": event_id}).unique().one_or_none()
     if event is None:
         abort(404, description=f"There is no event number {event_id}.")
     return event

@@ -68,15 +68,18 @@ class PublicRegistrationForm(PersonFieldsMixin, AppForm):
         # template posts the token with csrf_token().
         csrf = False
 
-    # Which audiences exist is checked by the registration itself, under the seat lock
-    # (open_registration.register_from_form): a post needs no query to build the choices.
+    # The route sets the event's audiences as choices; an unknown one gets the message below
+    # instead of WTForms' "Not a valid choice".
     audience = SelectField("I register as", choices=[], validate_choice=False,
                            validators=[DataRequired(message="Choose how you register.")])
 
-    def validate_audience(self, field) -> None:
-        """The delegates' audience is not the public's, even in a forged post (no query)."""
+    def validate_audience(self, field: SelectField) -> None:
+        """One of the audiences offered; the delegates' is not the public's, even in a forged
+        post (no query)."""
         if not open_to_the_public(field.data):
             raise ValidationError(DELEGATES_ONLY)
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError("Choose one of the audiences offered.")
 
 
 class DelegateForm(PersonFieldsMixin, AppForm):

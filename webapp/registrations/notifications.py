@@ -9,7 +9,10 @@ message rather than two. Each active registration's email gives the person's own
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
 
 from webapp.calendars import ical
 from webapp.calendars.invites import (
@@ -20,18 +23,20 @@ from webapp.calendars.invites import (
     withdrawal,
 )
 from webapp.calendars.services import personal_feed_urls
+from webapp.extensions import db
 from webapp.mail.recipes import RecipeError, Rendered, queue_recipe, recipe
 from webapp.mail.services import render_bodies
-from webapp.models import Event, Registration, RegistrationStatus
+from webapp.models import Event, OutboxMessage, Registration, RegistrationStatus, utcnow
 from webapp.registrations.tokens import make_registration_token
 from webapp.urls import absolute_url
-
-if TYPE_CHECKING:  # the form's path passes the facts it read under the seat lock
-    from webapp.registrations.open_registration import EventFacts
 
 RECIPE = "registration"
 CONFIRMED_MAIL = ("Registration confirmed", "registration_confirmed")
 WAITLISTED_MAIL = ("On the waitlist", "registration_waitlisted")
+LINK_MAIL = ("Your registration link", "registration_link")
+# Anyone can post the public form with a registered person's address: they get their link
+# again, but at most once in this time, so the form cannot be used to flood them.
+LINK_MAIL_INTERVAL = timedelta(minutes=10)
 
 
 def manage_link(registration: Registration) -> str:
@@ -41,9 +46,8 @@ def manage_link(registration: Registration) -> str:
     )
 
 
-def _queue(registration_id: int, email: str, full_name: str, event: Event | EventFacts,
-           subject: str, template: str, *, invitation: bool = False,
-           cancel: dict | None = None) -> None:
+def _queue(registration_id: int, event: Event, email: str, full_name: str, subject: str,
+           template: str, *, invitation: bool = False, cancel: dict | None = None) -> None:
     """Queue one registration email (written at delivery, with the calendar invitation when
     asked and the event is in calendars, or with the CANCEL described by `cancel`)."""
     args = {"registration": registration_id, "template": template,
@@ -58,22 +62,21 @@ def _queue(registration_id: int, email: str, full_name: str, event: Event | Even
 
 def _mail(registration: Registration, subject: str, template: str, *,
           invitation: bool = False, cancel: dict | None = None) -> None:
-    """Queue one of the registration emails to the registered person, if they have an
-    address."""
+    """Queue one registration email to the registered person, if they have an address."""
     person = registration.person
     if person.email:
-        _queue(registration.id, person.email, person.full_name, registration.event, subject,
+        _queue(registration.id, registration.event, person.email, person.full_name, subject,
                template, invitation=invitation, cancel=cancel)
 
 
-def queue_registration_mail(registration_id: int, email: str, full_name: str,
-                            event: Event | EventFacts, *, confirmed: bool) -> None:
-    """The confirmation (with the invitation) or the waitlist email of a new registration,
-    from plain values (the public form's path has no ORM objects)."""
-    if confirmed:
-        _queue(registration_id, email, full_name, event, *CONFIRMED_MAIL, invitation=True)
+def queue_registration_mail(registration: Registration, event: Event, email: str,
+                            full_name: str) -> None:
+    """A new registration's confirmation (with the invitation) or waitlist email, to the
+    address and name its registration already knows (no Person object to load)."""
+    if registration.status is RegistrationStatus.CONFIRMED:
+        _queue(registration.id, event, email, full_name, *CONFIRMED_MAIL, invitation=True)
     else:
-        _queue(registration_id, email, full_name, event, *WAITLISTED_MAIL)
+        _queue(registration.id, event, email, full_name, *WAITLISTED_MAIL)
 
 
 @recipe(RECIPE)
@@ -110,6 +113,22 @@ def on_registration_confirmed(registration: Registration) -> None:
 def on_registration_waitlisted(registration: Registration) -> None:
     """The audience is full: tell the person they are on the waitlist, with their link."""
     _mail(registration, *WAITLISTED_MAIL)
+
+
+def send_registration_link(registration: Registration) -> bool:
+    """Someone posted the public form with the address of an active registration: email its
+    owner their link (not the poster: the page they see says nothing of who is registered).
+    False when one was queued in the last LINK_MAIL_INTERVAL and none is sent."""
+    person = registration.person
+    subject = f"{LINK_MAIL[0]}: {registration.event.title}"
+    recent = db.session.scalar(
+        sa.select(OutboxMessage.id).where(
+            OutboxMessage.to_address == person.email, OutboxMessage.subject == subject,
+            OutboxMessage.created_at > utcnow() - LINK_MAIL_INTERVAL).limit(1))
+    if recent is not None:
+        return False
+    _mail(registration, *LINK_MAIL)
+    return True
 
 
 def on_registration_promoted(registration: Registration) -> None:

@@ -7,22 +7,21 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
-from webapp.models import utcnow
+from webapp.models import Event, utcnow
 from webapp.registrations.audit import record_public_registration, record_self_cancellation
 from webapp.registrations.common import (
     audience_labels,
     load_event,
-    load_registration,
     public_choices,
 )
 from webapp.registrations.forms import DetailsForm, PublicRegistrationForm, SelfCancelForm
-from webapp.registrations.open_registration import RegistrationNotOpen, register_from_form
 from webapp.registrations.services import (
     AlreadyRegistered,
     PersonData,
     RegistrationError,
-    active_registration,
     cancel_registration,
+    register_person,
+    send_link_again,
     update_person_details,
 )
 from webapp.registrations.tokens import (
@@ -39,69 +38,62 @@ SELF_CANCEL_REASON = "Cancelled by the person"
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
 def register(event_id: int):
     """The public registration form: a seat while there are seats, else the waitlist."""
-    form = PublicRegistrationForm()
-    # The hot path: a valid form goes straight to the registration's statements, which read
-    # the event under the seat lock; the full page is loaded only when it must be shown.
-    if form.validate_on_submit():
-        answer = _register(event_id, form)
-        if answer is not None:
-            return answer
     event = load_event(event_id)
+    form = PublicRegistrationForm()
     form.audience.choices = public_choices(event)
     now = utcnow()
     is_open = event.registration_is_open(now) and bool(form.audience.choices)
+    if is_open and form.validate_on_submit():
+        answer = _register(event, form)
+        if answer is not None:
+            return answer
     status = 400 if form.errors else 200
     return render_template("registrations/register.html", event=event, form=form,
                            is_open=is_open, now=now), status
 
 
-def _register(event_id: int, form: PublicRegistrationForm):
-    """Take a seat (or a waitlist place) and redirect to the news; None, with any error on
-    the form, when the registration is refused (the page then says why)."""
+def _register(event: Event, form: PublicRegistrationForm):
+    """Register the person, or email the link to whoever already holds a registration for
+    the address; either way redirect to the same 'check your email' page. None, with the
+    error on the form, when the registration is refused."""
     data = form.person_data()
-    try:
-        answer = register_from_form(event_id, data, form.audience.data, utcnow())
-        record_public_registration(answer.registration_id, event_id, data.normalised_email,
-                                   answer.status)
+    event_id = event.id
+    for attempt in range(2):
+        try:
+            registration = register_person(event, data, form.audience.data)
+            record_public_registration(registration, event, data.normalised_email)
+        except AlreadyRegistered as exc:
+            send_link_again(exc.registration)
+        except IntegrityError:
+            # The same address registered at this moment by another request: once that one
+            # has committed, the second try finds its registration.
+            db.session.rollback()
+            if attempt == 0:
+                continue
+            form.email.errors = [*form.email.errors, "Please send the form again."]
+            return None
+        except RegistrationError as exc:
+            db.session.rollback()
+            form.audience.errors = [*form.audience.errors, str(exc)]
+            return None
         db.session.commit()
-    except AlreadyRegistered as exc:
-        db.session.rollback()
-        form.email.errors = [*form.email.errors, str(exc)]
-        return None
-    except IntegrityError:
-        # Two requests with the same new email raced; the database kept one of them.
-        db.session.rollback()
-        existing = active_registration(event_id, data.email)
-        message = (str(AlreadyRegistered(existing)) if existing
-                   else "Please send the form again.")
-        form.email.errors = [*form.email.errors, message]
-        return None
-    except RegistrationNotOpen:
-        db.session.rollback()  # the page shows that registration is not open
-        return None
-    except RegistrationError as exc:
-        db.session.rollback()
-        form.audience.errors = [*form.audience.errors, str(exc)]
-        return None
-    # The news goes in the redirect, signed, not in a flash: on the hot path the session
-    # cookie is then read (CSRF) but never rewritten.
-    return redirect(url_for("public_registration.registered", event_id=event_id,
-                            receipt=make_receipt(answer.registration_id)))
+        # The address goes in the redirect, signed, not in a flash: the post then reads the
+        # session cookie (CSRF) but never rewrites it.
+        return redirect(url_for("public_registration.registered", event_id=event_id,
+                                receipt=make_receipt(event_id, data.normalised_email)))
+    return None
 
 
 @bp.get("/events/<int:event_id>/registered/<receipt>")
 def registered(event_id: int, receipt: str):
-    """Right after the form: the registration's status and where its link was sent."""
+    """Right after the form: where the person's link was sent (the same page whether or not
+    the address was registered before)."""
     try:
-        registration = load_registration(read_receipt(receipt))
+        email = read_receipt(receipt, event_id)
     except RegistrationLinkError as exc:
         return render_template("registrations/link_invalid.html", reason=str(exc)), 404
-    if registration.event_id != event_id:
-        return render_template("registrations/link_invalid.html",
-                               reason="This page does not exist."), 404
-    return render_template("registrations/registered.html", registration=registration,
-                           event=registration.event,
-                           labels=audience_labels(registration.event, one_person=True))
+    return render_template("registrations/registered.html", event=load_event(event_id),
+                           email=email)
 
 
 def _registration_or_error(token: str):

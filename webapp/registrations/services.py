@@ -1,9 +1,11 @@
 """Registration workflows: seats, waitlist, substitution and check-in (quotas live in
 quotas.py, the emails in notifications.py).
 
-Every function adds and flushes in the caller's transaction and never commits. Seats are
-counted only after the audience's capacity row is locked, so that concurrent registrations for
-the last seats queue up instead of overbooking (see `lock_audience`)."""
+Every function adds and flushes in the caller's transaction and never commits. Everyone is
+registered by `register_person` (the public form, delegations, CSV imports, the
+secretariat), and every change of seats takes the audience's capacity lock first, before it
+reads or writes anything else, so that concurrent registrations for the last seats queue up
+instead of overbooking (see `lock_seats`)."""
 
 from __future__ import annotations
 
@@ -31,9 +33,10 @@ from webapp.registrations.notifications import (
     on_registration_confirmed,
     on_registration_promoted,
     on_registration_waitlisted,
+    queue_registration_mail,
+    send_registration_link,
 )
 from webapp.registrations.quotas import delegates_used, quota_for
-from webapp.sqlite_turns import wait_for_write_turn
 
 CONFIRMED, WAITLISTED, CANCELLED = (
     RegistrationStatus.CONFIRMED,
@@ -80,7 +83,6 @@ class PersonData:
 # --- capacity -----------------------------------------------------------------------------
 
 
-# Built once: on the registration hot path, building a statement costs more than running it.
 _capacities = EventCapacity.__table__
 _audience_row = (_capacities.c.event_id == sa.bindparam("b_event"),
                  _capacities.c.audience == sa.bindparam("b_audience"))
@@ -98,18 +100,14 @@ def lock_seats(event_id: int, audience: str) -> tuple[int, int]:
     PostgreSQL: SELECT ... FOR UPDATE; a concurrent transaction waits here until this one ends,
     then reads the row as that one left it. SQLite has no row locks: a no-op UPDATE takes the
     database's write lock first, before anything is read, so two registrations never
-    interleave (pysqlite opens the transaction at that first write); waiting writers queue on
-    a file lock rather than in SQLite's sleeping busy handler."""
+    interleave (pysqlite opens the transaction at that first write; a writer that finds the
+    lock taken waits for it, up to the connection's timeout)."""
     connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        wait_for_write_turn(db.session())
-        statement = LOCK_SQLITE
-    else:
-        statement = LOCK_POSTGRESQL
+    statement = LOCK_SQLITE if connection.dialect.name == "sqlite" else LOCK_POSTGRESQL
     row = connection.execute(statement, {"b_event": event_id, "b_audience": audience}).first()
     if row is None:
         raise RegistrationError(f"“{audience}” is not an audience of this event.")
-    return row[0], row[1]
+    return row.capacity, row.seats_taken
 
 
 def lock_audience(event_id: int, audience: str) -> int:
@@ -163,9 +161,6 @@ def fill_free_seats(event_id: int, audience: str, capacity: int) -> list[Registr
 # --- people and registrations -------------------------------------------------------------
 
 
-_LOOK_UP = object()
-
-
 def blanks_to_fill(organisation: str | None, job_title: str | None,
                    data: PersonData) -> dict[str, str]:
     """What a form may add to a known person: an organisation or title they lack; never a
@@ -178,33 +173,47 @@ def blanks_to_fill(organisation: str | None, job_title: str | None,
     return blanks
 
 
-def find_or_create_person(data: PersonData, *, known: Person | None | object = _LOOK_UP) -> Person:
-    """The person with this email (`known`: the caller's lookup, None meaning not found); a
-    new one when unknown. Blanks of a known person are filled in, but a stranger's form never
-    overwrites a known name."""
-    email = data.normalised_email
-    if known is _LOOK_UP:
-        known = db.session.scalars(sa.select(Person).where(Person.email == email)).one_or_none()
-    person = known
-    if person is None:
-        person = Person(full_name=data.full_name.strip(), email=email)
-        db.session.add(person)
-    for attribute, value in blanks_to_fill(person.organisation, person.job_title, data).items():
-        setattr(person, attribute, value)
-    db.session.flush()
-    return person
+# Built once: every registration runs them. A registration needs the person's id and stored
+# name only, so these read and write columns, not Person objects.
+_people = Person.__table__
+_known_person = (_people.c.id, _people.c.full_name, _people.c.organisation, _people.c.job_title)
+PERSON_AND_ACTIVE_REGISTRATION = (
+    sa.select(*_known_person, Registration.id.label("active_id"))
+    .outerjoin(Registration, sa.and_(
+        Registration.person_id == _people.c.id,
+        Registration.event_id == sa.bindparam("b_event"), Registration.status != CANCELLED))
+    .where(_people.c.email == sa.bindparam("b_email"))
+)
+KNOWN_PERSON = sa.select(*_known_person).where(_people.c.email == sa.bindparam("b_email"))
+INSERT_PERSON = sa.insert(_people).returning(_people.c.id)
+INSERT_REGISTRATION = sa.insert(Registration).returning(Registration)
 
 
-def _person_and_active_registration(event_id: int, email: str) -> tuple[Person | None, int | None]:
-    """In one query: the person with this email, and their active registration's id."""
-    row = db.session.execute(
-        sa.select(Person, Registration.id)
-        .outerjoin(Registration, sa.and_(
-            Registration.person_id == Person.id, Registration.event_id == event_id,
-            Registration.status != CANCELLED))
-        .where(Person.email == email.strip().lower())
-    ).first()
-    return (row[0], row[1]) if row else (None, None)
+def person_for(data: PersonData, known: sa.Row | None) -> tuple[int, str]:
+    """Id and stored name of the person with this email (`known`: their row, None when
+    unknown): inserted when unknown; a known person's blanks are filled in, but a stranger's
+    form never overwrites a known name."""
+    if known is None:
+        full_name = data.full_name.strip()
+        person_id = db.session.execute(INSERT_PERSON, {
+            "full_name": full_name, "email": data.normalised_email,
+            "organisation": (data.organisation or "").strip() or None,
+            "job_title": (data.job_title or "").strip() or None,
+        }).scalar_one()
+        return person_id, full_name
+    blanks = blanks_to_fill(known.organisation, known.job_title, data)
+    if blanks:  # through the ORM, so that a Person object already loaded sees it
+        db.session.execute(sa.update(Person).where(Person.id == known.id).values(**blanks))
+    return known.id, known.full_name
+
+
+def _person_and_active_registration(event_id: int, email: str) -> tuple[sa.Row | None,
+                                                                         int | None]:
+    """In one query: the person with this email (their row), and their active registration's
+    id."""
+    row = db.session.execute(PERSON_AND_ACTIVE_REGISTRATION,
+                             {"b_event": event_id, "b_email": email.strip().lower()}).first()
+    return (row, row.active_id) if row else (None, None)
 
 
 def had_a_cancelled_registration(event_id: int, person_id: int) -> bool:
@@ -238,14 +247,21 @@ def register_person(
     is_demo: bool = False,
     notify: bool = True,
 ) -> Registration:
-    """Register someone: a seat when one is free, else a place on the audience's waitlist.
+    """Register someone: a seat when one is free, else a place on the audience's waitlist;
+    queues their confirmation or waitlist email (unless `notify` is off).
 
-    Raises AlreadyRegistered for a second registration of the same email, OverQuota when a
-    delegation is full, RegistrationError for an unknown audience."""
-    capacity, taken = lock_seats(event.id, audience)
+    Reads first (the person and any active registration: they lock nothing), then the seat
+    lock, then the writes (the person if new, the registration, its email), so the lock
+    is held for as little as possible. A registration of the same address committed in
+    between is refused by the unique indexes (IntegrityError: the caller may try again, and
+    then gets AlreadyRegistered). Raises AlreadyRegistered for a second registration of the
+    same email, OverQuota when a delegation is full, RegistrationError for an unknown
+    audience; each before anything is written. Does not check the event's registration
+    window: the public form does, delegations have their own deadline."""
     person, existing_id = _person_and_active_registration(event.id, person_data.email)
     if existing_id is not None:
         raise AlreadyRegistered(db.session.get(Registration, existing_id))
+    capacity, taken = lock_seats(event.id, audience)
     if delegation is not None:
         quota = quota_for(event, delegation.region)
         used = delegates_used(delegation.id)
@@ -254,26 +270,25 @@ def register_person(
                 f"{delegation.region.name}'s delegation is full: {used} of {quota} places used."
             )
     if person is not None and had_a_cancelled_registration(event.id, person.id):
-        bump_for_a_new_invitation(event)
-    person = find_or_create_person(person_data, known=person)
+        bump_for_a_new_invitation(event)  # the new REQUEST must outgrow the CANCEL's SEQUENCE
+    person_id, full_name = person_for(person_data, person)
     status = CONFIRMED if taken < capacity else WAITLISTED
-    registration = Registration(
-        event_id=event.id,
-        person=person,
-        delegation=delegation,
-        audience=audience,
-        status=status,
-        is_head_of_delegation=is_head_of_delegation,
-        is_demo=is_demo,
-    )
-    db.session.add(registration)
-    db.session.flush()
+    registration = db.session.scalars(INSERT_REGISTRATION, [{
+        "event_id": event.id, "person_id": person_id, "audience": audience, "status": status,
+        "delegation_id": delegation.id if delegation is not None else None,
+        "is_head_of_delegation": is_head_of_delegation, "is_demo": is_demo,
+    }]).one()
     if notify:
-        if status is CONFIRMED:
-            on_registration_confirmed(registration)
-        else:
-            on_registration_waitlisted(registration)
+        queue_registration_mail(registration, event, person_data.normalised_email, full_name)
     return registration
+
+
+def send_link_again(registration: Registration) -> bool:
+    """The public form was posted with the address of an active registration: email the
+    owner their link (see send_registration_link). Under the audience's lock, so that posts
+    at the same moment see each other's message and queue one."""
+    lock_seats(registration.event_id, registration.audience)
+    return send_registration_link(registration)
 
 
 def cancel_registration(
@@ -308,16 +323,17 @@ def substitute(registration: Registration, new_person_data: PersonData, by: User
     existing = active_registration(registration.event_id, new_person_data.email)
     if existing is not None:
         raise AlreadyRegistered(existing)
-    person = find_or_create_person(new_person_data)
+    known = db.session.execute(KNOWN_PERSON, {"b_email": new_person_data.normalised_email}).first()
+    person_id, full_name = person_for(new_person_data, known)
     status = registration.status
     registration.status = CANCELLED
     registration.cancelled_at = utcnow()
-    registration.cancel_reason = f"Replaced by {person.full_name}"
+    registration.cancel_reason = f"Replaced by {full_name}"
     registration.cancelled_by_id = by.id
     db.session.flush()
     replacement = Registration(
         event_id=registration.event_id,
-        person=person,
+        person_id=person_id,
         delegation_id=registration.delegation_id,
         audience=registration.audience,
         status=status,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from webapp.extensions import db
 from webapp.models import Registration
@@ -50,27 +50,33 @@ def read_registration_token(token: str) -> Registration:
 
 
 @functools.lru_cache(maxsize=4)
-def _receipt_signer(secret_key: str | bytes) -> TimestampSigner:
-    """One signer per key, as for the links."""
-    return TimestampSigner(secret_key, salt=RECEIPT_PURPOSE)
+def _receipt_serializer(secret_key: str | bytes) -> URLSafeTimedSerializer:
+    """One serializer per key, as for the links."""
+    return URLSafeTimedSerializer(secret_key, salt=RECEIPT_PURPOSE)
 
 
-def make_receipt(registration_id: int) -> str:
-    """The short-lived reference the form redirects to: the new registration's page of news
-    without writing the session cookie (the form's post then leaves the session untouched)."""
-    return _receipt_signer(current_app.config["SECRET_KEY"]).sign(str(registration_id)).decode()
+def make_receipt(event_id: int, email: str) -> str:
+    """The short-lived reference the form redirects to: which address to tell the person to
+    check, without writing the session cookie (the form's post leaves the session alone).
+    It names the address as typed, never a registration: the page is the same whether or
+    not the address was registered before."""
+    return _receipt_serializer(current_app.config["SECRET_KEY"]).dumps([event_id, email])
 
 
-def read_receipt(receipt: str) -> int:
-    """The registration id of a receipt signed in the last hour, or RegistrationLinkError."""
+def read_receipt(receipt: str, event_id: int) -> str:
+    """The address of a receipt for this event signed in the last hour, or
+    RegistrationLinkError."""
     try:
-        value = _receipt_signer(current_app.config["SECRET_KEY"]).unsign(
+        value = _receipt_serializer(current_app.config["SECRET_KEY"]).loads(
             receipt, max_age=RECEIPT_MAX_AGE)
     except SignatureExpired:
         raise RegistrationLinkError(
-            "This page was only shown right after registering. Your confirmation email has "
-            "your personal link."
+            "This page was only shown right after registering. The email we sent has your "
+            "personal link."
         ) from None
     except BadSignature:
         raise RegistrationLinkError("This page does not exist.") from None
-    return int(value)
+    if not (isinstance(value, list) and len(value) == 2 and value[0] == event_id
+            and isinstance(value[1], str)):
+        raise RegistrationLinkError("This page does not exist.")
+    return value[1]
