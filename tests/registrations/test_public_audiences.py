@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from webapp.extensions import db
 from webapp.models import AuditEntry, Registration
 from webapp.registrations.common import singular_label
+from webapp.registrations.tokens import make_registration_token
 
 
 def test_public_form_offers_no_delegate_seats_with_singular_labels(make_forum, client):
@@ -40,12 +41,14 @@ def test_an_event_for_delegations_only_says_who_registers(make_forum, client):
     assert "coordinator registers its delegates" in html
 
 
-def test_registered_page_names_the_audience_as_one_person(make_forum, client):
-    """'Registered as Guest', not 'Guests'."""
+def test_registration_page_names_the_audience_as_one_person(make_forum, client):
+    """The person's own page says 'As Guest', not 'Guests'."""
     forum = make_forum({"guest": 5})
     form = {"full_name": "Ann Lee", "email": "ann@example.org", "audience": "guest"}
-    page = client.post(f"/events/{forum.id}/register", data=form, follow_redirects=True)
-    assert "<dt>Registered as</dt><dd>Guest</dd>" in page.get_data(as_text=True)
+    assert client.post(f"/events/{forum.id}/register", data=form).status_code == 302
+    [registration] = db.session.scalars(sa.select(Registration)).all()
+    page = client.get(f"/registration/{make_registration_token(registration)}")
+    assert "<dt>As</dt><dd>Guest" in page.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("label", "one"), [
