@@ -12,6 +12,7 @@ from tests.ical_check import parse_calendar, property_count, unescape_text
 from webapp.calendars import ical
 from webapp.extensions import db
 from webapp.models import AgendaItem, AgendaKind, DatePrecision, EventStatus
+from webapp.text import one_line
 
 BASE = "https://events.example.org"
 INJECTION = "\r\nATTENDEE:mailto:evil@example.org\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:x"
@@ -215,7 +216,7 @@ def test_control_characters_are_dropped_and_line_breaks_normalised():
     """RFC 5545 TEXT cannot hold C0 controls; CR, CR LF and U+2028 become LF."""
     assert ical.clean_text("a\x00b\x1bc\x7fd\te") == "abcd\te"
     assert ical.clean_text("1\r\n2\r3\u20284") == "1\n2\n3\n4"
-    assert ical.one_line("  Ulla\r\n Diderichsen\t ") == "Ulla Diderichsen"
+    assert one_line("  Ulla\r\n Diderichsen\t ") == "Ulla Diderichsen"
 
 
 def test_waitlisted_place_is_tentative_in_the_personal_feed(make_event):

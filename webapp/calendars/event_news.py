@@ -26,6 +26,7 @@ from webapp.models import (
     RegistrationStatus,
     utcnow,
 )
+from webapp.text import one_line
 from webapp.urls import absolute_url
 
 
@@ -98,12 +99,12 @@ def send_guest_cancellations(event: Event) -> int:
             continue
         attachment = event_attachment(event, person, CANCEL)
         queue_email(
-            person.email, ical.one_line(f"Cancelled: {event.title}"), "calendar_cancellation",
+            person.email, one_line(f"Cancelled: {event.title}"), "calendar_cancellation",
             {"event": event, "person": person, "reason": reason, "event_cancelled": True,
              "with_calendar": attachment is not None,
              "event_url": absolute_url("events.detail", event_id=event.id),
              "feed": personal_feed_urls(person)},
-            to_name=ical.one_line(person.full_name) or None,
+            to_name=one_line(person.full_name) or None,
             attachments=[attachment] if attachment else [],
         )
         sent += 1

@@ -36,6 +36,7 @@ from icalendar import Calendar, Journal, Timezone, vDuration, vText
 from icalendar import Event as VEvent
 
 from webapp.models import AgendaItem, Event, EventStatus
+from webapp.text import one_line
 
 PRODID = "-//Districts of Creativity//Events and delegations//EN"
 # Bump when the bytes produced for the same data change, so cached feeds get new ETags.
@@ -70,11 +71,6 @@ def clean_text(value: str | None) -> str:
     if not value:
         return ""
     return _CONTROL.sub("", _LINE_BREAKS.sub("\n", value))
-
-
-def one_line(value: str | None) -> str:
-    """Text for a single-line slot (a display name, a mail subject): whitespace runs collapsed."""
-    return " ".join(clean_text(value).split())
 
 
 def site_host(base_url: str) -> str:

@@ -36,6 +36,7 @@ from webapp.models import (
     RegistrationStatus,
     utcnow,
 )
+from webapp.text import one_line
 from webapp.urls import absolute_url
 
 NETWORK_NAME = "Districts of Creativity"
@@ -59,14 +60,14 @@ def organizer_for(event: Event, mail_from: str | None, base_url: str) -> Organiz
     """The host region (or the network) with the site's sending address."""
     address = parseaddr(mail_from or "")[1] or f"calendar@{ical.site_host(base_url)}"
     name = event.host_region.name if event.host_region else NETWORK_NAME
-    return Organizer(ical.one_line(name), address)
+    return Organizer(one_line(name), address)
 
 
 def _address(email: str, name: str, **params: str) -> vCalAddress:
     """A CAL-ADDRESS with its CN on one line (icalendar quotes and RFC 6868-escapes it)."""
     address = vCalAddress(f"mailto:{email}")
-    if ical.one_line(name):
-        address.params["CN"] = ical.one_line(name)
+    if one_line(name):
+        address.params["CN"] = one_line(name)
     for key, value in params.items():
         address.params[key.replace("_", "-").upper()] = value
     return address
@@ -184,10 +185,10 @@ def calendar_recipe(registration_id: int, email: str, full_name: str, event: Eve
     """One person's iTIP message about the event, written at delivery."""
     return Recipe(
         email,
-        ical.one_line(f"{subject}: {event.title}"),
+        one_line(f"{subject}: {event.title}"),
         CALENDAR_RECIPE,
         {"registration": registration_id, "method": method, "template": template, **context},
-        to_name=ical.one_line(full_name) or None,
+        to_name=one_line(full_name) or None,
     )
 
 

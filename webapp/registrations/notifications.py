@@ -28,6 +28,7 @@ from webapp.mail.recipes import RecipeError, Rendered, queue_recipe, recipe
 from webapp.mail.services import render_bodies
 from webapp.models import Event, OutboxMessage, Registration, RegistrationStatus, utcnow
 from webapp.registrations.tokens import make_registration_token
+from webapp.text import one_line
 from webapp.urls import absolute_url
 
 RECIPE = "registration"
@@ -56,8 +57,8 @@ def _queue(registration_id: int, event: Event, email: str, full_name: str, subje
         args["cancel"] = cancel
     # One line each, whatever was stored (the forms refuse line breaks; older rows may hold
     # one): a line break in a header would refuse the message, and the registration with it.
-    queue_recipe(email, ical.one_line(f"{subject}: {event.title}"), RECIPE, args,
-                 to_name=ical.one_line(full_name) or None)
+    queue_recipe(email, one_line(f"{subject}: {event.title}"), RECIPE, args,
+                 to_name=one_line(full_name) or None)
 
 
 def _mail(registration: Registration, subject: str, template: str, *,
