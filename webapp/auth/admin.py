@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, selectinload
 
-from webapp.auth.access import require_secretariat_before_request
+from webapp.auth import admin_bp as bp
 from webapp.auth.audit import action_words, actor_words
 from webapp.auth.forms import EditUserForm, InviteForm, chosen_region, region_choices
 from webapp.auth.services import invite_user, send_invitation, update_account
 from webapp.extensions import db
 from webapp.models import AuditEntry, Role, User
 from webapp.search import matches_any, page_number, query_text
-
-bp = Blueprint("users_admin", __name__, url_prefix="/admin")
-bp.before_request(require_secretariat_before_request)
 
 PAGE_SIZE = 50
 USER_SORTS = {

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
 from webapp.auth.access import require_login
 from webapp.auth.services import record_audit
-from webapp.calendars import feeds
+from webapp.calendars import bp, feeds
 from webapp.calendars.ical import in_calendars
 from webapp.calendars.responses import calendar_response
 from webapp.calendars.services import (
@@ -22,8 +22,6 @@ from webapp.calendars.services import (
 )
 from webapp.extensions import db
 from webapp.models import Event, Person, Registration, RegistrationStatus
-
-bp = Blueprint("calendars", __name__)
 
 
 @bp.app_template_global()

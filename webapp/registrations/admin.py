@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from webapp.auth.access import is_safe_next, require_secretariat_before_request
+from webapp.auth.access import is_safe_next
 from webapp.auth.audit import changes_between
 from webapp.auth.forms import region_choices
 from webapp.auth.services import record_audit
@@ -29,6 +29,7 @@ from webapp.models import (
     Registration,
     RegistrationStatus,
 )
+from webapp.registrations import admin_bp as bp
 from webapp.registrations.audit import forum_facts, quota_changes
 from webapp.registrations.common import audience_labels, load_event, load_registration
 from webapp.registrations.forms import ForumForm, ReasonForm, timezone_choices
@@ -51,8 +52,6 @@ from webapp.registrations.services import (
 )
 from webapp.search import page_number
 
-bp = Blueprint("forum_admin", __name__)
-bp.before_request(require_secretariat_before_request)
 PAGE_SIZE = 100
 EXPORT_LIMIT = 50_000
 

@@ -6,20 +6,18 @@ refreshes the counts without reloading the page."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
-from webapp.auth.access import require_secretariat_before_request
 from webapp.extensions import db
 from webapp.models import Delegation, Person, Region, Registration, RegistrationStatus
+from webapp.registrations import checkin_bp as bp
 from webapp.registrations.audit import record_check_in
 from webapp.registrations.common import audience_labels, load_event, load_registration
 from webapp.registrations.services import RegistrationError, check_in, undo_check_in
 from webapp.search import escape_like, like_pattern, query_text
 
-bp = Blueprint("checkin", __name__)
-bp.before_request(require_secretariat_before_request)
 MAX_RESULTS = 30
 
 

@@ -6,7 +6,7 @@ secretariat any, at any time. Every change is audited."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -15,6 +15,7 @@ from webapp.auth.access import require_region, require_role
 from webapp.auth.services import record_audit
 from webapp.extensions import db
 from webapp.models import DelegateImport, Delegation, Registration, RegistrationStatus, Role
+from webapp.registrations import delegations_bp as bp
 from webapp.registrations.common import (
     audience_labels,
     load_event,
@@ -34,7 +35,6 @@ from webapp.registrations.imports import (
 from webapp.registrations.quotas import delegation_audience, get_or_create_delegation, quota_for
 from webapp.registrations.services import PersonData, RegistrationError, cancel_registration
 
-bp = Blueprint("delegations", __name__)
 staff_only = require_role(Role.SECRETARIAT, Role.COORDINATOR)
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 

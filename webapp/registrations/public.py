@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
 from webapp.models import Event, utcnow
+from webapp.registrations import public_bp as bp
 from webapp.registrations.audit import record_public_registration, record_self_cancellation
 from webapp.registrations.common import (
     audience_labels,
@@ -31,7 +32,6 @@ from webapp.registrations.tokens import (
     read_registration_token,
 )
 
-bp = Blueprint("public_registration", __name__)
 SELF_CANCEL_REASON = "Cancelled by the person"
 
 
