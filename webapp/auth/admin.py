@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -12,6 +12,7 @@ from webapp.auth.audit import action_words, actor_words
 from webapp.auth.forms import EditUserForm, InviteForm, chosen_region, region_choices
 from webapp.auth.services import invite_user, send_invitation, update_account
 from webapp.extensions import db
+from webapp.loaders import get_user
 from webapp.models import AuditEntry, Role, User
 from webapp.search import matches_any, page_number, query_text
 
@@ -22,14 +23,6 @@ USER_SORTS = {
     "role": User.role,
     "last_login": User.last_login_at.desc(),
 }
-
-
-def get_user(user_id: int) -> User:
-    """Load a user or answer 404."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404, description=f"There is no user number {user_id}.")
-    return user
 
 
 @bp.get("/users")

@@ -11,10 +11,11 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
 from webapp.extensions import db
+from webapp.loaders import get_forum_event, get_registration
 from webapp.models import Delegation, Person, Region, Registration, RegistrationStatus
 from webapp.registrations import checkin_bp as bp
 from webapp.registrations.audit import record_check_in
-from webapp.registrations.common import audience_labels, load_event, load_registration
+from webapp.registrations.common import audience_labels
 from webapp.registrations.services import RegistrationError, check_in, undo_check_in
 from webapp.search import escape_like, like_pattern, query_text
 
@@ -63,7 +64,7 @@ def closeness(q: str) -> sa.ColumnElement[int]:
 @bp.get("/events/<int:event_id>/checkin")
 def checkin_page(event_id: int):
     """Search attendees by name, email or organisation and mark them present."""
-    event = load_event(event_id)
+    event = get_forum_event(event_id)
     q = query_text(request.args, "q")
     results = []
     if q:
@@ -92,7 +93,7 @@ def checkin_page(event_id: int):
 @bp.get("/events/<int:event_id>/checkin/counts")
 def checkin_counts(event_id: int):
     """The live counts as JSON, polled by the check-in page."""
-    event = load_event(event_id)
+    event = get_forum_event(event_id)
     return jsonify(live_counts(event.id, audience_labels(event)))
 
 
@@ -104,7 +105,7 @@ def _wants_json() -> bool:
 @bp.post("/checkin/<int:registration_id>")
 def toggle(registration_id: int):
     """Mark present (action=in) or undo (action=undo); the trail keeps every click."""
-    registration = load_registration(registration_id)
+    registration = get_registration(registration_id)
     undo = request.form.get("action") == "undo"
     actor = current_user._get_current_object()
     try:
