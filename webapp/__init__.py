@@ -66,16 +66,22 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every area's pages, one blueprint each (declared in the area's package)."""
-    from webapp import auth, core, events, mail_admin, missions, participation, regions
-    from webapp.auth import admin as users_admin
-    from webapp.calendars import routes as calendars
-    from webapp.registrations import admin as forum_admin
-    from webapp.registrations import checkin, delegations, public
+    from webapp import (
+        auth,
+        calendars,
+        core,
+        events,
+        mail_admin,
+        missions,
+        participation,
+        regions,
+        registrations,
+    )
 
     for blueprint in (
-        core.bp, regions.bp, events.bp, missions.bp, auth.bp, users_admin.bp,
-        participation.bp, public.bp, delegations.bp, checkin.bp, forum_admin.bp,
-        calendars.bp, mail_admin.bp,
+        core.bp, regions.bp, events.bp, missions.bp, auth.bp, auth.admin_bp,
+        participation.bp, registrations.public_bp, registrations.delegations_bp,
+        registrations.checkin_bp, registrations.admin_bp, calendars.bp, mail_admin.bp,
     ):
         app.register_blueprint(blueprint)
 

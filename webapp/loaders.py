@@ -6,6 +6,7 @@ each area (`auth.access`, `missions.routes.planned_mission`)."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from webapp.extensions import db
 from webapp.models import (
     AgendaItem,
     AnnualFee,
+    DelegateImport,
     Delegation,
     Event,
     EventKind,
@@ -26,9 +28,18 @@ from webapp.models import (
     OutboxMessage,
     Person,
     Region,
+    Registration,
     Representative,
+    User,
     agenda_attendance,
 )
+
+# Shaped like a calendar token we issue (URL-safe base64): nonsense (a NUL byte, which
+# PostgreSQL refuses in a parameter) never reaches the SQL.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+# Built once: the public registration form runs it on every request.
+EVENT_WITH_CAPACITIES = (sa.select(Event).where(Event.id == sa.bindparam("b_event"))
+                         .options(joinedload(Event.capacities)))
 
 
 def get_event(event_id: int) -> Event:
@@ -133,3 +144,69 @@ def get_item(event: Event, item_id: int) -> AgendaItem:
     if item is None:
         abort(404, description="This item is not on the mission's agenda.")
     return item
+
+
+def valid_token(token: str) -> bool:
+    """Shaped like a calendar token we issue, so nonsense never reaches the SQL."""
+    return TOKEN_SHAPE.fullmatch(token) is not None
+
+
+def get_person_by_token(token: str) -> Person:
+    """The holder of a personal feed token (an old, reset token included: 404)."""
+    return db.one_or_404(
+        sa.select(Person).where(Person.calendar_token == token if valid_token(token)
+                                else sa.false()),
+        description="This calendar address does not exist or has been reset.",
+    )
+
+
+def get_user(user_id: int) -> User:
+    """A user account."""
+    return db.one_or_404(sa.select(User).where(User.id == user_id),
+                         description=f"There is no user number {user_id}.")
+
+
+def get_forum_event(event_id: int) -> Event:
+    """An event with its capacities, for the registration pages (one joined query: the
+    public form is the hot path)."""
+    event = db.session.scalars(EVENT_WITH_CAPACITIES, {"b_event": event_id}).unique().one_or_none()
+    if event is None:
+        abort(404, description=f"There is no event number {event_id}.")
+    return event
+
+
+def get_quota_region(slug: str) -> Region:
+    """A region with its membership history (for quotas)."""
+    return db.one_or_404(
+        sa.select(Region).where(Region.slug == slug)
+        .options(selectinload(Region.membership_entries)),
+        description=f"There is no region “{slug}”.",
+    )
+
+
+def get_registration(registration_id: int) -> Registration:
+    """A registration with its person, event (and capacities) and delegation (and region)."""
+    return db.one_or_404(
+        sa.select(Registration)
+        .where(Registration.id == registration_id)
+        .options(
+            selectinload(Registration.person),
+            selectinload(Registration.event).selectinload(Event.capacities),
+            selectinload(Registration.delegation).selectinload(Delegation.region),
+        ),
+        description=f"There is no registration number {registration_id}.",
+    )
+
+
+def get_delegate(registration_id: int) -> Registration:
+    """A registration that belongs to a delegation (with what get_registration loads)."""
+    registration = get_registration(registration_id)
+    if registration.delegation is None:
+        abort(404, description="This registration does not belong to a delegation.")
+    return registration
+
+
+def get_delegate_import(import_id: int) -> DelegateImport:
+    """A saved delegate import preview."""
+    return db.one_or_404(sa.select(DelegateImport).where(DelegateImport.id == import_id),
+                         description=f"There is no import number {import_id}.")

@@ -2,6 +2,11 @@
 
 from flask import Blueprint
 
-bp = Blueprint("auth", __name__)
+from webapp.auth.access import require_secretariat_before_request
 
-from webapp.auth import routes  # noqa: E402, F401 - its views join bp
+bp = Blueprint("auth", __name__)
+# User administration: the secretariat's, every page of it.
+admin_bp = Blueprint("users_admin", __name__, url_prefix="/admin")
+admin_bp.before_request(require_secretariat_before_request)
+
+from webapp.auth import admin, routes  # noqa: E402, F401 - their views join bp and admin_bp

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, selectinload
 
-from webapp.auth.access import require_secretariat_before_request
+from webapp.auth import admin_bp as bp
 from webapp.auth.audit import action_words, actor_words
 from webapp.auth.forms import EditUserForm, InviteForm, chosen_region, region_choices
 from webapp.auth.services import invite_user, send_invitation, update_account
 from webapp.extensions import db
+from webapp.loaders import get_user
 from webapp.models import AuditEntry, Role, User
 from webapp.search import matches_any, page_number, query_text
-
-bp = Blueprint("users_admin", __name__, url_prefix="/admin")
-bp.before_request(require_secretariat_before_request)
 
 PAGE_SIZE = 50
 USER_SORTS = {
@@ -25,14 +23,6 @@ USER_SORTS = {
     "role": User.role,
     "last_login": User.last_login_at.desc(),
 }
-
-
-def get_user(user_id: int) -> User:
-    """Load a user or answer 404."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404, description=f"There is no user number {user_id}.")
-    return user
 
 
 @bp.get("/users")

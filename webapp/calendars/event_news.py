@@ -14,8 +14,7 @@ from webapp.calendars import ical
 from webapp.calendars.invites import CANCEL, REQUEST, calendar_recipe, event_attachment
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
-from webapp.mail import queue_email
-from webapp.mail.recipes import queue_recipes
+from webapp.mail import queue_email, queue_emails
 from webapp.models import (
     Event,
     EventStatus,
@@ -48,7 +47,7 @@ def _queue_to_registrants(event: Event, method: str, template: str, subject: str
         )
         .order_by(Registration.id)
     ).all()
-    return queue_recipes(
+    return queue_emails(
         (calendar_recipe(rid, email, name, event, method, template, subject, **context)
          for rid, email, name in rows),
         skip_invalid=True,

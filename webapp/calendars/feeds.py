@@ -16,7 +16,6 @@ says so. A person's events leave their feed only through their own rows.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +30,7 @@ from webapp.calendars.pieces import (
     with_agendas,
 )
 from webapp.extensions import db
+from webapp.loaders import valid_token
 from webapp.models import (
     AgendaItem,
     DatePrecision,
@@ -45,7 +45,6 @@ from webapp.models import (
     agenda_attendance,
 )
 
-TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 IN_FEEDS = sa.and_(Event.is_public, Event.date_precision == DatePrecision.DAY)
 
 
@@ -297,11 +296,6 @@ _PERSONAL_STATE = (
     .join(_MY_GUEST_PLACES, sa.true())
     .join(_MY_ATTENDANCE, sa.true())
 )
-
-
-def valid_token(token: str) -> bool:
-    """Shaped like a token we issue (URL-safe base64), so nonsense never reaches the SQL."""
-    return TOKEN_SHAPE.fullmatch(token) is not None
 
 
 def personal_state(token: str) -> FeedState | None:

@@ -24,8 +24,7 @@ from webapp.calendars import ical
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
 from webapp.mail import Attachment
-from webapp.mail.recipes import Recipe, RecipeError, Rendered, queue_recipes, recipe
-from webapp.mail.services import render_bodies
+from webapp.mail.services import Email, RecipeError, Rendered, queue_emails, recipe, render_bodies
 from webapp.models import (
     AgendaItem,
     Delegation,
@@ -181,14 +180,15 @@ def registrations_by_id(ids) -> dict[int, Registration]:
 
 
 def calendar_recipe(registration_id: int, email: str, full_name: str, event: Event,
-                    method: str, template: str, subject: str, **context) -> Recipe:
+                    method: str, template: str, subject: str, **context) -> Email:
     """One person's iTIP message about the event, written at delivery."""
-    return Recipe(
+    return Email(
         email,
         one_line(f"{subject}: {event.title}"),
-        CALENDAR_RECIPE,
-        {"registration": registration_id, "method": method, "template": template, **context},
+        template,
+        {"registration": registration_id, "method": method, **context},
         to_name=one_line(full_name) or None,
+        recipe=CALENDAR_RECIPE,
     )
 
 
@@ -201,7 +201,7 @@ def _queue(registration: Registration, method: str, template: str, subject: str,
         return False
     item = calendar_recipe(registration.id, person.email, person.full_name, registration.event,
                    method, template, subject, **context)
-    return queue_recipes([item], skip_invalid=True) == 1
+    return queue_emails([item], skip_invalid=True) == 1
 
 
 @recipe(CALENDAR_RECIPE)

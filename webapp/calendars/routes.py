@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
 from webapp.auth.access import require_login
 from webapp.auth.services import record_audit
-from webapp.calendars import feeds
+from webapp.calendars import bp, feeds
 from webapp.calendars.ical import in_calendars
 from webapp.calendars.responses import calendar_response
 from webapp.calendars.services import (
@@ -21,9 +21,8 @@ from webapp.calendars.services import (
     reset_calendar_token,
 )
 from webapp.extensions import db
-from webapp.models import Event, Person, Registration, RegistrationStatus
-
-bp = Blueprint("calendars", __name__)
+from webapp.loaders import get_person_by_token
+from webapp.models import Event, Registration, RegistrationStatus
 
 
 @bp.app_template_global()
@@ -74,18 +73,6 @@ def personal_feed(token: str):
     """A person's own events and their agenda, at a secret address (404 once reset)."""
     return calendar_response(feeds.personal_state(token), feeds.personal_body,
                              filename="my-events.ics", private=True)
-
-
-def get_person_by_token(token: str) -> Person:
-    """The holder of a personal feed token, or 404 (an old, reset token included)."""
-    person = None
-    if feeds.valid_token(token):
-        person = db.session.scalars(
-            sa.select(Person).where(Person.calendar_token == token)
-        ).one_or_none()
-    if person is None:
-        abort(404, description="This calendar address does not exist or has been reset.")
-    return person
 
 
 @bp.get("/calendar/p/<token>")

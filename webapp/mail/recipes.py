@@ -8,51 +8,17 @@ a retry sends the same bytes and the outbox shows what was sent."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from webapp.mail.services import (
     RENDERERS,
-    Email,
     RecipeError,
     Rendered,
     attachment_rows,
-    queue_emails,
     recipe,
 )
 from webapp.models.mail import OutboxMessage
 
 __all__ = ["RecipeError", "Rendered", "needs_rendering", "preview", "recipe", "render_pending"]
-
-
-# Until the callers in calendars/invites.py, calendars/event_news.py and
-# registrations/notifications.py queue mail.services.Email items with queue_emails:
-@dataclass(frozen=True)
-class Recipe:
-    """One message written at delivery, as those callers describe it."""
-
-    to: str
-    subject: str
-    name: str
-    args: dict[str, Any]
-    to_name: str | None = None
-
-    def email(self) -> Email:
-        """The same message as the one mail API takes it."""
-        context = {key: value for key, value in self.args.items() if key != "template"}
-        return Email(self.to, self.subject, self.args.get("template", ""), context,
-                     self.to_name, recipe=self.name)
-
-
-def queue_recipes(items: Iterable[Recipe], *, skip_invalid: bool = False) -> int:
-    """queue_emails for Recipe items."""
-    return queue_emails((item.email() for item in items), skip_invalid=skip_invalid)
-
-
-def queue_recipe(to: str, subject: str, name: str, args: dict[str, Any], *,
-                 to_name: str | None = None) -> None:
-    """queue_emails for one Recipe."""
-    queue_recipes([Recipe(to, subject, name, args, to_name)])
 
 
 def _render(rows: Sequence[OutboxMessage]) -> list[Rendered | RecipeError]:

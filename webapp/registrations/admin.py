@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from webapp.auth.access import is_safe_next, require_secretariat_before_request
+from webapp.auth.access import is_safe_next
 from webapp.auth.audit import changes_between
 from webapp.auth.forms import region_choices
 from webapp.auth.services import record_audit
@@ -19,6 +19,7 @@ from webapp.calendars.event_news import send_invitations, send_update
 from webapp.calendars.ical import in_calendars
 from webapp.extensions import db
 from webapp.forms import plain_number
+from webapp.loaders import get_forum_event, get_registration
 from webapp.models import (
     DatePrecision,
     Event,
@@ -29,8 +30,9 @@ from webapp.models import (
     Registration,
     RegistrationStatus,
 )
+from webapp.registrations import admin_bp as bp
 from webapp.registrations.audit import forum_facts, quota_changes
-from webapp.registrations.common import audience_labels, load_event, load_registration
+from webapp.registrations.common import audience_labels
 from webapp.registrations.forms import ForumForm, ReasonForm, timezone_choices
 from webapp.registrations.lists import (
     ATTENDEE_SORTS,
@@ -51,8 +53,6 @@ from webapp.registrations.services import (
 )
 from webapp.search import page_number
 
-bp = Blueprint("forum_admin", __name__)
-bp.before_request(require_secretariat_before_request)
 PAGE_SIZE = 100
 EXPORT_LIMIT = 50_000
 
@@ -181,7 +181,7 @@ def _tell_registrants(event: Event, sequence_before: int, published_before: bool
 @bp.route("/events/<int:event_id>/setup", methods=["GET", "POST"])
 def edit_forum(event_id: int):
     """Edit a forum: dates, venue, registration window, capacities, default quota."""
-    event = load_event(event_id)
+    event = get_forum_event(event_id)
     form = _forum_form(event)
     if form.validate_on_submit():
         sequence_before, published_before = event.sequence, in_calendars(event)
@@ -208,7 +208,7 @@ def edit_forum(event_id: int):
 @bp.route("/events/<int:event_id>/quotas", methods=["GET", "POST"])
 def quotas(event_id: int):
     """The delegate quota of each region: the default, or an override; excluded: none."""
-    event = load_event(event_id)
+    event = get_forum_event(event_id)
     regions = db.session.scalars(
         sa.select(Region).options(selectinload(Region.membership_entries)).order_by(Region.name)
     ).all()
@@ -245,7 +245,7 @@ def quotas(event_id: int):
 def attendees(event_id: int):
     """Everyone registered: filtered by region, audience and status, searched, sorted; with
     counts per region."""
-    event = load_event(event_id)
+    event = get_forum_event(event_id)
     labels = audience_labels(event)
     filters = AttendeeFilters.from_args(request.args, list(labels))
     page = page_number(request.args.get("page"))
@@ -262,7 +262,7 @@ def attendees(event_id: int):
 @bp.get("/events/<int:event_id>/attendees.csv")
 def export_attendees(event_id: int):
     """The filtered list as CSV for Excel and LibreOffice (UTF-8 BOM, formula-safe)."""
-    event = load_event(event_id)
+    event = get_forum_event(event_id)
     labels = audience_labels(event)
     filters = AttendeeFilters.from_args(request.args, list(labels))
     rows = db.session.scalars(
@@ -277,7 +277,7 @@ def export_attendees(event_id: int):
 @bp.post("/registrations/<int:registration_id>/cancel")
 def cancel(registration_id: int):
     """The secretariat cancels a registration with a reason; the waitlist moves up."""
-    registration = load_registration(registration_id)
+    registration = get_registration(registration_id)
     form = ReasonForm()
     target = request.form.get("next")
     if not is_safe_next(target):

@@ -6,20 +6,19 @@ refreshes the counts without reloading the page."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
-from webapp.auth.access import require_secretariat_before_request
 from webapp.extensions import db
+from webapp.loaders import get_forum_event, get_registration
 from webapp.models import Delegation, Person, Region, Registration, RegistrationStatus
+from webapp.registrations import checkin_bp as bp
 from webapp.registrations.audit import record_check_in
-from webapp.registrations.common import audience_labels, load_event, load_registration
+from webapp.registrations.common import audience_labels
 from webapp.registrations.services import RegistrationError, check_in, undo_check_in
 from webapp.search import escape_like, like_pattern, query_text
 
-bp = Blueprint("checkin", __name__)
-bp.before_request(require_secretariat_before_request)
 MAX_RESULTS = 30
 
 
@@ -65,7 +64,7 @@ def closeness(q: str) -> sa.ColumnElement[int]:
 @bp.get("/events/<int:event_id>/checkin")
 def checkin_page(event_id: int):
     """Search attendees by name, email or organisation and mark them present."""
-    event = load_event(event_id)
+    event = get_forum_event(event_id)
     q = query_text(request.args, "q")
     results = []
     if q:
@@ -94,7 +93,7 @@ def checkin_page(event_id: int):
 @bp.get("/events/<int:event_id>/checkin/counts")
 def checkin_counts(event_id: int):
     """The live counts as JSON, polled by the check-in page."""
-    event = load_event(event_id)
+    event = get_forum_event(event_id)
     return jsonify(live_counts(event.id, audience_labels(event)))
 
 
@@ -106,7 +105,7 @@ def _wants_json() -> bool:
 @bp.post("/checkin/<int:registration_id>")
 def toggle(registration_id: int):
     """Mark present (action=in) or undo (action=undo); the trail keeps every click."""
-    registration = load_registration(registration_id)
+    registration = get_registration(registration_id)
     undo = request.form.get("action") == "undo"
     actor = current_user._get_current_object()
     try:

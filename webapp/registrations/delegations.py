@@ -6,7 +6,7 @@ secretariat any, at any time. Every change is audited."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -14,12 +14,11 @@ from sqlalchemy.orm import selectinload
 from webapp.auth.access import require_region, require_role
 from webapp.auth.services import record_audit
 from webapp.extensions import db
+from webapp.loaders import get_delegate, get_delegate_import, get_forum_event, get_quota_region
 from webapp.models import DelegateImport, Delegation, Registration, RegistrationStatus, Role
+from webapp.registrations import delegations_bp as bp
 from webapp.registrations.common import (
     audience_labels,
-    load_event,
-    load_region,
-    load_registration,
     may_change_delegation,
 )
 from webapp.registrations.delegates import add_delegate, record_details, replace_delegate
@@ -34,7 +33,6 @@ from webapp.registrations.imports import (
 from webapp.registrations.quotas import delegation_audience, get_or_create_delegation, quota_for
 from webapp.registrations.services import PersonData, RegistrationError, cancel_registration
 
-bp = Blueprint("delegations", __name__)
 staff_only = require_role(Role.SECRETARIAT, Role.COORDINATOR)
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -52,9 +50,7 @@ def _delegation_url(registration: Registration) -> str:
 
 def _load_delegate(registration_id: int) -> Registration:
     """A delegate (a registration in a delegation) the user may manage, or 404/403."""
-    registration = load_registration(registration_id)
-    if registration.delegation is None:
-        abort(404, description="This registration does not belong to a delegation.")
+    registration = get_delegate(registration_id)
     require_region(registration.delegation.region_id)
     return registration
 
@@ -89,7 +85,7 @@ def _refuse_after_deadline(event, target: str):
 @staff_only
 def delegation(event_id: int, slug: str):
     """The delegation page: delegates, quota used, and a form to add one."""
-    event, region = load_event(event_id), load_region(slug)
+    event, region = get_forum_event(event_id), get_quota_region(slug)
     require_region(region.id)
     quota = quota_for(event, region)
     form = DelegateForm()
@@ -229,7 +225,7 @@ def withdraw_delegate(registration_id: int):
 @staff_only
 def import_upload(event_id: int, slug: str):
     """Upload a delegate CSV; it is checked and shown as a preview, nothing saved yet."""
-    event, region = load_event(event_id), load_region(slug)
+    event, region = get_forum_event(event_id), get_quota_region(slug)
     require_region(region.id)
     form = ImportForm()
     if form.validate_on_submit():
@@ -255,9 +251,7 @@ def import_upload(event_id: int, slug: str):
 
 def _load_draft(import_id: int) -> DelegateImport:
     """An import preview of a region the user manages, or 404/403."""
-    draft = db.session.get(DelegateImport, import_id)
-    if draft is None:
-        abort(404, description=f"There is no import number {import_id}.")
+    draft = get_delegate_import(import_id)
     require_region(draft.region_id)
     return draft
 

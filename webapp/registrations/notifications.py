@@ -24,8 +24,7 @@ from webapp.calendars.invites import (
 )
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
-from webapp.mail.recipes import RecipeError, Rendered, queue_recipe, recipe
-from webapp.mail.services import render_bodies
+from webapp.mail.services import RecipeError, Rendered, queue_email, recipe, render_bodies
 from webapp.models import Event, OutboxMessage, Registration, RegistrationStatus, utcnow
 from webapp.registrations.tokens import make_registration_token
 from webapp.text import one_line
@@ -51,14 +50,14 @@ def _queue(registration_id: int, event: Event, email: str, full_name: str, subje
            template: str, *, invitation: bool = False, cancel: dict | None = None) -> None:
     """Queue one registration email (written at delivery, with the calendar invitation when
     asked and the event is in calendars, or with the CANCEL described by `cancel`)."""
-    args = {"registration": registration_id, "template": template,
+    args = {"registration": registration_id,
             "invitation": invitation and ical.in_calendars(event)}
     if cancel is not None:
         args["cancel"] = cancel
     # One line each, whatever was stored (the forms refuse line breaks; older rows may hold
     # one): a line break in a header would refuse the message, and the registration with it.
-    queue_recipe(email, one_line(f"{subject}: {event.title}"), RECIPE, args,
-                 to_name=one_line(full_name) or None)
+    queue_email(email, one_line(f"{subject}: {event.title}"), template, args,
+                to_name=one_line(full_name) or None, recipe=RECIPE)
 
 
 def _mail(registration: Registration, subject: str, template: str, *,

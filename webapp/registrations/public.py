@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
+from webapp.loaders import get_forum_event
 from webapp.models import Event, utcnow
+from webapp.registrations import public_bp as bp
 from webapp.registrations.audit import record_public_registration, record_self_cancellation
 from webapp.registrations.common import (
     audience_labels,
-    load_event,
     public_choices,
 )
 from webapp.registrations.forms import DetailsForm, PublicRegistrationForm, SelfCancelForm
@@ -31,14 +32,13 @@ from webapp.registrations.tokens import (
     read_registration_token,
 )
 
-bp = Blueprint("public_registration", __name__)
 SELF_CANCEL_REASON = "Cancelled by the person"
 
 
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
 def register(event_id: int):
     """The public registration form: a seat while there are seats, else the waitlist."""
-    event = load_event(event_id)
+    event = get_forum_event(event_id)
     form = PublicRegistrationForm()
     form.audience.choices = public_choices(event)
     now = utcnow()
@@ -92,7 +92,7 @@ def registered(event_id: int, receipt: str):
         email = read_receipt(receipt, event_id)
     except RegistrationLinkError as exc:
         return render_template("registrations/link_invalid.html", reason=str(exc)), 404
-    return render_template("registrations/registered.html", event=load_event(event_id),
+    return render_template("registrations/registered.html", event=get_forum_event(event_id),
                            email=email)
 
 
