@@ -192,3 +192,49 @@ def test_posting_a_status_change_takes_the_same_rights(planned, make_user, make_
         auth.logout()
     assert db.session.get(Event, planned.id).status is EventStatus.PLANNED
     assert written() == []
+
+
+def test_cancelling_a_mission_withdraws_each_agenda_item_its_guests_had(
+        make_user, client, auth, make_event, make_person, make_region):
+    """Each agenda item reached a guest's calendar as its own invitation: the mission's
+    cancellation carries a METHOD:CANCEL per item that guest was to attend (a parallel
+    visit only to its listed guests; an item already cancelled not again)."""
+    from datetime import timedelta
+
+    from webapp.models import AgendaItem, AgendaKind
+
+    host = make_region("Catalonia")
+    mission = make_event("Reverse mission 2031", kind=EventKind.REVERSE_MISSION,
+                         host_region=host, hours=50)
+    people = [make_person(email=f"{n}@example.org") for n in ("ann", "bo")]
+    ann, bo = (MissionGuest(event=mission, person=person) for person in people)
+    db.session.add_all([ann, bo])
+    start = mission.starts_at + timedelta(hours=2)
+
+    def item(title, hours, **extra):
+        return AgendaItem(event=mission, kind=AgendaKind.VISIT, title=title,
+                          starts_at=start + timedelta(hours=hours),
+                          ends_at=start + timedelta(hours=hours + 1), **extra)
+
+    everyone, split = item("Port visit", 0), item("Design studio", 3, all_guests=False)
+    split.selected_guests.append(bo)
+    called_off = item("Dinner", 6, cancelled_at=utcnow())
+    db.session.add_all([ann, bo, everyone, split, called_off])
+    db.session.commit()
+    auth.login(make_user(Role.COORDINATOR, region=host))
+    client.post(f"/events/{mission.id}/status", data={
+        "action": "cancel", "reason": "Flights grounded.", "confirmed": "1"})
+    messages = {m.to_address: m for m in written(
+        OutboxMessage.subject == "Cancelled: Reverse mission 2031")}
+    withdrawn = {}
+    for address, message in messages.items():
+        files = [a for a in message.attachments if a.filename.startswith("cancelled-item-")]
+        withdrawn[address] = set()
+        for part in files:
+            invite = parse_calendar(part.data)
+            assert str(invite.calendar["METHOD"]) == "CANCEL"
+            [vevent] = invite.events.values()
+            assert str(vevent["STATUS"]) == "CANCELLED"
+            withdrawn[address].add(str(vevent["SUMMARY"]).removeprefix("Cancelled: "))
+    assert withdrawn == {"ann@example.org": {"Port visit"},
+                         "bo@example.org": {"Port visit", "Design studio"}}

@@ -41,6 +41,15 @@ def test_an_event_for_delegations_only_says_who_registers(make_forum, client):
     assert "coordinator registers its delegates" in html
 
 
+def test_the_event_page_offers_register_only_when_the_public_may(make_forum, client):
+    """A delegates-only forum's page has no Register button (it led to a closed form); a
+    forum with a public audience has one."""
+    delegates_only = make_forum({"international": 20})
+    assert ">Register</a>" not in client.get(f"/events/{delegates_only.id}").get_data(True)
+    with_guests = make_forum({"international": 20, "guest": 5})
+    assert ">Register</a>" in client.get(f"/events/{with_guests.id}").get_data(True)
+
+
 def test_registration_page_names_the_audience_as_one_person(make_forum, client):
     """The person's own page says 'As Guest', not 'Guests'."""
     forum = make_forum({"guest": 5})

@@ -7,15 +7,24 @@ Services add and flush, never commit, never read the request."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from webapp.calendars import ical
-from webapp.calendars.invites import CANCEL, REQUEST, calendar_recipe, event_attachment
+from webapp.calendars.invites import (
+    CANCEL,
+    REQUEST,
+    agenda_item_attachment,
+    calendar_recipe,
+    event_attachment,
+)
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
-from webapp.mail import queue_email, queue_emails
+from webapp.mail import Attachment, queue_email, queue_emails
 from webapp.models import (
+    AgendaItem,
     Event,
     EventStatus,
     GuestStatus,
@@ -83,12 +92,20 @@ def send_event_cancellation(event: Event) -> int:
 
 def send_guest_cancellations(event: Event) -> int:
     """A reverse mission is cancelled: a METHOD:CANCEL of it to every guest who had not
-    declined (they have it in their itinerary and personal feed). Returns how many."""
+    declined (they have it in their itinerary and personal feed), with a METHOD:CANCEL of
+    each agenda item they were to attend (each item reached their calendar as its own
+    invitation, so each UID is withdrawn on its own). Returns how many."""
     guests = db.session.scalars(
         sa.select(MissionGuest)
         .where(MissionGuest.event_id == event.id, MissionGuest.status != GuestStatus.DECLINED)
         .options(selectinload(MissionGuest.person))
         .order_by(MissionGuest.id)
+    ).all()
+    items = db.session.scalars(
+        sa.select(AgendaItem)
+        .where(AgendaItem.event_id == event.id, AgendaItem.cancelled_at.is_(None))
+        .options(selectinload(AgendaItem.selected_guests))
+        .order_by(AgendaItem.starts_at, AgendaItem.id)
     ).all()
     sent = 0
     reason = ical.clean_text(event.cancel_reason)
@@ -97,6 +114,9 @@ def send_guest_cancellations(event: Event) -> int:
         if not person.email:
             continue
         attachment = event_attachment(event, person, CANCEL)
+        withdrawn = [item_cancellation(item, person, number)
+                     for number, item in enumerate(
+                         (item for item in items if item.concerns(guest)), start=1)]
         queue_email(
             person.email, one_line(f"Cancelled: {event.title}"), "calendar_cancellation",
             {"event": event, "person": person, "reason": reason, "event_cancelled": True,
@@ -104,10 +124,17 @@ def send_guest_cancellations(event: Event) -> int:
              "event_url": absolute_url("events.detail", event_id=event.id),
              "feed": personal_feed_urls(person)},
             to_name=one_line(person.full_name) or None,
-            attachments=[attachment] if attachment else [],
+            attachments=([attachment] if attachment else []) + withdrawn,
         )
         sent += 1
     return sent
+
+
+def item_cancellation(item: AgendaItem, person: Person, number: int) -> Attachment:
+    """One agenda item's METHOD:CANCEL as a file of its own (one UID per iTIP object; the
+    message's inline part is the mission's own cancellation)."""
+    part = agenda_item_attachment(item, person, CANCEL)
+    return replace(part, filename=f"cancelled-item-{number}.ics", inline=False)
 
 
 def cancel_event(event: Event, reason: str) -> int:

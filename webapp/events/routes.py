@@ -18,6 +18,7 @@ from webapp.events.services import StatusError, cancel, concerned, confirm, may_
 from webapp.extensions import db
 from webapp.loaders import get_event
 from webapp.models import Event, EventKind, Role, utcnow
+from webapp.registrations.common import public_choices
 from webapp.search import matches_any, query_text
 
 
@@ -52,7 +53,10 @@ def detail(event_id: int):
         for day, items in groupby(event.agenda_items, key=lambda item: item.local_start.date())
     ]
     return render_template("events/detail.html", event=event, days=days,
-                           registration_open=event.registration_is_open(utcnow()),
+                           # A delegates-only forum is open to the delegations, not to the
+                           # public: no Register button leading to a closed form.
+                           registration_open=(event.registration_is_open(utcnow())
+                                              and bool(public_choices(event))),
                            can_change_status=may_change_status(current_user, event))
 
 

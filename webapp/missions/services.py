@@ -92,9 +92,8 @@ class ItemSnapshot:
 
 def attending_guests(item: AgendaItem, guests: Iterable[MissionGuest]) -> list[MissionGuest]:
     """The guests an item concerns: every guest not declined, or its listed ones not declined."""
-    if item.all_guests:
-        return [g for g in guests if g.is_attending]
-    return [g for g in item.selected_guests if g.is_attending]
+    return [g for g in (guests if item.all_guests else item.selected_guests)
+            if item.concerns(g)]
 
 
 def snapshot(item: AgendaItem) -> ItemSnapshot:

@@ -296,3 +296,8 @@ class AgendaItem(LocalTimesMixin, db.Model):
     def is_cancelled(self) -> bool:
         """Whether the item was called off (it stays on record)."""
         return self.cancelled_at is not None
+
+    def concerns(self, guest: MissionGuest) -> bool:
+        """Whether a mission guest is to attend this item: every guest not declined, or the
+        listed ones not declined."""
+        return guest.is_attending and (self.all_guests or guest in self.selected_guests)
