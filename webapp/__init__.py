@@ -55,13 +55,14 @@ def load_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
 def register_extensions(app: Flask) -> None:
     """Migrations, CSRF, sign-in (with the security headers), the mail outbox's delivery
     after commit."""
-    from webapp import mail
+    from webapp import i18n, mail
     from webapp.auth import setup as auth_setup
 
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     auth_setup.register(app)
     mail.init_app(app)
+    i18n.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,0 +1,104 @@
+"""Languages: which one a page, an email or a document is written in (Flask-Babel).
+
+The choice, first that applies: the person's saved preference (a view that knows the person
+calls `use_language`), a `?lang=` choice kept in the session, the browser's Accept-Language,
+the forum's own default language (`use_forum_language`), English. Only languages whose
+catalog the app ships are offered; Danish covers every page, the others the public side.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, g, has_request_context, request, session, url_for
+from flask_babel import Babel, get_locale, refresh
+
+from webapp.i18n.catalogs import TRANSLATIONS_DIR, compile_catalogs, shipped_languages
+
+# The languages the app can be written in, each named in itself (the switcher's labels).
+LANGUAGE_NAMES = {
+    "en": "English", "da": "Dansk", "de": "Deutsch", "fr": "Français", "es": "Español",
+    "ca": "Català", "nl": "Nederlands", "it": "Italiano", "pt_BR": "Português (Brasil)",
+    "zh_Hans": "简体中文", "fi": "Suomi",
+}
+DEFAULT_LANGUAGE = "en"
+SESSION_KEY = "lang"
+
+babel = Babel()
+
+
+def available_languages() -> list[str]:
+    """English and every language with a catalog shipped, in the switcher's order."""
+    shipped = shipped_languages(Path(current_app.config["TRANSLATIONS_DIR"]))
+    return [code for code in LANGUAGE_NAMES if code == DEFAULT_LANGUAGE or code in shipped]
+
+
+def supported(code: str | None) -> str | None:
+    """`code` when it is an available language (case and '-' forgiven), else None."""
+    if not code:
+        return None
+    wanted = code.replace("-", "_").lower()
+    return next((lang for lang in available_languages() if lang.lower() == wanted), None)
+
+
+def use_language(code: str | None) -> None:
+    """The person this request is about chose a language (saved with their registration)."""
+    g.person_language = supported(code)
+    refresh()  # Flask-Babel keeps the language it chose first for this request
+
+
+def use_forum_language(code: str | None) -> None:
+    """The forum this page belongs to writes by default in `code`."""
+    g.forum_language = supported(code)
+    refresh()
+
+
+def select_language() -> str:
+    """The language of this request, in the order the module docstring gives."""
+    if not has_request_context():  # the mail worker: the recipient's language or English
+        return getattr(g, "person_language", None) or DEFAULT_LANGUAGE
+    chosen = getattr(g, "person_language", None) or supported(session.get(SESSION_KEY))
+    if chosen:
+        return chosen
+    browser = request.accept_languages.best_match(
+        [code.replace("_", "-") for code in available_languages()])
+    return (supported(browser) or getattr(g, "forum_language", None) or DEFAULT_LANGUAGE)
+
+
+def language_tag(code: str) -> str:
+    """The BCP 47 tag of a language code, for `<html lang>` and hreflang: pt_BR → pt-BR."""
+    return code.replace("_", "-")
+
+
+def language_links() -> list[dict[str, str]]:
+    """This page in each available language (none when English is the only one)."""
+    languages = available_languages()
+    if len(languages) < 2 or not has_request_context() or request.endpoint is None:
+        return []
+    args = {**request.view_args, **request.args.to_dict()}
+    return [{"code": code, "name": LANGUAGE_NAMES[code], "tag": language_tag(code),
+             "url": url_for(request.endpoint, **{**args, SESSION_KEY: code}, _external=True)}
+            for code in languages]
+
+
+def _page_language() -> dict[str, object]:
+    """What base.html needs: the page's language tag and the switcher's links."""
+    return {"page_language": language_tag(str(get_locale())), "language_links": language_links}
+
+
+def _keep_language_choice() -> None:
+    """`?lang=xx` on any page: remember the choice for the rest of the visit."""
+    code = supported(request.args.get(SESSION_KEY))
+    if code:
+        session[SESSION_KEY] = code
+
+
+def init_app(app: Flask) -> None:
+    """Compile the catalogs if their sources changed, then choose per request. Tests may
+    point TRANSLATIONS_DIR at catalogs of their own."""
+    directory = Path(app.config.setdefault("TRANSLATIONS_DIR", str(TRANSLATIONS_DIR)))
+    compile_catalogs(directory)
+    babel.init_app(app, locale_selector=select_language,
+                   default_translation_directories=str(directory))
+    app.before_request(_keep_language_choice)
+    app.context_processor(_page_language)
