@@ -66,7 +66,8 @@ def read_manifest(path: Path) -> dict[str, Any]:
     except KeyError:
         raise _damaged(path, f"it has no {MANIFEST}") from None
     except UNREADABLE as exc:
-        raise _damaged(path, f"it cannot be read as a gzipped tar ({exc})") from None
+        raise _damaged(path, f"it cannot be read as a gzipped tar, or is cut short ({exc})"
+                       ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _damaged(path, "its manifest is not a Districts of Creativity snapshot's")
     version = manifest.get("format_version")

@@ -20,7 +20,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy.engine import make_url
@@ -50,11 +49,7 @@ def check_revision(revision: str) -> None:
     """Refuse a snapshot from a schema this code does not know (a newer app's)."""
     scripts = _migrations()
     head = scripts.get_current_head()
-    try:
-        known = scripts.get_revision(revision)
-    except CommandError:
-        known = None
-    if known is None:
+    if revision not in {script.revision for script in scripts.walk_revisions()}:
         raise BackupError(
             f"the snapshot's schema revision '{revision}' is not one of this code's migrations "
             f"(newest: {head}): it was taken by a newer version of the app, or another app. "
