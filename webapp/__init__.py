@@ -100,9 +100,10 @@ def register_cli(app: Flask) -> None:
     """`flask --app webapp ...`: the app's own commands, then each package's group."""
     from webapp import cli
     from webapp.auth.cli import users_cli
+    from webapp.backup import cli as backup_cli
     from webapp.mail.cli import mail_cli
 
-    for command in (*cli.COMMANDS, users_cli, mail_cli):
+    for command in (*cli.COMMANDS, *backup_cli.COMMANDS, users_cli, mail_cli):
         app.cli.add_command(command)
 
 
