@@ -157,7 +157,7 @@ def _link(app, registration) -> str:
 
 def test_the_person_sees_and_changes_answers_until_registration_closes(app, make_forum, client):
     """The signed page lists the answers and links to a form; after the close it is shut."""
-    forum = make_forum()
+    forum = make_forum(starts_at=utcnow() + timedelta(days=30))  # not begun, whatever today
     diet = ask(forum, "Dietary needs", K.SEVERAL_CHOICES, choices=["Vegan", "No nuts"])
     registration = register_person(forum, person(1), "guest", answers={diet.id: "Vegan"})
     db.session.commit()
