@@ -24,6 +24,8 @@ from webapp.models import (
     EventKind,
     MissionGuest,
     Person,
+    Question,
+    QuestionKind,
     Registration,
     Role,
     utcnow,
@@ -106,6 +108,7 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "public_registration.manage": ("GET", INVALID_LINK),
     "public_registration.cancel_own": ("POST", INVALID_LINK),
     "public_registration.registered": ("GET", UNKNOWN_SECRET),  # a forged receipt
+    "public_registration.edit_answers": ("GET", INVALID_LINK),
     "delegations.delegation": ("GET", REGION),
     "delegations.edit_delegate": ("GET", REGION),
     "delegations.substitute_delegate": ("GET", REGION),
@@ -122,6 +125,14 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "forum_admin.attendees": ("GET", SECRETARIAT),
     "forum_admin.export_attendees": ("GET", SECRETARIAT),
     "forum_admin.cancel": ("POST", SECRETARIAT_POST),
+    "questions.index": ("GET", SECRETARIAT),
+    "questions.new": ("GET", SECRETARIAT),
+    "questions.edit": ("GET", SECRETARIAT),
+    "questions.move": ("POST", SECRETARIAT_POST),
+    "questions.retire": ("POST", SECRETARIAT_POST),
+    "questions.restore": ("POST", SECRETARIAT_POST),
+    "questions.delete": ("GET", SECRETARIAT),  # asks first; the POST deletes
+    "questions.summary": ("GET", SECRETARIAT),
     "mail_admin.index": ("GET", SECRETARIAT),
     "mail_admin.detail": ("GET", SECRETARIAT),
     "mail_admin.download_eml": ("GET", SECRETARIAT),
@@ -152,7 +163,9 @@ def world(seeded, make_region, make_user, make_person):
                             audience="international")
     draft = DelegateImport(event_id=event_id, region_id=concerned.id, filename="d.csv",
                            rows_json="[]")
-    db.session.add_all([delegation, delegate, draft])
+    question = Question(event_id=event_id, position=1, kind=QuestionKind.YES_NO,
+                        label="I need a visa invitation letter")
+    db.session.add_all([delegation, delegate, draft, question])
     message = queue_email("delegate@example.org", "Hello", "test_message", {"name": "D"},
                           attachments=[Attachment("a.txt", "text/plain", b"a")])
     db.session.commit()
@@ -172,6 +185,7 @@ def world(seeded, make_region, make_user, make_person):
         "fee_id": fee.id,
         "message_id": message.id,
         "attachment_id": message.attachments[0].id,
+        "question_id": question.id,
     }
     return users, arguments
 

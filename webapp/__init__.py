@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
         mail_admin,
         missions,
         participation,
+        questions,
         regions,
         registrations,
     )
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
         core.bp, regions.bp, events.bp, missions.bp, auth.bp, auth.admin_bp,
         participation.bp, registrations.public_bp, registrations.delegations_bp,
         registrations.checkin_bp, registrations.admin_bp, calendars.bp, mail_admin.bp,
+        questions.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -27,6 +27,7 @@ from webapp.models import (
     OutboxAttachment,
     OutboxMessage,
     Person,
+    Question,
     Region,
     Registration,
     Representative,
@@ -210,3 +211,12 @@ def get_delegate_import(import_id: int) -> DelegateImport:
     """A saved delegate import preview."""
     return db.one_or_404(sa.select(DelegateImport).where(DelegateImport.id == import_id),
                          description=f"There is no import number {import_id}.")
+
+
+def get_question(question_id: int) -> Question:
+    """A registration question with its event."""
+    return db.one_or_404(
+        sa.select(Question).where(Question.id == question_id)
+        .options(joinedload(Question.event)),
+        description=f"There is no question number {question_id}.",
+    )

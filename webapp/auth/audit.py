@@ -27,6 +27,13 @@ ACTION_WORDS = {
     "registration.cancelled": "Registration cancelled by the secretariat",
     "registration.self_cancelled": "Registration cancelled by the person",
     "registration.promoted": "Moved up from the waitlist",
+    "registration.answers_changed": "Answers changed by the person",
+    "question.added": "Registration question added",
+    "question.changed": "Registration question changed",
+    "question.moved": "Registration question moved",
+    "question.retired": "Registration question retired",
+    "question.restored": "Registration question asked again",
+    "question.deleted": "Registration question deleted",
     "checkin.checked_in": "Checked in",
     "checkin.undone": "Check-in undone",
     "calendar.feed_reset": "Personal calendar address reset",
@@ -62,7 +69,8 @@ def action_words(action: str) -> str:
 
 
 # Done without an account, by the person themselves through a form or a signed link.
-SELF_SERVICE = {"registration.public", "registration.self_cancelled", "calendar.feed_reset"}
+SELF_SERVICE = {"registration.public", "registration.self_cancelled", "calendar.feed_reset",
+                "registration.answers_changed"}
 
 
 def actor_words(entry) -> str:

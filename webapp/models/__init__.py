@@ -6,6 +6,7 @@ from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
 from webapp.models.mission import GuestStatus, MissionGuest, agenda_attendance
 from webapp.models.participation import EngagementRule, RuleKey
 from webapp.models.people import Person
+from webapp.models.questions import Answer, Question, QuestionAudience, QuestionKind
 from webapp.models.region import (
     AnnualFee,
     MembershipEntry,
@@ -30,6 +31,7 @@ from webapp.models.user import AuditEntry, LoginThrottle, Role, User
 __all__ = [
     "AgendaItem",
     "AgendaKind",
+    "Answer",
     "AnnualFee",
     "AuditEntry",
     "CheckInAction",
@@ -53,6 +55,9 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "Question",
+    "QuestionAudience",
+    "QuestionKind",
     "Region",
     "RegionStatus",
     "Registration",

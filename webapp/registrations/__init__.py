@@ -14,6 +14,7 @@ admin_bp.before_request(require_secretariat_before_request)
 
 from webapp.registrations import (  # noqa: E402, F401 - their views join the blueprints
     admin,
+    answer_pages,
     checkin,
     delegations,
     public,

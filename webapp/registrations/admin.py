@@ -30,6 +30,7 @@ from webapp.models import (
     Registration,
     RegistrationStatus,
 )
+from webapp.questions.values import shown_answer
 from webapp.registrations import admin_bp as bp
 from webapp.registrations.audit import forum_facts, quota_changes
 from webapp.registrations.common import audience_labels
@@ -37,6 +38,7 @@ from webapp.registrations.forms import ForumForm, ReasonForm, timezone_choices
 from webapp.registrations.lists import (
     ATTENDEE_SORTS,
     AttendeeFilters,
+    attendee_answers,
     attendee_page,
     attendee_query,
     attendee_region,
@@ -250,12 +252,14 @@ def attendees(event_id: int):
     filters = AttendeeFilters.from_args(request.args, list(labels))
     page = page_number(request.args.get("page"))
     rows, has_next = attendee_page(event.id, filters, page, PAGE_SIZE)
+    questions, answers = attendee_answers(event.id, rows)
     regions = db.session.execute(sa.select(Region.slug, Region.name).order_by(Region.name)).all()
     return render_template(
         "registrations/attendees.html", event=event, rows=rows, has_next=has_next, page=page,
         filters=filters, labels=labels, regions=regions, sorts=ATTENDEE_SORTS,
         by_region=counts_by_region(event.id, filters), totals=audience_counts(event.id),
         region_of=attendee_region, reg_statuses=RegistrationStatus,
+        questions=questions, answers=answers, shown_answer=shown_answer,
     )
 
 
@@ -269,7 +273,7 @@ def export_attendees(event_id: int):
         attendee_query(event.id, filters).order_by(Registration.id).limit(EXPORT_LIMIT)
     ).all()
     return Response(
-        attendees_csv(rows, labels), mimetype="text/csv",
+        attendees_csv(rows, labels, *attendee_answers(event.id)), mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}-attendees.csv"'},
     )
 

@@ -26,6 +26,7 @@ from webapp.models import (
     Representative,
     User,
 )
+from webapp.questions.answers import AnswerValues
 from webapp.registrations.services import PersonData, register_person, substitute
 
 # (column on the registration, field of PersonData, word in the audit log)
@@ -84,11 +85,13 @@ def _for_shared_record(data: PersonData) -> PersonData:
 
 
 def add_delegate(event: Event, delegation: Delegation, data: PersonData, audience: str | None,
-                 *, is_head: bool = False) -> Registration:
+                 *, is_head: bool = False, answers: AnswerValues | None = None) -> Registration:
     """Register a delegate in the delegation, keeping the details as the region entered them
-    (register_person's refusals: already registered, over quota, unknown audience)."""
+    (register_person's refusals: already registered, over quota, unknown audience), with
+    their answers to the forum's questions."""
     registration = register_person(event, _for_shared_record(data), audience,
-                                   delegation=delegation, is_head_of_delegation=is_head)
+                                   delegation=delegation, is_head_of_delegation=is_head,
+                                   answers=answers)
     record_details(registration, data)
     return registration
 

@@ -16,6 +16,8 @@ from webapp.auth.services import record_audit
 from webapp.extensions import db
 from webapp.loaders import get_delegate, get_delegate_import, get_forum_event, get_quota_region
 from webapp.models import DelegateImport, Delegation, Registration, RegistrationStatus, Role
+from webapp.questions.fields import form_answers, with_questions
+from webapp.questions.services import delegate_questions
 from webapp.registrations import delegations_bp as bp
 from webapp.registrations.common import (
     audience_labels,
@@ -88,7 +90,7 @@ def delegation(event_id: int, slug: str):
     event, region = get_forum_event(event_id), get_quota_region(slug)
     require_region(region.id)
     quota = quota_for(event, region)
-    form = DelegateForm()
+    form = with_questions(DelegateForm, delegate_questions(event.id))()
     editable = may_change_delegation(event) and quota > 0
     if request.method == "POST":
         if not editable:
@@ -97,7 +99,8 @@ def delegation(event_id: int, slug: str):
             try:
                 delegation_row = get_or_create_delegation(event, region)
                 reg = add_delegate(event, delegation_row, form.person_data(),
-                                   delegation_audience(event), is_head=form.is_head.data)
+                                   delegation_audience(event), is_head=form.is_head.data,
+                                   answers=form_answers(form))
                 record_audit(_actor(), "delegation.delegate_added", delegation_row,
                              f"{region.name} → {event.title}: added {reg.person.email} "
                              f"({reg.status.value})")

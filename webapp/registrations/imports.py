@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from webapp.extensions import db
 from webapp.forms import NOT_AN_ADDRESS, control_character, email_problem
 from webapp.models import DelegateImport, Event, Person, Region, Registration, User, utcnow
+from webapp.questions.services import delegate_questions
+from webapp.questions.values import question_columns, row_answers
 from webapp.registrations.delegates import add_delegate
 from webapp.registrations.quotas import (
     delegates_used,
@@ -54,6 +56,8 @@ class PreviewRow:
     job_title: str = ""
     head: bool = False
     errors: list[str] = field(default_factory=list)
+    # Answers to the forum's questions, {question id as text: answer} (JSON's keys are text).
+    answers: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -153,6 +157,8 @@ def parse_delegates_csv(data: bytes, *, event: Event, region: Region) -> ImportP
     if not rows_in:
         raise ImportFileError("The file is empty.")
     columns = _columns(rows_in[0])
+    questions = delegate_questions(event.id)
+    answer_columns = question_columns(rows_in[0], questions, taken=columns.values())
     if len(rows_in) - 1 > MAX_ROWS:
         raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it.")
 
@@ -170,6 +176,8 @@ def parse_delegates_csv(data: bytes, *, event: Event, region: Region) -> ImportP
         row = PreviewRow(line=line, **{key: text[:LONGEST[key]] for key, text in cells.items()},
                          head=cell(values, "head").lower() in YES)
         row.errors.extend(_cell_problems(cells))
+        row.answers, problems = row_answers(questions, answer_columns, values)
+        row.errors.extend(problems)
         rows.append(row)
     email_problems = {row.line: _email_problem(row.email) for row in rows}
     registered = _already_registered(event.id, [
@@ -239,6 +247,7 @@ def import_delegates(draft: DelegateImport, by: User | None) -> tuple[int, list[
     if audience is None:
         raise RegistrationError("This event has no audiences yet; the secretariat sets them up.")
     delegation = get_or_create_delegation(event, region)
+    asked = {question.id for question in delegate_questions(event.id)}  # retired meanwhile?
     imported, skipped = 0, []
     for row in load_preview(draft):
         if not row.ok:
@@ -253,7 +262,8 @@ def import_delegates(draft: DelegateImport, by: User | None) -> tuple[int, list[
                           row.job_title or None)
         try:
             # add_delegate refuses before it writes anything, so no savepoint is needed.
-            add_delegate(event, delegation, data, audience, is_head=row.head)
+            add_delegate(event, delegation, data, audience, is_head=row.head, answers={
+                int(key): value for key, value in row.answers.items() if int(key) in asked})
             imported += 1
         except RegistrationError as exc:
             row.errors.append(str(exc))

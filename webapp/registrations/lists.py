@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, contains_eager
 
 from webapp.extensions import db
-from webapp.models import Delegation, Person, Region, Registration, RegistrationStatus
+from webapp.models import Delegation, Person, Question, Region, Registration, RegistrationStatus
+from webapp.questions.answers import answers_by_registration, registrations_answering
+from webapp.questions.services import event_questions
+from webapp.questions.values import shown_answer
 from webapp.search import like_pattern, query_text
 
 # A cell starting with one of these is read as a formula by Excel or LibreOffice.
@@ -22,6 +26,7 @@ EXPORT_COLUMNS = ["Name", "Email", "Organisation", "Title", "Region", "Audience"
                   "Head of delegation", "Registered (UTC)", "Checked in (UTC)",
                   "Cancel reason", "Demo"]
 
+ANSWER_FILTER = re.compile(r"[0-9]{1,9}:.*", re.DOTALL)
 DelegationRegion = aliased(Region, name="delegation_region")
 PersonRegion = aliased(Region, name="person_region")
 # The list's orders, by the `sort` value that asks for them (empty: by name). Blanks last.
@@ -44,6 +49,8 @@ class AttendeeFilters:
     status: str = ""
     q: str = ""
     sort: str = ""
+    # An answer to one of the forum's questions: "<question id>:<value>" (no value: any).
+    answer: str = ""
 
     @classmethod
     def from_args(cls, args, audiences: list[str]) -> AttendeeFilters:
@@ -57,7 +64,17 @@ class AttendeeFilters:
             status=status if status in {s.value for s in RegistrationStatus} else "",
             q=query_text(args, "q"),
             sort=sort if sort in ATTENDEE_SORTS else "",
+            answer=answer if ANSWER_FILTER.fullmatch(answer := query_text(args, "answer", 300))
+            else "",
         )
+
+    @property
+    def answer_filter(self) -> tuple[int, str | None] | None:
+        """(question id, the answer wanted or None for any), when the list is narrowed so."""
+        if not self.answer:
+            return None
+        question_id, _, value = self.answer.partition(":")
+        return int(question_id), value or None
 
     def as_args(self) -> dict[str, str]:
         """The non-empty filters, for links (pager, export)."""
@@ -95,6 +112,8 @@ def attendee_query(event_id: int, filters: AttendeeFilters) -> sa.Select:
         query = query.where(Registration.audience == filters.audience)
     if filters.status:
         query = query.where(Registration.status == RegistrationStatus(filters.status))
+    if filters.answer_filter:
+        query = query.where(Registration.id.in_(registrations_answering(*filters.answer_filter)))
     if filters.q:
         pattern = like_pattern(filters.q)
         query = query.where(sa.or_(
@@ -155,12 +174,28 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def attendees_csv(registrations: list[Registration], audience_labels: dict[str, str]) -> bytes:
-    """UTF-8 with BOM (so Excel picks the encoding), comma-separated, CRLF, formula-safe."""
+def attendee_answers(event_id: int, registrations: list[Registration] | None = None,
+                     ) -> tuple[list[Question], dict[int, dict[int, str]]]:
+    """The forum's questions (retired ones too: their answers are still shown) and the
+    answers of these registrations (None: every registration of the event): two queries,
+    one when the forum asks nothing."""
+    questions = event_questions(event_id, include_retired=True)
+    if not questions:
+        return [], {}
+    ids = ([reg.id for reg in registrations] if registrations is not None
+           else sa.select(Registration.id).where(Registration.event_id == event_id))
+    return questions, answers_by_registration(ids)
+
+
+def attendees_csv(registrations: list[Registration], audience_labels: dict[str, str],
+                  questions: list[Question] = (), answers: dict | None = None) -> bytes:
+    """UTF-8 with BOM (so Excel picks the encoding), comma-separated, CRLF, formula-safe;
+    then one column per question, headed by its label."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(EXPORT_COLUMNS + [safe_cell(question.label) for question in questions])
     for reg in registrations:
+        given = (answers or {}).get(reg.id, {})
         region = attendee_region(reg)
         writer.writerow([safe_cell(v) for v in (
             reg.name, reg.person.email, reg.organisation, reg.job_title, region,
@@ -169,5 +204,6 @@ def attendees_csv(registrations: list[Registration], audience_labels: dict[str, 
             reg.registered_at.strftime("%Y-%m-%d %H:%M"),
             reg.checked_in_at.strftime("%Y-%m-%d %H:%M") if reg.checked_in_at else "",
             reg.cancel_reason, "demo" if reg.is_demo else "",
+            *(shown_answer(q.kind, given.get(q.id)) for q in questions),
         )])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -9,7 +9,10 @@ from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
 from webapp.loaders import get_forum_event
 from webapp.models import Event, utcnow
+from webapp.questions.fields import form_answers, with_questions
+from webapp.questions.services import public_questions
 from webapp.registrations import public_bp as bp
+from webapp.registrations.answer_pages import answers_context
 from webapp.registrations.audit import record_public_registration, record_self_cancellation
 from webapp.registrations.common import (
     audience_labels,
@@ -39,7 +42,7 @@ SELF_CANCEL_REASON = "Cancelled by the person"
 def register(event_id: int):
     """The public registration form: a seat while there are seats, else the waitlist."""
     event = get_forum_event(event_id)
-    form = PublicRegistrationForm()
+    form = with_questions(PublicRegistrationForm, public_questions(event.id))()
     form.audience.choices = public_choices(event)
     now = utcnow()
     is_open = event.registration_is_open(now) and bool(form.audience.choices)
@@ -60,7 +63,8 @@ def _register(event: Event, form: PublicRegistrationForm):
     event_id = event.id
     for attempt in range(2):
         try:
-            registration = register_person(event, data, form.audience.data)
+            registration = register_person(event, data, form.audience.data,
+                                           answers=form_answers(form))
             record_public_registration(registration, event, data.normalised_email)
         except AlreadyRegistered as exc:
             send_link_again(exc.registration)
@@ -125,6 +129,7 @@ def manage(token: str):
         "registrations/manage.html", registration=registration, event=registration.event,
         form=form, token=token, feed=personal_feed_urls(person),
         labels=audience_labels(registration.event, one_person=True),
+        **answers_context(registration),
     ), 400 if form.errors else 200
 
 

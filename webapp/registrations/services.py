@@ -27,6 +27,7 @@ from webapp.models import (
     User,
     utcnow,
 )
+from webapp.questions.answers import AnswerValues, save_answers
 from webapp.registrations.audit import record_promotions
 from webapp.registrations.notifications import (
     on_registration_cancelled,
@@ -246,6 +247,7 @@ def register_person(
     is_head_of_delegation: bool = False,
     is_demo: bool = False,
     notify: bool = True,
+    answers: AnswerValues | None = None,
 ) -> Registration:
     """Register someone: a seat when one is free, else a place on the audience's waitlist;
     queues their confirmation or waitlist email (unless `notify` is off).
@@ -257,7 +259,8 @@ def register_person(
     then gets AlreadyRegistered). Raises AlreadyRegistered for a second registration of the
     same email, OverQuota when a delegation is full, RegistrationError for an unknown
     audience; each before anything is written. Does not check the event's registration
-    window: the public form does, delegations have their own deadline."""
+    window: the public form does, delegations have their own deadline. `answers` (checked
+    by the caller's form: webapp.questions) are saved with the registration."""
     person, existing_id = _person_and_active_registration(event.id, person_data.email)
     if existing_id is not None:
         raise AlreadyRegistered(db.session.get(Registration, existing_id))
@@ -278,6 +281,8 @@ def register_person(
         "delegation_id": delegation.id if delegation is not None else None,
         "is_head_of_delegation": is_head_of_delegation, "is_demo": is_demo,
     }]).one()
+    if answers:
+        save_answers(registration.id, answers)
     if notify:
         queue_registration_mail(registration, event, person_data.normalised_email, full_name)
     return registration
