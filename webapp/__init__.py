@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
         core,
         events,
         mail_admin,
+        messages,
         missions,
         participation,
         regions,
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
         core.bp, regions.bp, events.bp, missions.bp, auth.bp, auth.admin_bp,
         participation.bp, registrations.public_bp, registrations.delegations_bp,
         registrations.checkin_bp, registrations.admin_bp, calendars.bp, mail_admin.bp,
+        messages.bp,
     ):
         app.register_blueprint(blueprint)
 
