@@ -16,12 +16,14 @@ from webapp.models import (
     AgendaItem,
     AgendaKind,
     AnnualFee,
+    AttendeeMessage,
     AuditEntry,
     DelegateImport,
     Delegation,
     Event,
     EventCapacity,
     EventKind,
+    MessageScope,
     MissionGuest,
     Person,
     Registration,
@@ -129,6 +131,11 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "mail_admin.retry": ("POST", SECRETARIAT_POST),
     "mail_admin.retry_failed": ("POST", SECRETARIAT_POST),
     "mail_admin.send_waiting": ("GET", SECRETARIAT),  # asks first; the POST sends
+    "messages.forum_messages": ("GET", SECRETARIAT),
+    "messages.compose_forum": ("GET", SECRETARIAT),
+    "messages.mission_messages": ("GET", HOST_PLANNER),
+    "messages.compose_mission": ("GET", HOST_PLANNER),
+    "messages.detail": ("GET", HOST_PLANNER),  # a mission's message; a forum's: tests/messages
 }
 
 
@@ -153,6 +160,10 @@ def world(seeded, make_region, make_user, make_person):
     draft = DelegateImport(event_id=event_id, region_id=concerned.id, filename="d.csv",
                            rows_json="[]")
     db.session.add_all([delegation, delegate, draft])
+    written = AttendeeMessage(event_id=mission.id, scope=MessageScope.GUESTS, subject="Hi",
+                              body="Hi", selection="guests", selection_words="Every guest",
+                              send_key="matrix-key-0123456789abcdef")
+    db.session.add(written)
     message = queue_email("delegate@example.org", "Hello", "test_message", {"name": "D"},
                           attachments=[Attachment("a.txt", "text/plain", b"a")])
     db.session.commit()
@@ -172,6 +183,7 @@ def world(seeded, make_region, make_user, make_person):
         "fee_id": fee.id,
         "message_id": message.id,
         "attachment_id": message.attachments[0].id,
+        "attendee_message_id": written.id,
     }
     return users, arguments
 

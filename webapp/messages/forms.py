@@ -28,7 +28,8 @@ class MessageForm(AppForm):
     subject = StringField("Subject", filters=[stripped], validators=[
         InputRequired(message="Give the message a subject."), Length(max=200)])
     body = TextAreaField("Message", validators=[
-        InputRequired(message="Write the message."), Length(max=20_000)])
+        InputRequired(message="Write the message."), Length(max=20_000)],
+        render_kw={"rows": 12})
     send_key = HiddenField()
     shown_count = HiddenField()
 
