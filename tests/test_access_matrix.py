@@ -16,12 +16,14 @@ from webapp.models import (
     AgendaItem,
     AgendaKind,
     AnnualFee,
+    AttendeeMessage,
     AuditEntry,
     DelegateImport,
     Delegation,
     Event,
     EventCapacity,
     EventKind,
+    MessageScope,
     MissionGuest,
     Person,
     Question,
@@ -140,6 +142,11 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "mail_admin.retry": ("POST", SECRETARIAT_POST),
     "mail_admin.retry_failed": ("POST", SECRETARIAT_POST),
     "mail_admin.send_waiting": ("GET", SECRETARIAT),  # asks first; the POST sends
+    "messages.forum_messages": ("GET", SECRETARIAT),
+    "messages.compose_forum": ("GET", SECRETARIAT),
+    "messages.mission_messages": ("GET", HOST_PLANNER),
+    "messages.compose_mission": ("GET", HOST_PLANNER),
+    "messages.detail": ("GET", HOST_PLANNER),  # a mission's message; a forum's: tests/messages
 }
 
 
@@ -166,6 +173,10 @@ def world(seeded, make_region, make_user, make_person):
     question = Question(event_id=event_id, position=1, kind=QuestionKind.YES_NO,
                         label="I need a visa invitation letter")
     db.session.add_all([delegation, delegate, draft, question])
+    written = AttendeeMessage(event_id=mission.id, scope=MessageScope.GUESTS, subject="Hi",
+                              body="Hi", selection="guests", selection_words="Every guest",
+                              send_key="matrix-key-0123456789abcdef")
+    db.session.add(written)
     message = queue_email("delegate@example.org", "Hello", "test_message", {"name": "D"},
                           attachments=[Attachment("a.txt", "text/plain", b"a")])
     db.session.commit()
@@ -186,6 +197,7 @@ def world(seeded, make_region, make_user, make_person):
         "message_id": message.id,
         "attachment_id": message.attachments[0].id,
         "question_id": question.id,
+        "attendee_message_id": written.id,
     }
     return users, arguments
 

@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
         core,
         events,
         mail_admin,
+        messages,
         missions,
         participation,
         questions,
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         participation.bp, registrations.public_bp, registrations.delegations_bp,
         registrations.checkin_bp, registrations.admin_bp, calendars.bp, mail_admin.bp,
         questions.bp,
+        messages.bp,
     ):
         app.register_blueprint(blueprint)
 

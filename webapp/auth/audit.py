@@ -57,6 +57,7 @@ ACTION_WORDS = {
     "region.excluded": "Region excluded",
     "region.readmitted": "Region readmitted",
     "region.left": "Region left the network",
+    "message.sent": "Message sent to attendees or guests",
 }
 
 

@@ -8,9 +8,16 @@ from flask import Flask
 
 from webapp.config import mail_settings
 from webapp.mail.background import EXTENSION, AfterCommitSender
-from webapp.mail.services import Attachment, Email, queue_email, queue_emails
+from webapp.mail.services import (
+    Attachment,
+    Email,
+    queue_email,
+    queue_emails,
+    queue_emails_with_ids,
+)
 
-__all__ = ["Attachment", "Email", "init_app", "queue_email", "queue_emails"]
+__all__ = ["Attachment", "Email", "init_app", "queue_email", "queue_emails",
+           "queue_emails_with_ids"]
 
 
 def init_app(app: Flask) -> None:

@@ -25,6 +25,7 @@ from webapp.models.mail import OutboxAttachment, OutboxMessage
 outbox = OutboxMessage.__table__
 INSERT_ONE = sa.insert(outbox).returning(outbox.c.id)
 INSERT_MANY = sa.insert(outbox)
+INSERT_MANY_WITH_IDS = sa.insert(outbox).returning(outbox.c.id, sort_by_parameter_order=True)
 
 FORBIDDEN_IN_HEADERS = ("\r", "\n", "\x00")
 # The everyday address: an RFC 5322 dot-atom before the @, ASCII host labels after it. The
@@ -207,6 +208,20 @@ def queue_emails(emails: Iterable[Email], *, skip_invalid: bool = False) -> int:
         db.session.execute(INSERT_MANY, bare)
         remember_all_due()  # after the commit, the sender delivers whatever is due
     return len(rows)
+
+
+def queue_emails_with_ids(emails: Sequence[Email]) -> list[int]:
+    """queue_emails for a caller that links each message to a row of its own: the outbox ids,
+    in the emails' order, from one INSERT ... RETURNING. Every message must be valid
+    (ValueError otherwise: check addresses first) and have no attachments."""
+    rows = [_row(email) for email in emails]
+    if any(row.pop("attachments") for row in rows):
+        raise ValueError("queue_emails_with_ids takes messages without attachments")
+    if not rows:
+        return []
+    ids = list(db.session.execute(INSERT_MANY_WITH_IDS, rows).scalars())
+    remember_all_due()
+    return ids
 
 
 def queue_email(

@@ -3,6 +3,7 @@
 from webapp.models.calendar import bump_sequences  # noqa: F401 - listener and indexes
 from webapp.models.event import AgendaItem, AgendaKind, Event, EventCapacity, EventKind, EventStatus
 from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
+from webapp.models.message import AttendeeMessage, MessageRecipient, MessageScope
 from webapp.models.mission import GuestStatus, MissionGuest, agenda_attendance
 from webapp.models.participation import EngagementRule, RuleKey
 from webapp.models.people import Person
@@ -33,6 +34,7 @@ __all__ = [
     "AgendaKind",
     "Answer",
     "AnnualFee",
+    "AttendeeMessage",
     "AuditEntry",
     "CheckInAction",
     "CheckInEntry",
@@ -49,6 +51,8 @@ __all__ = [
     "MissionGuest",
     "agenda_attendance",
     "MembershipEntry",
+    "MessageRecipient",
+    "MessageScope",
     "LoginThrottle",
     "MembershipKind",
     "OutboxAttachment",
