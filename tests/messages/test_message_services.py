@@ -197,3 +197,32 @@ def test_mission_guests_get_their_itinerary_link(mission, smtp_server, client):
     assert "Hal" in client.get(link.removeprefix("http://localhost")).get_data(as_text=True)
     assert db.session.scalar(sa.select(Person.id).filter_by(full_name="Jo")) not in {
         r.person_id for r in db.session.scalars(sa.select(MessageRecipient))}
+
+
+def test_those_who_answered_a_question(forum):
+    """'Those who answered': a choice of a one-choice question, yes/no, or any answer to a
+    text question; the form lists each (cancelled Fay never)."""
+    from webapp.models import Question, QuestionKind
+    from webapp.questions.answers import save_answers
+
+    event = forum.event
+    diet = Question(event_id=event.id, position=1, kind=QuestionKind.ONE_CHOICE,
+                    label="Dietary needs", choices="Vegetarian\nGluten-free")
+    visa = Question(event_id=event.id, position=2, kind=QuestionKind.YES_NO,
+                    label="I need a visa invitation letter")
+    access = Question(event_id=event.id, position=3, kind=QuestionKind.SHORT_TEXT,
+                      label="Accessibility needs")
+    db.session.add_all([diet, visa, access])
+    db.session.flush()
+    for name, answers in {"Ann": {diet.id: "Vegetarian", visa.id: "yes"},
+                          "Dee": {diet.id: "Gluten-free", access.id: "Wheelchair"},
+                          "Eve": {visa.id: "yes"}, "Fay": {visa.id: "yes"}}.items():
+        save_answers(forum.regs[name].id, answers)
+    db.session.commit()
+    assert names(event, REG, f"answered:{diet.id}=Vegetarian") == ["Ann"]
+    assert names(event, REG, f"answered:{visa.id}=yes") == ["Ann", "Eve"]
+    assert names(event, REG, f"answered:{access.id}=") == ["Dee"]
+    labels = dict(options(event, REG))
+    assert labels[f"answered:{diet.id}=Gluten-free"] == (
+        "Those who answered: Dietary needs — Gluten-free")
+    assert labels[f"answered:{access.id}="] == "Those who answered: Accessibility needs — answered"

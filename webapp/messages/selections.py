@@ -22,10 +22,13 @@ from webapp.models import (
     MessageScope,
     MissionGuest,
     Person,
+    Question,
+    QuestionKind,
     Region,
     Registration,
     RegistrationStatus,
 )
+from webapp.questions.answers import registrations_answering
 
 # The region of a delegate's delegation: the recipients' query joins it under this name, so
 # conditions may use it.
@@ -167,6 +170,40 @@ register_selection(Selection(
 register_selection(Selection(
     "not_checked_in", MessageScope.REGISTRATIONS, "Confirmed, not checked in",
     lambda e, a: sa.and_(_confirmed, Registration.checked_in_at.is_(None))))
+
+
+
+def _answers(event: Event) -> list[tuple[str, str]]:
+    """'<question id>=<choice>' for each choice of the forum's questions (yes/no too), and
+    '<question id>=' (answered at all) for the others; retired questions included, their
+    answers are kept (one query)."""
+    found = []
+    for question in db.session.scalars(
+            sa.select(Question).where(Question.event_id == event.id)
+            .order_by(Question.position, Question.id)):
+        if question.kind is QuestionKind.YES_NO:
+            values = [("yes", "Yes"), ("no", "No")]
+        elif question.kind.has_choices:
+            values = [(choice, choice) for choice in question.choice_list]
+        else:
+            values = [("", "answered")]
+        found += [(f"{question.id}={value}", f"{question.label} — {words}")
+                  for value, words in values]
+    return found
+
+
+def _answered(event: Event, argument: str | None) -> sa.ColumnElement[bool]:
+    """Active registrations whose answer to the question is the value (any answer when the
+    value is empty)."""
+    question_id, _, value = (argument or "").partition("=")
+    if not question_id.isdigit():
+        return sa.false()
+    return sa.and_(_active, Registration.id.in_(
+        registrations_answering(int(question_id), value or None)))
+
+
+register_selection(Selection(
+    "answered", MessageScope.REGISTRATIONS, "Those who answered", _answered, _answers))
 
 # --- the guests of a reverse mission -----------------------------------------------------
 
