@@ -22,6 +22,7 @@ from webapp.models import (
     Event,
     EventCapacity,
     EventKind,
+    ErasureRequest,
     MissionGuest,
     Person,
     Registration,
@@ -129,6 +130,19 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "mail_admin.retry": ("POST", SECRETARIAT_POST),
     "mail_admin.retry_failed": ("POST", SECRETARIAT_POST),
     "mail_admin.send_waiting": ("GET", SECRETARIAT),  # asks first; the POST sends
+    "privacy.notice": ("GET", PUBLIC),
+    "privacy.link_data": ("GET", INVALID_LINK),
+    "privacy.link_data_json": ("GET", INVALID_LINK),
+    "privacy.link_consents": ("POST", INVALID_LINK),
+    "privacy.link_erase": ("GET", INVALID_LINK),
+    "privacy.account_data": ("GET", SIGNED_IN),
+    "privacy.account_data_json": ("GET", SIGNED_IN),
+    "privacy.account_erase": ("GET", SIGNED_IN),  # asks first
+    "privacy_admin.edit_notice": ("GET", SECRETARIAT),
+    "privacy_admin.requests": ("GET", SECRETARIAT),
+    "privacy_admin.request_detail": ("GET", SECRETARIAT),
+    "privacy_admin.erase": ("POST", SECRETARIAT_POST),
+    "privacy_admin.refuse": ("POST", {**SECRETARIAT, "secretariat": 400}),  # no reason given
 }
 
 
@@ -152,7 +166,8 @@ def world(seeded, make_region, make_user, make_person):
                             audience="international")
     draft = DelegateImport(event_id=event_id, region_id=concerned.id, filename="d.csv",
                            rows_json="[]")
-    db.session.add_all([delegation, delegate, draft])
+    erasure = ErasureRequest(person=delegate.person, asked_via="link")
+    db.session.add_all([delegation, delegate, draft, erasure])
     message = queue_email("delegate@example.org", "Hello", "test_message", {"name": "D"},
                           attachments=[Attachment("a.txt", "text/plain", b"a")])
     db.session.commit()
@@ -172,6 +187,7 @@ def world(seeded, make_region, make_user, make_person):
         "fee_id": fee.id,
         "message_id": message.id,
         "attachment_id": message.attachments[0].id,
+        "request_id": erasure.id,
     }
     return users, arguments
 

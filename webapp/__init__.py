@@ -55,13 +55,14 @@ def load_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
 def register_extensions(app: Flask) -> None:
     """Migrations, CSRF, sign-in (with the security headers), the mail outbox's delivery
     after commit."""
-    from webapp import mail
+    from webapp import mail, privacy
     from webapp.auth import setup as auth_setup
 
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     auth_setup.register(app)
     mail.init_app(app)
+    privacy.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
         mail_admin,
         missions,
         participation,
+        privacy_pages,
         regions,
         registrations,
     )
@@ -82,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
         core.bp, regions.bp, events.bp, missions.bp, auth.bp, auth.admin_bp,
         participation.bp, registrations.public_bp, registrations.delegations_bp,
         registrations.checkin_bp, registrations.admin_bp, calendars.bp, mail_admin.bp,
+        privacy_pages.bp, privacy_pages.admin_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -100,8 +103,9 @@ def register_cli(app: Flask) -> None:
     from webapp import cli
     from webapp.auth.cli import users_cli
     from webapp.mail.cli import mail_cli
+    from webapp.privacy.cli import privacy_cli
 
-    for command in (*cli.COMMANDS, users_cli, mail_cli):
+    for command in (*cli.COMMANDS, users_cli, mail_cli, privacy_cli):
         app.cli.add_command(command)
 
 

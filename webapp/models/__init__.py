@@ -6,6 +6,7 @@ from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
 from webapp.models.mission import GuestStatus, MissionGuest, agenda_attendance
 from webapp.models.participation import EngagementRule, RuleKey
 from webapp.models.people import Person
+from webapp.models.privacy import Consent, ErasureRequest, ErasureStatus, PrivacyNotice
 from webapp.models.region import (
     AnnualFee,
     MembershipEntry,
@@ -33,6 +34,10 @@ __all__ = [
     "AnnualFee",
     "AuditEntry",
     "CheckInAction",
+    "Consent",
+    "ErasureRequest",
+    "ErasureStatus",
+    "PrivacyNotice",
     "CheckInEntry",
     "DelegateImport",
     "DelegationQuota",

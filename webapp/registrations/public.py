@@ -9,6 +9,7 @@ from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
 from webapp.loaders import get_forum_event
 from webapp.models import Event, utcnow
+from webapp.privacy.consents import record_consents
 from webapp.registrations import public_bp as bp
 from webapp.registrations.audit import record_public_registration, record_self_cancellation
 from webapp.registrations.common import (
@@ -62,6 +63,7 @@ def _register(event: Event, form: PublicRegistrationForm):
         try:
             registration = register_person(event, data, form.audience.data)
             record_public_registration(registration, event, data.normalised_email)
+            record_consents(registration, request.form)
         except AlreadyRegistered as exc:
             send_link_again(exc.registration)
         except IntegrityError:
