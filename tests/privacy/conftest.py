@@ -61,6 +61,11 @@ def open_forum(make_event, title: str, starts_at: datetime = FORUM_START) -> Eve
 
 @pytest.fixture
 def rich_person(app, make_region, make_event, make_user) -> Rich:
+    """Zuzanna, with one of every kind of data (build_rich_person)."""
+    return build_rich_person(make_region, make_event, make_user)
+
+
+def build_rich_person(make_region, make_event, make_user) -> Rich:
     """Zuzanna: a public guest of one forum (checked in, a consent, her mail delivered), a
     delegate of Flanders at another (her region's own entry), a mission guest with a note,
     a past representative, in a delegate import, in the audit log and the outbox."""
