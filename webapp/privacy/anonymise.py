@@ -154,7 +154,7 @@ def _consents_and_requests(person: Person, erased: Erased) -> None:
     now = utcnow()
     for consent in db.session.scalars(sa.select(Consent).where(
             Consent.person_id == person.id, Consent.withdrawn_at.is_(None))):
-        consent.withdrawn_at = now
+        consent.withdrawn_at = max(now, consent.given_at)  # a clock set back stays valid
     for request in db.session.scalars(sa.select(ErasureRequest).where(
             ErasureRequest.person_id == person.id, ErasureRequest.reason.is_not(None))):
         request.reason = erased.scrub(request.reason)
