@@ -20,6 +20,7 @@ from webapp.models import (
     AuditEntry,
     DelegateImport,
     Delegation,
+    ErasureRequest,
     Event,
     EventCapacity,
     EventKind,
@@ -147,6 +148,19 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "messages.mission_messages": ("GET", HOST_PLANNER),
     "messages.compose_mission": ("GET", HOST_PLANNER),
     "messages.detail": ("GET", HOST_PLANNER),  # a mission's message; a forum's: tests/messages
+    "privacy.notice": ("GET", PUBLIC),
+    "privacy.link_data": ("GET", INVALID_LINK),
+    "privacy.link_data_json": ("GET", INVALID_LINK),
+    "privacy.link_consents": ("POST", INVALID_LINK),
+    "privacy.link_erase": ("GET", INVALID_LINK),
+    "privacy.account_data": ("GET", SIGNED_IN),
+    "privacy.account_data_json": ("GET", SIGNED_IN),
+    "privacy.account_erase": ("GET", SIGNED_IN),  # asks first
+    "privacy_admin.edit_notice": ("GET", SECRETARIAT),
+    "privacy_admin.requests": ("GET", SECRETARIAT),
+    "privacy_admin.request_detail": ("GET", SECRETARIAT),
+    "privacy_admin.erase": ("POST", SECRETARIAT_POST),
+    "privacy_admin.refuse": ("POST", {**SECRETARIAT, "secretariat": 400}),  # no reason given
 }
 
 
@@ -172,7 +186,8 @@ def world(seeded, make_region, make_user, make_person):
                            rows_json="[]")
     question = Question(event_id=event_id, position=1, kind=QuestionKind.YES_NO,
                         label="I need a visa invitation letter")
-    db.session.add_all([delegation, delegate, draft, question])
+    erasure = ErasureRequest(person=delegate.person, asked_via="link")
+    db.session.add_all([delegation, delegate, draft, question, erasure])
     written = AttendeeMessage(event_id=mission.id, scope=MessageScope.GUESTS, subject="Hi",
                               body="Hi", selection="guests", selection_words="Every guest",
                               send_key="matrix-key-0123456789abcdef")
@@ -198,6 +213,7 @@ def world(seeded, make_region, make_user, make_person):
         "attachment_id": message.attachments[0].id,
         "question_id": question.id,
         "attendee_message_id": written.id,
+        "request_id": erasure.id,
     }
     return users, arguments
 

@@ -55,7 +55,7 @@ def load_settings(app: Flask, config: Mapping[str, Any] | None) -> None:
 def register_extensions(app: Flask) -> None:
     """Migrations, CSRF, sign-in (with the security headers), the mail outbox's delivery
     after commit."""
-    from webapp import i18n, mail
+    from webapp import i18n, mail, privacy
     from webapp.auth import setup as auth_setup
 
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
     auth_setup.register(app)
     mail.init_app(app)
     i18n.init_app(app)
+    privacy.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
         missions,
         participation,
         questions,
+        privacy_pages,
         regions,
         registrations,
     )
@@ -87,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
         registrations.checkin_bp, registrations.admin_bp, calendars.bp, mail_admin.bp,
         questions.bp,
         messages.bp,
+        privacy_pages.bp, privacy_pages.admin_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -106,8 +109,9 @@ def register_cli(app: Flask) -> None:
     from webapp.auth.cli import users_cli
     from webapp.backup import cli as backup_cli
     from webapp.mail.cli import mail_cli
+    from webapp.privacy.cli import privacy_cli
 
-    for command in (*cli.COMMANDS, *backup_cli.COMMANDS, users_cli, mail_cli):
+    for command in (*cli.COMMANDS, *backup_cli.COMMANDS, users_cli, mail_cli, privacy_cli):
         app.cli.add_command(command)
 
 

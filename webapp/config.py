@@ -79,6 +79,11 @@ class Config:
         )
         # /healthz answers 503 when a folder the site writes to has less free space.
         self.HEALTH_MIN_FREE_MB = _env_number(env, "HEALTH_MIN_FREE_MB", 100, minimum=0)
+        # Personal data: months after the last event before the retention sweep anonymises.
+        self.PRIVACY_PUBLIC_RETENTION_MONTHS = _env_number(
+            env, "PRIVACY_PUBLIC_RETENTION_MONTHS", 24, minimum=1)
+        self.PRIVACY_NETWORK_RETENTION_MONTHS = _env_number(
+            env, "PRIVACY_NETWORK_RETENTION_MONTHS", 60, minimum=1)
         for key, value in mail_settings(env, instance_path, self.BASE_URL).items():
             setattr(self, key, value)
 

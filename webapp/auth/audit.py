@@ -58,6 +58,14 @@ ACTION_WORDS = {
     "region.readmitted": "Region readmitted",
     "region.left": "Region left the network",
     "message.sent": "Message sent to attendees or guests",
+    "privacy.exported": "Personal data exported",
+    "privacy.consent_changed": "Consent given or withdrawn",
+    "privacy.erasure_requested": "Erasure of personal data requested",
+    "privacy.erased": "Personal data erased on request",
+    "privacy.erasure_refused": "Erasure request refused",
+    "privacy.retention_erased": "Personal data anonymised after the retention period",
+    "privacy.retention_sweep": "Retention sweep run",
+    "privacy.notice_changed": "Privacy notice changed",
 }
 
 
@@ -71,7 +79,8 @@ def action_words(action: str) -> str:
 
 # Done without an account, by the person themselves through a form or a signed link.
 SELF_SERVICE = {"registration.public", "registration.self_cancelled", "calendar.feed_reset",
-                "registration.answers_changed"}
+                "registration.answers_changed",
+                "privacy.exported", "privacy.consent_changed", "privacy.erasure_requested"}
 
 
 def actor_words(entry) -> str:

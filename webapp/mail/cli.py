@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError
 
@@ -57,6 +59,23 @@ def _make_waiting_due() -> None:
     click.echo(f"{waiting} waiting message{'s' if waiting != 1 else ''} due now.")
 
 
+DAY_SECONDS = 24 * 3600
+
+
+def run_daily_jobs() -> None:
+    """--daily-jobs: the jobs other packages registered in app.extensions["daily_jobs"]
+    (the privacy retention sweep), each in its own transaction; a failing one is said, not
+    fatal. Registered by name, so `mail` imports none of them."""
+    for name, job in current_app.extensions.get("daily_jobs", {}).items():
+        try:
+            job()
+        except Exception as exc:  # noqa: BLE001 - the worker keeps delivering mail
+            db.session.rollback()
+            click.echo(f"{_stamp()} daily job {name} failed: {exc}", err=True)
+        else:
+            click.echo(f"{_stamp()} daily job {name} done.")
+
+
 def _stamp() -> str:
     """The time for a worker's log line."""
     return utcnow().strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -72,13 +91,20 @@ def _stamp() -> str:
 @click.option("--now", "now", is_flag=True,
               help="First make every waiting message due (after an outage: no waiting for "
                    "the retry backoff), then deliver.")
-def send_command(watch: bool, interval: float, limit: int | None, now: bool) -> None:
+@click.option("--daily-jobs", "daily", is_flag=True,
+              help="Also run the daily jobs (the privacy retention sweep): once now, and with "
+                   "--watch every 24 hours.")
+def send_command(watch: bool, interval: float, limit: int | None, now: bool,
+                 daily: bool) -> None:
     """Deliver the messages that are due (by SMTP, or as .eml files without MAIL_SERVER)."""
     stop = threading.Event()
     if now:
         _make_waiting_due()
+    next_daily = time.monotonic() if daily else None
     with stop_on_signals(stop):
         if not watch:
+            if daily:
+                run_daily_jobs()
             report = _one_run(stop, limit)
             summary = report.summary()
             click.echo(summary[:1].upper() + summary[1:] + ".")
@@ -87,6 +113,9 @@ def send_command(watch: bool, interval: float, limit: int | None, now: bool) -> 
             return
         click.echo(f"{_stamp()} mail worker started; every {interval:g}s; Ctrl+C stops.")
         while not stop.is_set():
+            if next_daily is not None and time.monotonic() >= next_daily:
+                run_daily_jobs()
+                next_daily += DAY_SECONDS
             try:
                 report = _one_run(stop, limit)
             except click.ClickException as exc:  # the database may be restarting: wait

@@ -42,4 +42,6 @@ def read_itinerary_token(token: str) -> tuple[int, int]:
     guest = db.session.get(MissionGuest, data["g"])
     if guest is None or guest.event_id != data["e"]:
         raise ItineraryLinkError("This itinerary link is no longer valid.")
+    if guest.person.erased_at is not None:
+        raise ItineraryLinkError("The personal data of this invitation was erased.")
     return data["g"], data["e"]

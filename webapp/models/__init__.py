@@ -8,6 +8,7 @@ from webapp.models.mission import GuestStatus, MissionGuest, agenda_attendance
 from webapp.models.participation import EngagementRule, RuleKey
 from webapp.models.people import Person
 from webapp.models.questions import Answer, Question, QuestionAudience, QuestionKind
+from webapp.models.privacy import Consent, ErasureRequest, ErasureStatus, PrivacyNotice
 from webapp.models.region import (
     AnnualFee,
     MembershipEntry,
@@ -37,6 +38,10 @@ __all__ = [
     "AttendeeMessage",
     "AuditEntry",
     "CheckInAction",
+    "Consent",
+    "ErasureRequest",
+    "ErasureStatus",
+    "PrivacyNotice",
     "CheckInEntry",
     "DelegateImport",
     "DelegationQuota",

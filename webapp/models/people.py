@@ -38,6 +38,8 @@ class Person(db.Model):
     calendar_token: Mapped[str] = mapped_column(
         sa.String(64), unique=True, index=True, default=new_calendar_token
     )
+    # When the person's data was anonymised (webapp.privacy); their signed links then say so.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     region: Mapped[Region | None] = relationship(back_populates="people")
 

@@ -11,6 +11,7 @@ from webapp.loaders import get_forum_event
 from webapp.models import Event, utcnow
 from webapp.questions.fields import form_answers, with_questions
 from webapp.questions.services import public_questions
+from webapp.privacy.consents import record_consents
 from webapp.registrations import public_bp as bp
 from webapp.registrations.answer_pages import answers_context
 from webapp.registrations.audit import record_public_registration, record_self_cancellation
@@ -66,6 +67,7 @@ def _register(event: Event, form: PublicRegistrationForm):
             registration = register_person(event, data, form.audience.data,
                                            answers=form_answers(form))
             record_public_registration(registration, event, data.normalised_email)
+            record_consents(registration, request.form)
         except AlreadyRegistered as exc:
             send_link_again(exc.registration)
         except IntegrityError:

@@ -46,6 +46,10 @@ def read_registration_token(token: str) -> Registration:
     registration = db.session.get(Registration, data.get("rid")) if isinstance(data, dict) else None
     if registration is None or registration.person_id != data.get("pid"):
         raise RegistrationLinkError("This link does not match any registration.")
+    if registration.person.erased_at is not None:
+        raise RegistrationLinkError(
+            "The personal data of this registration was erased on "
+            f"{registration.person.erased_at:%-d %B %Y}: we hold nothing about you under it.")
     return registration
 
 
