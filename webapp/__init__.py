@@ -77,8 +77,8 @@ def register_blueprints(app: Flask) -> None:
         messages,
         missions,
         participation,
-        questions,
         privacy_pages,
+        questions,
         regions,
         registrations,
     )

@@ -14,18 +14,24 @@ from webapp.mail.delivery import deliver_due
 from webapp.models import (
     AgendaItem,
     AgendaKind,
+    AttendeeMessage,
     CheckInEntry,
     DelegateImport,
     Delegation,
     Event,
     EventCapacity,
     EventKind,
+    MessageRecipient,
+    MessageScope,
     MissionGuest,
     Person,
+    Question,
+    QuestionKind,
     Registration,
     Representative,
 )
 from webapp.privacy.consents import set_consents
+from webapp.questions.answers import save_answers
 from webapp.registrations.audit import record_check_in, record_public_registration
 from webapp.registrations.services import PersonData, check_in, register_person
 
@@ -112,6 +118,19 @@ def build_rich_person(make_region, make_event, make_user) -> Rich:
     draft = DelegateImport(event_id=second.id, region_id=flanders.id, filename="flanders.csv",
                            rows_json=json.dumps([{"line": 2, "name": NAME, "email": EMAIL}]))
     db.session.add_all([guest, item, seat, draft])
+    access = Question(event_id=forum.id, position=1, kind=QuestionKind.SHORT_TEXT,
+                      label="Accessibility needs")
+    db.session.add(access)
+    db.session.flush()
+    save_answers(public.id, {access.id: f"A ramp for {NAME}"})
+    note = AttendeeMessage(event_id=forum.id, scope=MessageScope.REGISTRATIONS,
+                           subject="Programme", body="Hi {name}", selection="confirmed",
+                           selection_words="Everyone confirmed", send_key="privacy-test-key",
+                           sent_at=FORUM_START)
+    db.session.add(note)
+    db.session.flush()
+    db.session.add(MessageRecipient(message_id=note.id, person_id=person.id,
+                                    registration_id=public.id, name=NAME))
     queue_email(EMAIL, f"A note for {NAME}", "test_message", {"name": NAME}, to_name=NAME)
     queue_email("coordinator@example.org", "Your delegates", "test_message",
                 {"name": f"Coordinator (about {NAME} <{EMAIL}>)"})

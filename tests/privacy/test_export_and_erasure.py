@@ -61,6 +61,9 @@ def test_the_export_lists_every_kind_of_data(rich_person, clock):
     actions = {a["action"] for a in data["audit"]}
     assert {"Registered through the public form", "Checked in"} <= actions
     assert data["account"] == [] and data["erasure_requests"] == []
+    assert data["answers"] == [{"forum": "Creativity World Forum 2030",
+                                "question": "Accessibility needs", "answer": f"A ramp for {NAME}"}]
+    assert [m["subject"] for m in data["messages"]] == ["Programme"]
 
 
 def test_a_feature_adds_a_section_in_one_line(rich_person):

@@ -5,4 +5,8 @@ from flask import Blueprint
 
 bp = Blueprint("messages", __name__)
 
-from webapp.messages import routes, writer  # noqa: E402, F401 - views join bp; recipe registers
+from webapp.messages import (  # noqa: E402, F401 - views join bp; recipe and data register
+    personal_data,
+    routes,
+    writer,
+)

@@ -7,8 +7,8 @@ from webapp.models.message import AttendeeMessage, MessageRecipient, MessageScop
 from webapp.models.mission import GuestStatus, MissionGuest, agenda_attendance
 from webapp.models.participation import EngagementRule, RuleKey
 from webapp.models.people import Person
-from webapp.models.questions import Answer, Question, QuestionAudience, QuestionKind
 from webapp.models.privacy import Consent, ErasureRequest, ErasureStatus, PrivacyNotice
+from webapp.models.questions import Answer, Question, QuestionAudience, QuestionKind
 from webapp.models.region import (
     AnnualFee,
     MembershipEntry,

@@ -12,7 +12,7 @@ from webapp.auth.access import require_secretariat_before_request
 bp = Blueprint("questions", __name__)
 bp.before_request(require_secretariat_before_request)
 
-from webapp.questions import routes  # noqa: E402, F401 - its views join bp
+from webapp.questions import personal_data, routes  # noqa: E402, F401 - views, data sections
 from webapp.questions.fields import question_fields  # noqa: E402
 
 # Forms of other areas render their question fields with questions/_fields.html.

@@ -9,9 +9,9 @@ from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
 from webapp.loaders import get_forum_event
 from webapp.models import Event, utcnow
+from webapp.privacy.consents import record_consents
 from webapp.questions.fields import form_answers, with_questions
 from webapp.questions.services import public_questions
-from webapp.privacy.consents import record_consents
 from webapp.registrations import public_bp as bp
 from webapp.registrations.answer_pages import answers_context
 from webapp.registrations.audit import record_public_registration, record_self_cancellation
