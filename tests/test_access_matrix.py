@@ -5,6 +5,7 @@ add a page and forget to decide who may open it."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,6 +27,7 @@ from webapp.models import (
     Person,
     Registration,
     Role,
+    VisaLetter,
     utcnow,
 )
 
@@ -129,6 +131,15 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "mail_admin.retry": ("POST", SECRETARIAT_POST),
     "mail_admin.retry_failed": ("POST", SECRETARIAT_POST),
     "mail_admin.send_waiting": ("GET", SECRETARIAT),  # asks first; the POST sends
+    "badges.forum_badges_pdf": ("GET", SECRETARIAT),
+    "badges.delegation_badges_pdf": ("GET", REGION),
+    "badges.person_badge_pdf": ("GET", REGION),
+    "visas.letters": ("GET", HOST_PLANNER),  # on the concerned region's event (SAMPLES)
+    "visas.issue": ("POST", SECRETARIAT_POST),  # no passport details: refused, redirected
+    "visas.download": ("GET", SECRETARIAT),
+    "visas.passport": ("POST", INVALID_LINK),
+    "visas.own_letter": ("GET", INVALID_LINK),
+    "visas.verify": ("GET", PUBLIC),
 }
 
 
@@ -153,6 +164,11 @@ def world(seeded, make_region, make_user, make_person):
     draft = DelegateImport(event_id=event_id, region_id=concerned.id, filename="d.csv",
                            rows_json="[]")
     db.session.add_all([delegation, delegate, draft])
+    letter = VisaLetter(registration=delegate, reference="VL-2012-TEST", content_json=json.dumps(
+        {"holder": "D", "nationality": "X", "passport_number": "X1234", "birth_date": "1980-01-01",
+         "expiry_date": "2040-01-01", "forum": "F", "dates": "D", "place": "P", "host": "H",
+         "letterhead": "H"}))
+    db.session.add(letter)
     message = queue_email("delegate@example.org", "Hello", "test_message", {"name": "D"},
                           attachments=[Attachment("a.txt", "text/plain", b"a")])
     db.session.commit()
@@ -172,6 +188,7 @@ def world(seeded, make_region, make_user, make_person):
         "fee_id": fee.id,
         "message_id": message.id,
         "attachment_id": message.attachments[0].id,
+        "letter_id": letter.id,
     }
     return users, arguments
 
@@ -198,6 +215,7 @@ def _mission_hosted_by(host, guest_region):
 # coordinator may confirm or cancel (HOST_PLANNER); posts: tests/test_event_status.py.
 SAMPLES = {
     "events.status": {"event_id": "mission_id"},
+    "visas.letters": {"event_id": "mission_id"},
 }
 
 

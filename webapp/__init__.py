@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     """Every area's pages, one blueprint each (declared in the area's package)."""
     from webapp import (
         auth,
+        badges,
         calendars,
         core,
         events,
@@ -76,12 +77,14 @@ def register_blueprints(app: Flask) -> None:
         participation,
         regions,
         registrations,
+        visas,
     )
 
     for blueprint in (
         core.bp, regions.bp, events.bp, missions.bp, auth.bp, auth.admin_bp,
         participation.bp, registrations.public_bp, registrations.delegations_bp,
         registrations.checkin_bp, registrations.admin_bp, calendars.bp, mail_admin.bp,
+        badges.bp, visas.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -29,6 +29,8 @@ ACTION_WORDS = {
     "registration.promoted": "Moved up from the waitlist",
     "checkin.checked_in": "Checked in",
     "checkin.undone": "Check-in undone",
+    "visa.passport_details": "Passport details given for a visa letter",
+    "visa.letter_issued": "Visa invitation letter issued",
     "calendar.feed_reset": "Personal calendar address reset",
     "mission.created": "Reverse mission created",
     "mission.updated": "Reverse mission changed",
@@ -62,7 +64,8 @@ def action_words(action: str) -> str:
 
 
 # Done without an account, by the person themselves through a form or a signed link.
-SELF_SERVICE = {"registration.public", "registration.self_cancelled", "calendar.feed_reset"}
+SELF_SERVICE = {"registration.public", "registration.self_cancelled", "calendar.feed_reset",
+                "visa.passport_details"}
 
 
 def actor_words(entry) -> str:
