@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 from wtforms import StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from webapp.clock import today
 from webapp.forms import AppForm, DayField, stripped
@@ -32,10 +32,11 @@ class PassportForm(AppForm):
         Length(max=100, message="The nationality is too long: 100 characters at most.")])
     passport_number = StringField("Passport number", filters=[stripped, _upper_compact],
                                   validators=[DataRequired("Give your passport number.")])
+    # InputRequired, not DataRequired: a typed date that is wrong keeps its own message.
     birth_date = DayField("Date of birth", validators=[
-        DataRequired("Give your date of birth (YYYY-MM-DD).")])
+        InputRequired("Give your date of birth (YYYY-MM-DD).")])
     expiry_date = DayField("Passport expiry date", validators=[
-        DataRequired("Give the date your passport expires (YYYY-MM-DD).")])
+        InputRequired("Give the date your passport expires (YYYY-MM-DD).")])
     last_day: date | None = None
 
     def validate_passport_number(self, field) -> None:
