@@ -191,7 +191,7 @@ def test_hostile_text_in_a_letter_is_literal(app, client, auth, make_user, regis
 
 
 def test_the_forum_form_keeps_the_letterhead(client, auth, make_user, forum):
-    """The set-up form shows and saves the letterhead; the audit names the change."""
+    """The set-up form shows the forum's letterhead, with its hint."""
     auth.login(make_user(Role.SECRETARIAT))
     page = client.get(f"/events/{forum.id}/setup").get_data(as_text=True)
     assert "Letterhead for visa invitation letters" in page and "Skottenborg 26" in page

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+DEFAULT_PDF_FONT_DIRS = "/usr/share/fonts/truetype/noto:/usr/share/fonts/opentype/noto"
 
 
 class ConfigError(SystemExit):
@@ -79,6 +80,9 @@ class Config:
         )
         # /healthz answers 503 when a folder the site writes to has less free space.
         self.HEALTH_MIN_FREE_MB = _env_number(env, "HEALTH_MIN_FREE_MB", 100, minimum=0)
+        # Badges and visa letters: the folders (colon-separated) holding the Noto fonts of
+        # Debian's fonts-noto-core and fonts-noto-cjk.
+        self.PDF_FONT_DIRS = env.get("PDF_FONT_DIRS") or DEFAULT_PDF_FONT_DIRS
         for key, value in mail_settings(env, instance_path, self.BASE_URL).items():
             setattr(self, key, value)
 

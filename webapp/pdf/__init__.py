@@ -17,9 +17,9 @@ from flask import Response, abort, current_app
 from fpdf import FPDF
 
 from webapp.clock import now
+from webapp.config import DEFAULT_PDF_FONT_DIRS
 from webapp.text import one_line
 
-DEFAULT_FONT_DIRS = "/usr/share/fonts/truetype/noto:/usr/share/fonts/opentype/noto"
 BASE_FAMILY = "NotoSans"
 # family → ((style, file, face in a collection), ...); the base family first.
 FONTS = {
@@ -68,7 +68,7 @@ def pdf_lines(value: str | None, limit: int = 12) -> list[str]:
 
 def font_dirs() -> list[Path]:
     """The folders PDF_FONT_DIRS names (colon-separated), or Debian's Noto folders."""
-    raw = current_app.config.get("PDF_FONT_DIRS") or DEFAULT_FONT_DIRS
+    raw = current_app.config.get("PDF_FONT_DIRS") or DEFAULT_PDF_FONT_DIRS
     return [Path(part) for part in str(raw).split(":") if part.strip()]
 
 
