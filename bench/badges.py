@@ -30,7 +30,7 @@ from webapp.extensions import db  # noqa: E402
 
 NAMES = ["Søren Kierkegaard", "王小明", "محمد الأحمد", "ಕನ್ನಡ ಹೆಸರು", "Maria Fernanda Oliveira",
          "Jean-Baptiste de la Fontaine-Dubois", "李娜", "Ana Ruiz"]
-PASSWORD = "bench password 1234"
+PASSWORD = "bench password 1234"  # noqa: S105 - a throwaway account in a temporary database
 
 
 def load_data(app, count: int) -> tuple[int, int]:
