@@ -5,6 +5,7 @@ add a page and forget to decide who may open it."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -31,6 +32,7 @@ from webapp.models import (
     QuestionKind,
     Registration,
     Role,
+    VisaLetter,
     utcnow,
 )
 
@@ -161,6 +163,15 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "privacy_admin.request_detail": ("GET", SECRETARIAT),
     "privacy_admin.erase": ("POST", SECRETARIAT_POST),
     "privacy_admin.refuse": ("POST", {**SECRETARIAT, "secretariat": 400}),  # no reason given
+    "badges.forum_badges_pdf": ("GET", SECRETARIAT),
+    "badges.delegation_badges_pdf": ("GET", REGION),
+    "badges.person_badge_pdf": ("GET", REGION),
+    "visas.letters": ("GET", HOST_PLANNER),  # on the concerned region's event (SAMPLES)
+    "visas.issue": ("POST", SECRETARIAT_POST),  # no passport details: refused, redirected
+    "visas.download": ("GET", SECRETARIAT),
+    "visas.passport": ("POST", INVALID_LINK),
+    "visas.own_letter": ("GET", INVALID_LINK),
+    "visas.verify": ("GET", PUBLIC),
 }
 
 
@@ -192,6 +203,11 @@ def world(seeded, make_region, make_user, make_person):
                               body="Hi", selection="guests", selection_words="Every guest",
                               send_key="matrix-key-0123456789abcdef")
     db.session.add(written)
+    letter = VisaLetter(registration=delegate, reference="VL-2012-TEST", content_json=json.dumps(
+        {"holder": "D", "nationality": "X", "passport_number": "X1234", "birth_date": "1980-01-01",
+         "expiry_date": "2040-01-01", "forum": "F", "dates": "D", "place": "P", "host": "H",
+         "letterhead": "H"}))
+    db.session.add(letter)
     message = queue_email("delegate@example.org", "Hello", "test_message", {"name": "D"},
                           attachments=[Attachment("a.txt", "text/plain", b"a")])
     db.session.commit()
@@ -214,6 +230,7 @@ def world(seeded, make_region, make_user, make_person):
         "question_id": question.id,
         "attendee_message_id": written.id,
         "request_id": erasure.id,
+        "letter_id": letter.id,
     }
     return users, arguments
 
@@ -240,6 +257,7 @@ def _mission_hosted_by(host, guest_region):
 # coordinator may confirm or cancel (HOST_PLANNER); posts: tests/test_event_status.py.
 SAMPLES = {
     "events.status": {"event_id": "mission_id"},
+    "visas.letters": {"event_id": "mission_id"},
 }
 
 

@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     """Every area's pages, one blueprint each (declared in the area's package)."""
     from webapp import (
         auth,
+        badges,
         calendars,
         core,
         events,
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
         questions,
         regions,
         registrations,
+        visas,
     )
 
     for blueprint in (
@@ -90,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
         questions.bp,
         messages.bp,
         privacy_pages.bp, privacy_pages.admin_bp,
+        badges.bp, visas.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+DEFAULT_PDF_FONT_DIRS = "/usr/share/fonts/truetype/noto:/usr/share/fonts/opentype/noto"
 
 
 class ConfigError(SystemExit):
@@ -84,6 +85,9 @@ class Config:
             env, "PRIVACY_PUBLIC_RETENTION_MONTHS", 24, minimum=1)
         self.PRIVACY_NETWORK_RETENTION_MONTHS = _env_number(
             env, "PRIVACY_NETWORK_RETENTION_MONTHS", 60, minimum=1)
+        # Badges and visa letters: the folders (colon-separated) holding the Noto fonts of
+        # Debian's fonts-noto-core and fonts-noto-cjk.
+        self.PDF_FONT_DIRS = env.get("PDF_FONT_DIRS") or DEFAULT_PDF_FONT_DIRS
         for key, value in mail_settings(env, instance_path, self.BASE_URL).items():
             setattr(self, key, value)
 

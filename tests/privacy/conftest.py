@@ -24,11 +24,13 @@ from webapp.models import (
     MessageRecipient,
     MessageScope,
     MissionGuest,
+    PassportDetails,
     Person,
     Question,
     QuestionKind,
     Registration,
     Representative,
+    VisaLetter,
 )
 from webapp.privacy.consents import set_consents
 from webapp.questions.answers import save_answers
@@ -131,6 +133,11 @@ def build_rich_person(make_region, make_event, make_user) -> Rich:
     db.session.flush()
     db.session.add(MessageRecipient(message_id=note.id, person_id=person.id,
                                     registration_id=public.id, name=NAME))
+    db.session.add(PassportDetails(registration_id=delegate.id, full_name=NAME,
+                                   nationality="Polish", passport_number="ZQ1234567",
+                                   birth_date=date(1980, 2, 3), expiry_date=date(2040, 1, 1)))
+    db.session.add(VisaLetter(registration_id=delegate.id, reference="VL-2031-ZQ",
+                              content_json=json.dumps({"holder": NAME})))
     queue_email(EMAIL, f"A note for {NAME}", "test_message", {"name": NAME}, to_name=NAME)
     queue_email("coordinator@example.org", "Your delegates", "test_message",
                 {"name": f"Coordinator (about {NAME} <{EMAIL}>)"})

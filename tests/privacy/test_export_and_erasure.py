@@ -64,6 +64,8 @@ def test_the_export_lists_every_kind_of_data(rich_person, clock):
     assert data["answers"] == [{"forum": "Creativity World Forum 2030",
                                 "question": "Accessibility needs", "answer": f"A ramp for {NAME}"}]
     assert [m["subject"] for m in data["messages"]] == ["Programme"]
+    assert data["passport_details"][0]["passport_number"] == "ZQ1234567"
+    assert data["visa_letters"][0]["content"] == {"holder": NAME}
 
 
 def test_a_feature_adds_a_section_in_one_line(rich_person):

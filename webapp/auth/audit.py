@@ -36,6 +36,8 @@ ACTION_WORDS = {
     "question.deleted": "Registration question deleted",
     "checkin.checked_in": "Checked in",
     "checkin.undone": "Check-in undone",
+    "visa.passport_details": "Passport details given for a visa letter",
+    "visa.letter_issued": "Visa invitation letter issued",
     "calendar.feed_reset": "Personal calendar address reset",
     "mission.created": "Reverse mission created",
     "mission.updated": "Reverse mission changed",
@@ -80,7 +82,8 @@ def action_words(action: str) -> str:
 # Done without an account, by the person themselves through a form or a signed link.
 SELF_SERVICE = {"registration.public", "registration.self_cancelled", "calendar.feed_reset",
                 "registration.answers_changed",
-                "privacy.exported", "privacy.consent_changed", "privacy.erasure_requested"}
+                "privacy.exported", "privacy.consent_changed", "privacy.erasure_requested",
+                "visa.passport_details"}
 
 
 def actor_words(entry) -> str:

@@ -29,6 +29,7 @@ from webapp.models.registration import (
 from webapp.models.seats import install_seat_triggers  # noqa: F401 - seat-count triggers
 from webapp.models.types import DatePrecision, utcnow
 from webapp.models.user import AuditEntry, LoginThrottle, Role, User
+from webapp.models.visa import PassportDetails, VisaLetter
 
 __all__ = [
     "AgendaItem",
@@ -63,6 +64,7 @@ __all__ = [
     "OutboxAttachment",
     "OutboxMessage",
     "OutboxStatus",
+    "PassportDetails",
     "Person",
     "Question",
     "QuestionAudience",
@@ -75,5 +77,6 @@ __all__ = [
     "Role",
     "RuleKey",
     "User",
+    "VisaLetter",
     "utcnow",
 ]

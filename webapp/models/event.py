@@ -132,6 +132,9 @@ class Event(LocalTimesMixin, db.Model):
     delegation_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Delegates per member region unless a DelegationQuota overrides it; None = no delegations.
     default_delegation_quota: Mapped[int | None] = mapped_column(sa.Integer)
+    # Forums: the host's letterhead on visa invitation letters (organisation and address,
+    # an empty line, then the signatory's name and title); None = no letters yet.
+    letterhead_text: Mapped[str | None] = mapped_column(sa.Text)
     # Grows with every change attendees must see in their calendars (RFC 5545 SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -94,6 +94,7 @@ def _form_data(event: Event) -> dict:
         "closes_local": to_local(event.registration_closes_at, zone),
         "deadline_local": to_local(event.delegation_deadline, zone),
         "default_quota": event.default_delegation_quota,
+        "letterhead_text": event.letterhead_text,
         "capacities": [{"audience": c.audience, "label": c.label, "capacity": c.capacity}
                        for c in event.capacities],
     }
@@ -124,6 +125,7 @@ def _apply_forum_form(form: ForumForm, event: Event) -> list[str]:
     event.registration_closes_at = to_utc(form.closes_local.data, zone)
     event.delegation_deadline = to_utc(form.deadline_local.data, zone)
     event.default_delegation_quota = form.default_quota.data
+    event.letterhead_text = (form.letterhead_text.data or "").strip() or None
     for capacity in removed:
         event.capacities.remove(capacity)
     existing = {c.audience: c for c in event.capacities}

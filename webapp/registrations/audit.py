@@ -63,6 +63,7 @@ def forum_facts(event: Event) -> dict[str, object]:
         "registration closes": local(event.registration_closes_at),
         "delegation deadline": local(event.delegation_deadline),
         "delegates per member region": event.default_delegation_quota,
+        "letterhead": event.letterhead_text,
     }
     for capacity in event.capacities:
         facts[f"“{capacity.audience}” label"] = capacity.label

@@ -201,6 +201,9 @@ class ForumForm(AppForm):
     default_quota = IntegerField("Delegates per member region",
                                  validators=[Optional(), NumberRange(min=0, max=10_000)])
     capacities = FieldList(FormField(CapacityForm), min_entries=3, max_entries=8)
+    letterhead_text = TextAreaField("Letterhead for visa invitation letters", validators=[
+        Optional(), Length(max=1000, message="The letterhead is too long: 1,000 characters "
+                                             "at most.")])
     # True for a forum known only to the month or year: empty dates keep it so.
     dates_optional = False
 

@@ -54,9 +54,10 @@ def read_ticket_code(code: str) -> str:
     return ref
 
 
-def _qr(code: str) -> segno.QRCode:
-    """The QR symbol for a code: medium error correction survives a scuffed badge."""
-    return segno.make_qr(code, error="m")
+def _qr(code: str, mask: int | None = None) -> segno.QRCode:
+    """The QR symbol for a code: medium error correction survives a scuffed badge. Any mask
+    reads the same; choosing the best one (None) takes most of the time of a symbol."""
+    return segno.make_qr(code, error="m", mask=mask)
 
 
 def qr_svg(code: str, scale: int = 4) -> str:
@@ -67,8 +68,9 @@ def qr_svg(code: str, scale: int = 4) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-def qr_png(code: str, scale: int = 6) -> bytes:
-    """The QR as a PNG image (emails, where mail clients show attached images; PDFs)."""
+def qr_png(code: str, scale: int = 6, *, mask: int | None = None) -> bytes:
+    """The QR as a PNG image (emails, where mail clients show attached images; PDFs). A
+    fixed `mask` makes it about three times faster (thousands of badges in one PDF)."""
     buffer = io.BytesIO()
-    _qr(code).save(buffer, kind="png", scale=scale, border=2)
+    _qr(code, mask).save(buffer, kind="png", scale=scale, border=2)
     return buffer.getvalue()
