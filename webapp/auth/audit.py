@@ -29,6 +29,8 @@ ACTION_WORDS = {
     "registration.promoted": "Moved up from the waitlist",
     "checkin.checked_in": "Checked in",
     "checkin.undone": "Check-in undone",
+    "door_staff.added": "Door staff added to a forum",
+    "door_staff.removed": "Door staff removed from a forum",
     "calendar.feed_reset": "Personal calendar address reset",
     "mission.created": "Reverse mission created",
     "mission.updated": "Reverse mission changed",
