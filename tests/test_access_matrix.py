@@ -21,6 +21,7 @@ from webapp.models import (
     AuditEntry,
     DelegateImport,
     Delegation,
+    DoorStaff,
     ErasureRequest,
     Event,
     EventCapacity,
@@ -36,34 +37,40 @@ from webapp.models import (
     utcnow,
 )
 
-VISITORS = ["anonymous", "participant", "coordinator", "other_coordinator", "secretariat"]
+# door_staff: an account with check-in rights at the matrix's event only (its own forum).
+VISITORS = ["anonymous", "participant", "coordinator", "other_coordinator", "secretariat",
+            "door_staff"]
 
 # Expected status per visitor. "login" means a redirect to the sign-in page.
 PUBLIC = dict.fromkeys(VISITORS, 200)
 SIGNED_IN = {"anonymous": "login", **dict.fromkeys(VISITORS[1:], 200)}
 SECRETARIAT = {"anonymous": "login", "participant": 403, "coordinator": 403,
-               "other_coordinator": 403, "secretariat": 200}
+               "other_coordinator": 403, "secretariat": 200, "door_staff": 403}
 GUESTS_ONLY = {"anonymous": 200, **dict.fromkeys(VISITORS[1:], 302)}  # signed in: go home
 AFTER_POST = dict.fromkeys(VISITORS, 302)
 INVALID_LINK = dict.fromkeys(VISITORS, 400)  # the matrix uses a forged token
 SECRETARIAT_POST = {**SECRETARIAT, "secretariat": 302}
+# A forum's check-in: the secretariat and that forum's door staff (another forum's door
+# staff get 403: tests/registrations/test_door_staff.py).
+CHECKIN = {**SECRETARIAT, "door_staff": 200}
+CHECKIN_POST = {**CHECKIN, "secretariat": 302, "door_staff": 302}
 UNKNOWN_SECRET = dict.fromkeys(VISITORS, 404)  # a feed token that does not exist
 # Reverse missions: any planner may start one; only the host region's coordinator and the
 # secretariat may plan it.
 ANY_PLANNER = {"anonymous": "login", "participant": 403, "coordinator": 200,
-               "other_coordinator": 200, "secretariat": 200}
+               "other_coordinator": 200, "secretariat": 200, "door_staff": 403}
 HOST_PLANNER = {**ANY_PLANNER, "other_coordinator": 403}
 HOST_PLANNER_POST = {**HOST_PLANNER, "coordinator": 302, "secretariat": 302}
 # A region's own pages: its coordinator and the secretariat.
 REGION = {"anonymous": "login", "participant": 403, "coordinator": 200,
-          "other_coordinator": 403, "secretariat": 200}
+          "other_coordinator": 403, "secretariat": 200, "door_staff": 403}
 REGION_POST = {**REGION, "coordinator": 302, "secretariat": 302}
 
 # endpoint -> (HTTP method, expected outcome per visitor)
 ACCESS: dict[str, tuple[str, dict]] = {
     "static": ("GET", PUBLIC),
     "core.healthz": ("GET", PUBLIC),
-    "core.home": ("GET", PUBLIC),
+    "core.home": ("GET", {**PUBLIC, "door_staff": 302}),  # door staff: to their check-in
     "regions.index": ("GET", PUBLIC),
     "regions.detail": ("GET", PUBLIC),
     "events.index": ("GET", PUBLIC),
@@ -114,6 +121,7 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "public_registration.cancel_own": ("POST", INVALID_LINK),
     "public_registration.registered": ("GET", UNKNOWN_SECRET),  # a forged receipt
     "public_registration.edit_answers": ("GET", INVALID_LINK),
+    "public_registration.ticket": ("GET", INVALID_LINK),
     "delegations.delegation": ("GET", REGION),
     "delegations.edit_delegate": ("GET", REGION),
     "delegations.substitute_delegate": ("GET", REGION),
@@ -121,9 +129,10 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "delegations.import_upload": ("GET", REGION),
     "delegations.import_preview": ("GET", REGION),
     "delegations.import_confirm": ("POST", REGION_POST),
-    "checkin.checkin_page": ("GET", SECRETARIAT),
-    "checkin.checkin_counts": ("GET", SECRETARIAT),
-    "checkin.toggle": ("POST", SECRETARIAT_POST),
+    "checkin.checkin_page": ("GET", CHECKIN),
+    "checkin.checkin_counts": ("GET", CHECKIN),
+    "checkin.toggle": ("POST", CHECKIN_POST),
+    "checkin.scan": ("POST", CHECKIN_POST),  # a plain post: flash and back to the page
     "forum_admin.new_forum": ("GET", SECRETARIAT),
     "forum_admin.edit_forum": ("GET", SECRETARIAT),
     "forum_admin.quotas": ("GET", SECRETARIAT),
@@ -138,6 +147,8 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "questions.restore": ("POST", SECRETARIAT_POST),
     "questions.delete": ("GET", SECRETARIAT),  # asks first; the POST deletes
     "questions.summary": ("GET", SECRETARIAT),
+    "forum_admin.door_staff": ("GET", SECRETARIAT),
+    "forum_admin.remove_door_staff_view": ("POST", SECRETARIAT_POST),
     "mail_admin.index": ("GET", SECRETARIAT),
     "mail_admin.detail": ("GET", SECRETARIAT),
     "mail_admin.download_eml": ("GET", SECRETARIAT),
@@ -184,6 +195,7 @@ def world(seeded, make_region, make_user, make_person):
         "coordinator": make_user(Role.COORDINATOR, region=concerned),
         "other_coordinator": make_user(Role.COORDINATOR, region=other),
         "secretariat": make_user(Role.SECRETARIAT),
+        "door_staff": make_user(Role.DOOR_STAFF),
     }
     event_id = db.session.scalar(sa.select(Event.id).filter_by(slug="reverse-mission-2012"))
     fee = AnnualFee(region_id=concerned.id, year=2013)
@@ -198,7 +210,8 @@ def world(seeded, make_region, make_user, make_person):
     question = Question(event_id=event_id, position=1, kind=QuestionKind.YES_NO,
                         label="I need a visa invitation letter")
     erasure = ErasureRequest(person=delegate.person, asked_via="link")
-    db.session.add_all([delegation, delegate, draft, question, erasure])
+    door = DoorStaff(event_id=event_id, user_id=users["door_staff"].id)
+    db.session.add_all([delegation, delegate, draft, question, erasure, door])
     written = AttendeeMessage(event_id=mission.id, scope=MessageScope.GUESTS, subject="Hi",
                               body="Hi", selection="guests", selection_words="Every guest",
                               send_key="matrix-key-0123456789abcdef")

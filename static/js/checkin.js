@@ -32,6 +32,8 @@
     renderRows("counts-audiences", counts.audiences, "label");
     renderRows("counts-regions", counts.regions, "region");
   }
+  // The scanner (scanner.js) shows the counts its answers bring.
+  window.docCheckinCounts = renderCounts;
 
   function setState(form, checkedIn) {
     var action = form.querySelector("input[name=action]");

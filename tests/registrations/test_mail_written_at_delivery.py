@@ -26,8 +26,8 @@ def only_message() -> OutboxMessage:
 
 
 def test_delivery_writes_the_confirmation_and_keeps_what_it_sent(make_forum, smtp_server):
-    """Queued without text; delivered over real SMTP with text, HTML and the invitation;
-    afterwards the row holds exactly that text and the invitation."""
+    """Queued without text; delivered over real SMTP with text, HTML, the invitation and the
+    ticket's QR; afterwards the row holds exactly that text, the invitation and the QR."""
     forum = make_forum()
     register_person(forum, person(1, full_name="Zoë Århus"), "guest")
     db.session.commit()
@@ -44,7 +44,7 @@ def test_delivery_writes_the_confirmation_and_keeps_what_it_sent(make_forum, smt
     kept = only_message()
     assert kept.status is OutboxStatus.SENT
     assert kept.body_text.strip() == text.replace("\r\n", "\n").strip()
-    assert [a.filename for a in kept.attachments] == ["invite.ics"]
+    assert [a.filename for a in kept.attachments] == ["invite.ics", "ticket.png"]
 
 
 def test_a_recipe_that_cannot_be_written_fails_with_its_reason(make_forum, smtp_server):

@@ -13,7 +13,7 @@ from webapp.extensions import login_manager
 from webapp.models import Role
 
 ROLE_WORDS = {Role.SECRETARIAT: "the secretariat", Role.COORDINATOR: "the regions' coordinators",
-              Role.PARTICIPANT: "participants"}
+              Role.PARTICIPANT: "participants", Role.DOOR_STAFF: "door staff"}
 
 
 def _only_for(roles) -> str:

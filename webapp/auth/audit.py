@@ -38,6 +38,8 @@ ACTION_WORDS = {
     "checkin.undone": "Check-in undone",
     "visa.passport_details": "Passport details given for a visa letter",
     "visa.letter_issued": "Visa invitation letter issued",
+    "door_staff.added": "Door staff added to a forum",
+    "door_staff.removed": "Door staff removed from a forum",
     "calendar.feed_reset": "Personal calendar address reset",
     "mission.created": "Reverse mission created",
     "mission.updated": "Reverse mission changed",

@@ -93,8 +93,9 @@ def record_audit(actor: User | None, action: str, target: object, summary: str) 
 
 
 def describe(role: Role, region: Region | None) -> str:
-    """'coordinator of Flanders', 'secretariat'."""
-    return f"{role.value} of {region.name}" if role is Role.COORDINATOR and region else role.value
+    """'coordinator of Flanders', 'secretariat', 'door staff'."""
+    words = role.label.lower()
+    return f"{words} of {region.name}" if role is Role.COORDINATOR and region else words
 
 
 def invite_user(

@@ -28,6 +28,7 @@ from webapp.core import bp
 from webapp.core.health import disk_space
 from webapp.extensions import db, login_manager
 from webapp.home.coordinator import coordinator_home
+from webapp.home.door import door_staff_home
 from webapp.home.participant import participant_home
 from webapp.home.secretariat import secretariat_home
 from webapp.models import Event, Region, RegionStatus, Role, utcnow
@@ -92,6 +93,8 @@ def home():
     if current_user.role is Role.COORDINATOR:
         return render_template("home/coordinator.html",
                                home=coordinator_home(current_user.region_id, now))
+    if current_user.role is Role.DOOR_STAFF:
+        return door_staff_home(current_user, now)
     return render_template("home/participant.html",
                            home=participant_home(current_user.email, now))
 

@@ -59,13 +59,16 @@ def _checked_headers(row: OutboxMessage) -> None:
         for attachment in row.attachments:
             single_line(attachment.filename, "attachment name")
             single_line(attachment.content_type, "content type")
+            if attachment.content_id:
+                single_line(attachment.content_id, "content id")
     except ValueError as exc:
         raise UnsendableMessage(str(exc)) from None
 
 
 def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
-    """The message to send: text and HTML alternatives (plus an inline invitation), then the
-    attachments, with From, To (with name), Subject, Date and the fixed Message-ID."""
+    """The message to send: text and HTML alternatives (the HTML with the images it shows by
+    Content-ID, plus an inline invitation), then the attachments, with From, To (with name),
+    Subject, Date and the fixed Message-ID."""
     _checked_headers(row)
     try:
         return _assemble(row, mail_from)
@@ -89,8 +92,17 @@ def _assemble(row: OutboxMessage, mail_from: str) -> EmailMessage:
     message["Date"] = format_datetime(row.created_at)
     message["Message-ID"] = row.message_id
     message.set_content(row.body_text)
+    related = [a for a in row.attachments if a.content_id] if row.body_html else []
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
+        html_part = message.get_payload()[-1]
+        for attachment in related:
+            # Beside the HTML that shows it (multipart/related), so clients display it in
+            # place rather than as a file to open; the text part has no use for it.
+            maintype, subtype, _ = _content_type(attachment.content_type)
+            html_part.add_related(attachment.data, maintype=maintype, subtype=subtype,
+                                  cid=f"<{attachment.content_id}>",
+                                  filename=attachment.filename, disposition="inline")
     invitations = [a for a in row.attachments if is_invitation(a)]
     for attachment in invitations:
         # The Outlook way: the invitation is one of the alternatives, so clients offer
@@ -105,7 +117,7 @@ def _assemble(row: OutboxMessage, mail_from: str) -> EmailMessage:
         message.add_attachment(attachment.data, maintype="application", subtype="ics",
                                filename=name or INVITE_FILENAME)
     for attachment in row.attachments:
-        if attachment in invitations:
+        if attachment in invitations or attachment in related:
             continue
         maintype, subtype, params = _content_type(attachment.content_type)
         params.pop("name", None)

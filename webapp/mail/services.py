@@ -40,12 +40,14 @@ PLAIN_ADDRESS = re.compile(
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file to send with a message."""
+    """A file to send with a message. With a `content_id` (an image the HTML part shows as
+    <img src="cid:...">), it is sent inline beside that part (multipart/related)."""
 
     filename: str
     content_type: str
     data: bytes
     inline: bool = False
+    content_id: str | None = None
 
 
 class RecipeError(Exception):
@@ -128,7 +130,9 @@ def attachment_rows(attachments: Iterable[Attachment]) -> list[OutboxAttachment]
     return [
         OutboxAttachment(filename=single_line(a.filename, "attachment name"),
                          content_type=single_line(a.content_type, "content type"),
-                         data=a.data, inline=a.inline)
+                         data=a.data, inline=a.inline,
+                         content_id=single_line(a.content_id, "content id")
+                         if a.content_id else None)
         for a in attachments
     ]
 

@@ -1,6 +1,7 @@
 """All models, re-exported so that Alembic and the app see the whole schema."""
 
 from webapp.models.calendar import bump_sequences  # noqa: F401 - listener and indexes
+from webapp.models.door import DoorStaff
 from webapp.models.event import AgendaItem, AgendaKind, Event, EventCapacity, EventKind, EventStatus
 from webapp.models.mail import OutboxAttachment, OutboxMessage, OutboxStatus
 from webapp.models.message import AttendeeMessage, MessageRecipient, MessageScope
@@ -45,6 +46,7 @@ __all__ = [
     "PrivacyNotice",
     "CheckInEntry",
     "DelegateImport",
+    "DoorStaff",
     "DelegationQuota",
     "DatePrecision",
     "EngagementRule",

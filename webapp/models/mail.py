@@ -75,5 +75,8 @@ class OutboxAttachment(db.Model):
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
     # True for parts that belong inline in the message (an iTIP invitation), not as a download.
     inline: Mapped[bool] = mapped_column(default=False)
+    # An image the HTML part shows (<img src="cid:...">): sent in a multipart/related beside
+    # that part under this Content-ID (without the angle brackets). None for the rest.
+    content_id: Mapped[str | None] = mapped_column(sa.String(200))
 
     message: Mapped[OutboxMessage] = relationship(back_populates="attachments")

@@ -24,15 +24,18 @@ class Role(enum.StrEnum):
     SECRETARIAT = "secretariat"
     COORDINATOR = "coordinator"
     PARTICIPANT = "participant"
+    # Checks people in at the forums the secretariat names (models/door.py), nothing else.
+    DOOR_STAFF = "door_staff"
 
     @property
     def label(self) -> str:
-        """Human wording."""
-        return self.value.capitalize()
+        """Human wording ('Door staff')."""
+        return self.value.replace("_", " ").capitalize()
 
 
 class User(UserMixin, db.Model):
-    """Someone who signs in: the secretariat, a region's coordinator, or a participant."""
+    """Someone who signs in: the secretariat, a region's coordinator, a participant, or door
+    staff."""
 
     __tablename__ = "user_account"
 

@@ -26,6 +26,7 @@ from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
 from webapp.mail.services import RecipeError, Rendered, queue_email, recipe, render_bodies
 from webapp.models import Event, OutboxMessage, Registration, RegistrationStatus, utcnow
+from webapp.registrations.ticket_delivery import ticket_for_mail
 from webapp.registrations.tokens import make_registration_token
 from webapp.text import one_line
 from webapp.urls import absolute_url
@@ -96,12 +97,15 @@ def render_registration_mails(batch: Sequence[dict[str, Any]]) -> list[Rendered 
         if cancel := args.get("cancel"):
             attachment = invitation_attachment(registration, CANCEL, cancel["note"],
                                                cancel["sequence"])
+        # The seat's ticket (a confirmation, a promotion): its QR inline beside the HTML.
+        ticket, ticket_image = ticket_for_mail(registration, args["template"])
         body_text, body_html = render_bodies(args["template"], {
             "registration": registration, "event": registration.event,
             "person": registration.person, "link": manage_link(registration),
             "feed": personal_feed_urls(registration.person),
-            "with_calendar": attachment is not None})
-        results.append(Rendered(body_text, body_html, (attachment,) if attachment else ()))
+            "with_calendar": attachment is not None, "ticket": ticket})
+        results.append(Rendered(body_text, body_html,
+                                tuple(a for a in (attachment, ticket_image) if a)))
     return results
 
 

@@ -37,6 +37,7 @@ from webapp.registrations.notifications import (
     queue_registration_mail,
     send_registration_link,
 )
+from webapp.registrations.presence import claim_presence
 from webapp.registrations.quotas import delegates_used, quota_for
 
 CONFIRMED, WAITLISTED, CANCELLED = (
@@ -385,13 +386,11 @@ def check_in(registration: Registration, by: User | None) -> bool:
         raise RegistrationError(f"{registration.person.full_name} has no confirmed seat.")
     if registration.checked_in_at is not None:
         return False
-    registration.checked_in_at = utcnow()
-    db.session.add(
-        CheckInEntry(registration_id=registration.id, action=CheckInAction.CHECKED_IN,
-                     by_id=by.id if by is not None else None)
-    )
-    db.session.flush()
-    return True
+    # The same atomic claim as a scanned ticket: a tap and a scan at once count once.
+    claimed = claim_presence(Registration.id == registration.id, by.id if by else None)
+    if claimed is None:
+        db.session.refresh(registration, ["checked_in_at", "status"])
+    return claimed is not None
 
 
 def undo_check_in(registration: Registration, by: User | None) -> bool:
