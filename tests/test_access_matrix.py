@@ -209,7 +209,9 @@ def world(seeded, make_region, make_user, make_person):
                            rows_json="[]")
     question = Question(event_id=event_id, position=1, kind=QuestionKind.YES_NO,
                         label="I need a visa invitation letter")
-    erasure = ErasureRequest(person=delegate.person, asked_via="link")
+    # Someone of their own: the matrix erases them (before the delegate's letter is fetched).
+    erasure = ErasureRequest(person=Person(full_name="Erin Erase", email="erin@example.org"),
+                             asked_via="link")
     door = DoorStaff(event_id=event_id, user_id=users["door_staff"].id)
     db.session.add_all([delegation, delegate, draft, question, erasure, door])
     written = AttendeeMessage(event_id=mission.id, scope=MessageScope.GUESTS, subject="Hi",

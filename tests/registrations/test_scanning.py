@@ -165,6 +165,23 @@ def test_door_notes_name_the_head_of_delegation(make_forum, make_region):
     assert check_in_by_code(forum, code_of(head), None).notes == door_notes(head)
 
 
+def test_door_notes_show_the_answers_marked_for_the_door(make_forum):
+    """An answer to a question marked "show at the door" is shown as the person comes in;
+    answers to other questions are not."""
+    from webapp.models import Question, QuestionKind
+    forum = make_forum()
+    access = Question(event_id=forum.id, position=1, kind=QuestionKind.SHORT_TEXT,
+                      label="Accessibility needs", shown_at_door=True)
+    diet = Question(event_id=forum.id, position=2, kind=QuestionKind.SHORT_TEXT,
+                    label="Dietary needs")
+    db.session.add_all([access, diet])
+    db.session.flush()
+    guest = register_person(forum, person(1), "guest",
+                            answers={access.id: "Wheelchair <ramp>", diet.id: "Vegan"})
+    db.session.commit()
+    assert door_notes(guest) == ["Accessibility needs: Wheelchair <ramp>"]
+
+
 def scan_from_threads(app, event_id: int, code: str, threads: int) -> list[str]:
     """Scan one code from several threads at once (each its own session, as phones are)."""
     barrier = threading.Barrier(threads)

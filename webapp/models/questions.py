@@ -80,6 +80,8 @@ class Question(db.Model):
     # store the choice's text, so a choice renamed later leaves older answers as given.
     choices: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The answer matters as the person comes in (accessibility needs): the check-in shows it.
+    shown_at_door: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     audience: Mapped[QuestionAudience] = mapped_column(
         str_enum(QuestionAudience, "question_audience"), default=QuestionAudience.BOTH)
     # Set when retired: no longer asked, its answers kept and shown.

@@ -24,6 +24,7 @@ class QuestionForm(AppForm):
     help_text = TextAreaField("Help text", filters=[stripped],
                               validators=[Optional(), Length(max=1000)])
     required = BooleanField("An answer is required")
+    shown_at_door = BooleanField("Show the answer to the door staff at check-in")
     audience = SelectField("Asked on", choices=[(a.value, a.label) for a in QuestionAudience],
                            default=QuestionAudience.BOTH.value)
 
@@ -60,4 +61,5 @@ class QuestionForm(AppForm):
         return QuestionData(kind=QuestionKind(self.kind.data), label=self.label.data,
                             help_text=self.help_text.data, choices=self.choice_list(),
                             required=self.required.data,
-                            audience=QuestionAudience(self.audience.data))
+                            audience=QuestionAudience(self.audience.data),
+                            shown_at_door=self.shown_at_door.data)

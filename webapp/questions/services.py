@@ -37,6 +37,7 @@ class QuestionData:
     choices: list[str]
     required: bool
     audience: QuestionAudience
+    shown_at_door: bool = False
 
 
 def event_questions(event_id: int, *, audience: QuestionAudience | None = None,
@@ -72,6 +73,7 @@ def _apply(question: Question, data: QuestionData) -> None:
     question.help_text = (data.help_text or "").strip() or None
     question.choices = "\n".join(data.choices) if data.kind.has_choices else ""
     question.required, question.audience = data.required, data.audience
+    question.shown_at_door = data.shown_at_door
 
 
 def add_question(event: Event, data: QuestionData) -> Question:
@@ -90,7 +92,8 @@ def _facts(question: Question) -> dict[str, str]:
     return {"question": question.label, "kind": question.kind.label,
             "help": question.help_text or "", "choices": " | ".join(question.choice_list),
             "required": "yes" if question.required else "no",
-            "asked on": question.audience.label}
+            "asked on": question.audience.label,
+            "shown at the door": "yes" if question.shown_at_door else "no"}
 
 
 def update_question(question: Question, data: QuestionData) -> list[str]:

@@ -15,10 +15,12 @@ from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
 from webapp.models import (
+    Answer,
     CheckInAction,
     CheckInEntry,
     Delegation,
     Event,
+    Question,
     Registration,
     RegistrationStatus,
     User,
@@ -50,11 +52,14 @@ class ScanResult:
 
 
 def door_notes(registration: Registration) -> list[str]:
-    """What the door staff should know about this person as they come in: today a head of
-    delegation and demo rows. The hook for the registration's answers that matter at the
-    door (accessibility needs, e.g.) once the registration questions exist: add them here
-    and the scan page shows them."""
-    notes = []
+    """What the door staff should know about this person as they come in: the answers to
+    the questions marked for the door (accessibility needs, say; one query), a head of
+    delegation, a demo row."""
+    notes = [f"{label}: {value}" for label, value in db.session.execute(
+        sa.select(Question.label, Answer.value)
+        .join(Answer, Answer.question_id == Question.id)
+        .where(Answer.registration_id == registration.id, Question.shown_at_door.is_(True))
+        .order_by(Question.position, Question.id))]
     if registration.is_head_of_delegation and registration.delegation is not None:
         notes.append(f"Head of the delegation of {registration.delegation.region.name}")
     if registration.is_demo:
