@@ -14,18 +14,18 @@ def test_invite_coordinator_journey(seeded, make_user, live_server, page):
     admin = make_user(Role.SECRETARIAT, full_name="Secretariat Sam")
     page.goto(live_server + "/admin/users")
     expect(page).to_have_url(live_server + "/login?next=%2Fadmin%2Fusers")
-    page.get_by_label("Email").fill(admin.email)
+    page.get_by_label("Email", exact=True).fill(admin.email)
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("do not match an active account")
-    expect(page.get_by_label("Email")).to_have_value(admin.email)  # input kept
+    expect(page.get_by_label("Email", exact=True)).to_have_value(admin.email)  # input kept
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
 
     page.get_by_role("link", name="Invite someone").click()
     page.get_by_label("Full name").fill("Marie Peeters")
-    page.get_by_label("Email").fill("marie@example.be")
+    page.get_by_label("Email", exact=True).fill("marie@example.be")
     page.get_by_label("Role").select_option("coordinator")
     page.get_by_role("button", name="Send invitation").click()
     expect(page.locator(".field-error")).to_contain_text("Choose the region")

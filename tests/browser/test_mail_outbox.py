@@ -13,7 +13,7 @@ def sign_in_as_secretariat(page, live_server: str, make_user) -> None:
     """Sign in through the login form as the network secretariat."""
     admin = make_user(Role.SECRETARIAT)
     page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(admin.email)
+    page.get_by_label("Email", exact=True).fill(admin.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 

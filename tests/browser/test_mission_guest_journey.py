@@ -44,7 +44,7 @@ def test_guest_answers_through_the_link_and_the_planner_sees_the_stay(
     db.session.commit()
 
     page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(coordinator.email)
+    page.get_by_label("Email", exact=True).fill(coordinator.email)
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server}/missions/{mission.id}/guests")
@@ -75,7 +75,7 @@ def test_guest_answers_through_the_link_and_the_planner_sees_the_stay(
     screenshot(page, "mission-guest-answer")
 
     page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(coordinator.email)
+    page.get_by_label("Email", exact=True).fill(coordinator.email)
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server}/missions/{mission.id}/plan")

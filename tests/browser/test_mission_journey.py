@@ -32,7 +32,7 @@ def test_plan_a_reverse_mission_journey(seeded, make_user, live_server, page):
     midtjylland = db.session.scalars(sa.select(Region).filter_by(slug="region-midtjylland")).one()
     coordinator = make_user(Role.COORDINATOR, region=midtjylland, full_name="Coordinator Conny")
     page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(coordinator.email)
+    page.get_by_label("Email", exact=True).fill(coordinator.email)
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Sign in").click()
 

@@ -14,7 +14,7 @@ from webapp.models import Delegation, EventKind, Role
 def sign_in(page, live_server: str, user) -> None:
     """Use the sign-in form."""
     page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Email", exact=True).fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 

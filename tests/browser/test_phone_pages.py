@@ -43,7 +43,7 @@ def forum(make_event, make_region):
 def sign_in(page, live_server: str, user) -> None:
     """Sign in through the login form."""
     page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Email", exact=True).fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator(".flash-success")).to_contain_text("Welcome")

@@ -40,7 +40,7 @@ def test_a_guest_downloads_asks_and_the_secretariat_erases(make_region, make_eve
     expect(page.locator(".flash-success")).to_contain_text("Your request is recorded")
 
     page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(secretariat.email)
+    page.get_by_label("Email", exact=True).fill(secretariat.email)
     page.get_by_label("Password").fill("correct horse battery staple")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="1 erasure request waiting").click()

@@ -50,7 +50,7 @@ def at_both_widths(page, name: str) -> None:
 def sign_in(page, live_server: str, email: str) -> None:
     """Use the sign-in form."""
     page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator(".flash-success")).to_contain_text("Welcome")
