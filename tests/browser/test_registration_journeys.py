@@ -71,7 +71,7 @@ def test_coordinator_registers_a_delegation(seeded, forum, make_user, live_serve
 
     page.get_by_label("Full name").fill("Jan Peeters")
     page.get_by_label("Email", exact=True).fill("jan@example.be")
-    page.get_by_label("Organisation").fill("Flanders DC")
+    page.get_by_label("Organisation", exact=True).fill("Flanders DC")
     page.get_by_label("Head of delegation").check()
     page.get_by_role("button", name="Add delegate").click()
     expect(page.locator(".flash-success")).to_contain_text("Jan Peeters added (confirmed)")
@@ -119,7 +119,7 @@ def test_guest_registers_and_cancels_through_the_emailed_link(forum, live_server
     expect(page.get_by_label("Email", exact=True)).to_have_value("ada@example.org")  # input kept
 
     page.get_by_label("Full name").fill("Ada Lovelace")
-    page.get_by_label("Organisation").fill("Analytical Engines")
+    page.get_by_label("Organisation", exact=True).fill("Analytical Engines")
     page.get_by_label("I register as").select_option(label="Guest")
     page.get_by_role("button", name="Register").click()
     expect(page.locator(".flash-success")).to_contain_text("Check your email")
