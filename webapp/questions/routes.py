@@ -4,6 +4,7 @@ the summary of the answers."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +17,8 @@ from webapp.questions import bp
 from webapp.questions.answers import answer_counts, summarise
 from webapp.questions.forms import QuestionForm
 from webapp.questions.services import (
+    AUDIENCE_WORDS,
+    KIND_WORDS,
     QuestionError,
     add_question,
     delete_question,
@@ -24,9 +27,9 @@ from webapp.questions.services import (
     move_question,
     restore_question,
     retire_question,
+    said_answer,
     update_question,
 )
-from webapp.questions.values import shown_answer
 
 
 def _actor():
@@ -45,7 +48,8 @@ def index(event_id: int):
     event = get_forum_event(event_id)
     questions = event_questions(event.id, include_retired=True)
     return render_template("questions/index.html", event=event, questions=questions,
-                           answers=answer_counts([q.id for q in questions]))
+                           answers=answer_counts([q.id for q in questions]),
+                           kind_words=KIND_WORDS, audience_words=AUDIENCE_WORDS)
 
 
 @bp.route("/events/<int:event_id>/questions/new", methods=["GET", "POST"])
@@ -59,7 +63,7 @@ def new(event_id: int):
                      f"{event.title}: added {quoted(question.label)} ({question.kind.label}, "
                      f"{question.audience.label.lower()})")
         db.session.commit()
-        flash(f"Question added: {question.label}", "success")
+        flash(_("Question added: %(question)s", question=question.label), "success")
         return redirect(url_for("questions.index", event_id=event.id))
     return render_template("questions/form.html", event=event, form=form, question=None,
                            answered=False), 400 if form.errors else 200
@@ -84,7 +88,7 @@ def edit(question_id: int):
                 record_audit(_actor(), "question.changed", question,
                              f"{question.event.title}: " + "; ".join(changes))
             db.session.commit()
-            flash("Question saved." if changes else "Nothing changed.", "success")
+            flash(_("Question saved.") if changes else _("Nothing changed."), "success")
             return redirect(_list_url(question))
     return render_template("questions/form.html", event=question.event, form=form,
                            question=question, answered=answered), 400 if form.errors else 200
@@ -111,7 +115,8 @@ def retire(question_id: int):
     record_audit(_actor(), "question.retired", question,
                  f"{question.event.title}: {quoted(question.label)} no longer asked")
     db.session.commit()
-    flash(f"{question.label} is no longer asked; its answers are kept.", "success")
+    flash(_("%(question)s is no longer asked; its answers are kept.", question=question.label),
+          "success")
     return redirect(_list_url(question))
 
 
@@ -123,7 +128,7 @@ def restore(question_id: int):
     record_audit(_actor(), "question.restored", question,
                  f"{question.event.title}: {quoted(question.label)} asked again")
     db.session.commit()
-    flash(f"{question.label} is asked again.", "success")
+    flash(_("%(question)s is asked again.", question=question.label), "success")
     return redirect(_list_url(question))
 
 
@@ -141,9 +146,9 @@ def delete(question_id: int):
             db.session.commit()
         except (QuestionError, IntegrityError):  # answered meanwhile
             db.session.rollback()
-            flash(f"{label} has answers now: retire it instead.", "error")
+            flash(_("%(question)s has answers now: retire it instead.", question=label), "error")
             return redirect(target)
-        flash(f"Question deleted: {label}", "success")
+        flash(_("Question deleted: %(question)s", question=label), "success")
         return redirect(target)
     return render_template("questions/confirm_delete.html", event=question.event,
                            question=question, answered=answered)
@@ -155,4 +160,5 @@ def summary(event_id: int):
     event = get_forum_event(event_id)
     questions = event_questions(event.id, include_retired=True)
     return render_template("questions/summary.html", event=event,
-                           summaries=summarise(event.id, questions), shown=shown_answer)
+                           summaries=summarise(event.id, questions), shown=said_answer,
+                           kind_words=KIND_WORDS)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from webapp.auth.audit import quoted
 from webapp.extensions import db
@@ -21,6 +23,25 @@ from webapp.models import (
     Registration,
     utcnow,
 )
+from webapp.questions.values import shown_answer
+
+# The kinds and audiences in the page's language (the models' English words stay for the audit
+# log and the exports).
+KIND_WORDS = {
+    QuestionKind.SHORT_TEXT: _l("Short text"), QuestionKind.LONG_TEXT: _l("Long text"),
+    QuestionKind.ONE_CHOICE: _l("One choice"), QuestionKind.SEVERAL_CHOICES: _l("Several choices"),
+    QuestionKind.YES_NO: _l("Yes or no"), QuestionKind.NUMBER: _l("Number"),
+}
+AUDIENCE_WORDS = {QuestionAudience.PUBLIC: _l("Public form"),
+                  QuestionAudience.DELEGATES: _l("Delegates"),
+                  QuestionAudience.BOTH: _l("Public form and delegates")}
+
+
+def said_answer(kind: QuestionKind, stored: str | None) -> str:
+    """A stored answer as a page shows it: yes and no in the page's language."""
+    if kind is QuestionKind.YES_NO and stored in ("yes", "no"):
+        return _("Yes") if stored == "yes" else _("No")
+    return shown_answer(kind, stored)
 
 
 class QuestionError(Exception):
@@ -100,8 +121,9 @@ def update_question(question: Question, data: QuestionData) -> list[str]:
     """Change the question; what changed, in words. A question with answers keeps its kind
     (its answers would no longer read): retire it and add a new one instead."""
     if data.kind is not question.kind and has_answers(question):
-        raise QuestionError(f"{quoted(question.label)} has answers, so it keeps its kind "
-                            f"({question.kind.label}). Retire it and add a new question.")
+        raise QuestionError(_("%(question)s has answers, so it keeps its kind (%(kind)s). "
+                              "Retire it and add a new question.",
+                              question=quoted(question.label), kind=KIND_WORDS[question.kind]))
     before = _facts(question)
     _apply(question, data)
     db.session.flush()
@@ -141,8 +163,9 @@ def restore_question(question: Question) -> None:
 def delete_question(question: Question) -> None:
     """Delete a question nobody has answered; one with answers is refused (retire it)."""
     if has_answers(question):
-        raise QuestionError(f"{quoted(question.label)} has answers and cannot be deleted; "
-                            "retire it instead: its answers stay on the attendee list.")
+        raise QuestionError(_("%(question)s has answers and cannot be deleted; retire it "
+                              "instead: its answers stay on the attendee list.",
+                              question=quoted(question.label)))
     db.session.delete(question)
     db.session.flush()
 

@@ -30,7 +30,7 @@ from webapp.models import (
     Registration,
     RegistrationStatus,
 )
-from webapp.questions.values import shown_answer
+from webapp.questions.services import said_answer
 from webapp.registrations import admin_bp as bp
 from webapp.registrations.audit import forum_facts, quota_changes
 from webapp.registrations.common import audience_labels
@@ -261,7 +261,7 @@ def attendees(event_id: int):
         filters=filters, labels=labels, regions=regions, sorts=ATTENDEE_SORTS,
         by_region=counts_by_region(event.id, filters), totals=audience_counts(event.id),
         region_of=attendee_region, reg_statuses=RegistrationStatus,
-        questions=questions, answers=answers, shown_answer=shown_answer,
+        questions=questions, answers=answers, shown_answer=said_answer,
     )
 
 
