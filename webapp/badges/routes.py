@@ -4,6 +4,7 @@ coordinator prints their own delegation's, and each of its delegates'."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.access import require_region, require_role
@@ -14,6 +15,7 @@ from webapp.loaders import get_forum_event, get_quota_region, get_registration
 from webapp.models import RegistrationStatus, Role
 from webapp.pdf import pdf_response
 from webapp.registrations.common import audience_labels
+from webapp.registrations.words import status_label
 
 staff_only = require_role(Role.SECRETARIAT, Role.COORDINATOR)
 
@@ -26,7 +28,7 @@ def _layout() -> str:
 
 def _nobody(back: str):
     """Back to the list with a word, rather than an empty PDF."""
-    flash("Nobody to print: badges are printed for confirmed registrations only.", "info")
+    flash(_("Nobody to print: badges are printed for confirmed registrations only."), "info")
     return redirect(back)
 
 
@@ -37,7 +39,8 @@ def forum_badges_pdf(event_id: int):
     event = get_forum_event(event_id)
     audience = request.args.get("audience", "")
     if audience and audience not in audience_labels(event):
-        abort(404, description=f"{event.title} has no audience “{audience[:40]}”.")
+        abort(404, description=_("%(title)s has no audience “%(audience)s”.", title=event.title,
+                                  audience=audience[:40]))
     badges = forum_badges(event, audience)
     if not badges:
         return _nobody(url_for("forum_admin.attendees", event_id=event.id))
@@ -70,12 +73,12 @@ def person_badge_pdf(registration_id: int):
     if registration.delegation is not None:
         require_region(registration.delegation.region_id)
     elif not current_user.is_secretariat:
-        abort(403, description="This person is not in a delegation: the secretariat prints "
-                               "their badge.")
+        abort(403, description=_("This person is not in a delegation: the secretariat prints "
+                                 "their badge."))
     if registration.status is not RegistrationStatus.CONFIRMED:
-        abort(404, description=f"{registration.name}'s registration is "
-                               f"{registration.status_label.lower()}: badges are printed for "
-                               "confirmed registrations only.")
+        abort(404, description=_("%(name)s's registration is %(status)s: badges are printed "
+                                 "for confirmed registrations only.", name=registration.name,
+                                 status=status_label(registration).lower()))
     event, layout = registration.event, _layout()
     badge = badge_for(registration, audience_labels(event, one_person=True))
     return pdf_response(lambda: badges_pdf(header_for(event), [badge], layout),

@@ -17,6 +17,8 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import load_only, selectinload
 
 from webapp.extensions import db
@@ -126,7 +128,7 @@ def download_eml(message_id: int):
     try:
         data = build_message(preview(message), current_app.config["MAIL_FROM"]).as_bytes()
     except (UnsendableMessage, RecipeError) as exc:
-        flash(f"This message cannot be built: {exc}", "error")
+        flash(_("This message cannot be built: %(reason)s", reason=exc), "error")
         return redirect(url_for(".detail", message_id=message_id))
     return _download(data, "message/rfc822", eml_filename(message.created_at, message.id))
 
@@ -152,19 +154,23 @@ def retry(message_id: int):
     """'Retry now': make the message due, commit, try it at once and say what happened."""
     message = get_message(message_id)
     if not can_retry(message):
-        flash(f"Only queued or failed messages (or ones a stopped worker left sending) can be "
-              f"retried; this one is {message.status.value}.", "error")
+        flash(_("Only queued or failed messages (or ones a stopped worker left sending) can be "
+                "retried; this one is %(status)s.", status=message.status.value), "error")
         return redirect(url_for(".detail", message_id=message_id))
     reschedule_now(message)
     db.session.commit()
     report = deliver_due(ids=[message_id])
     if report.sent:
-        flash(f"Sent message {message_id} to {message.to_address}.", "success")
+        flash(_("Sent message %(id)s to %(address)s.", id=message_id,
+                address=message.to_address), "success")
     elif report.attempted:
-        state = "failed for good" if report.failed else "could not be sent now; it will retry"
-        flash(f"Message {message_id} {state}: {report.errors[-1]}", "error")
+        flash(_("Message %(id)s failed for good: %(error)s", id=message_id,
+                error=report.errors[-1]) if report.failed else
+              _("Message %(id)s could not be sent now; it will retry: %(error)s", id=message_id,
+                error=report.errors[-1]), "error")
     else:
-        flash(f"Message {message_id} is queued; a mail worker is already sending it.", "success")
+        flash(_("Message %(id)s is queued; a mail worker is already sending it.", id=message_id),
+              "success")
     return redirect(_safe_next(request.form.get("next"),
                                url_for(".detail", message_id=message_id)))
 
@@ -175,9 +181,9 @@ def retry_failed():
     count = reschedule_failed()
     db.session.commit()
     if count:
-        flash(f"{count} failed message(s) queued again for delivery.", "success")
+        flash(_("%(n)s failed message(s) queued again for delivery.", n=count), "success")
         return redirect(url_for(".index", status="queued"))
-    flash("There are no failed messages.", "success")
+    flash(_("There are no failed messages."), "success")
     return redirect(url_for(".index"))
 
 
@@ -195,13 +201,15 @@ def send_waiting():
         remember_all_due()
     db.session.commit()
     if not count:
-        flash("No message is waiting.", "success")
+        flash(_("No message is waiting."), "success")
     elif current_app.config["MAIL_DELIVER_ON_COMMIT"]:
-        flash(f"Sending {count} waiting message{'s' if count != 1 else ''} now; reload to "
-              "see how it went.", "success")
+        flash(ngettext("Sending %(num)d waiting message now; reload to see how it went.",
+                       "Sending %(num)d waiting messages now; reload to see how it went.",
+                       count), "success")
     else:
-        flash(f"{count} waiting message{'s' if count != 1 else ''} due now: the mail worker "
-              "sends them on its next run.", "success")
+        flash(ngettext("%(num)d waiting message due now: the mail worker sends them on its "
+                       "next run.", "%(num)d waiting messages due now: the mail worker sends "
+                       "them on its next run.", count), "success")
     return redirect(url_for(".index", status="queued" if count else None))
 
 

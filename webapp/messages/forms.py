@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -24,11 +25,11 @@ class MessageForm(AppForm):
     """Subject and text with placeholders; the selection's choices are set per event. A
     subject is one line: a line break in it is refused (AppForm), never sent as a header."""
 
-    to = SelectField("To", choices=[], validate_choice=True)
-    subject = StringField("Subject", filters=[stripped], validators=[
-        InputRequired(message="Give the message a subject."), Length(max=200)])
-    body = TextAreaField("Message", validators=[
-        InputRequired(message="Write the message."), Length(max=20_000)],
+    to = SelectField(_l("To"), choices=[], validate_choice=True)
+    subject = StringField(_l("Subject"), filters=[stripped], validators=[
+        InputRequired(message=_l("Give the message a subject.")), Length(max=200)])
+    body = TextAreaField(_l("Message"), validators=[
+        InputRequired(message=_l("Write the message.")), Length(max=20_000)],
         render_kw={"rows": 12})
     send_key = HiddenField()
     shown_count = HiddenField()

@@ -10,21 +10,24 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from webapp.models import MessageScope
 
 TOKEN = re.compile(r"\{\{|\}\}|\{([^{}\n]{0,60})\}")
 
 PLACEHOLDERS: dict[MessageScope, dict[str, str]] = {
     MessageScope.REGISTRATIONS: {
-        "name": "the person's name",
-        "forum": "the event's title",
-        "registration_link": "their own registration page (signed link)",
+        "name": _l("the person's name"),
+        "forum": _l("the event's title"),
+        "registration_link": _l("their own registration page (signed link)"),
     },
     MessageScope.GUESTS: {
-        "name": "the guest's name",
-        "mission": "the mission's title",
-        "forum": "the mission's title",
-        "itinerary_link": "their own itinerary (signed link)",
+        "name": _l("the guest's name"),
+        "mission": _l("the mission's title"),
+        "forum": _l("the mission's title"),
+        "itinerary_link": _l("their own itinerary (signed link)"),
     },
 }
 
@@ -51,9 +54,10 @@ def unknown_message(unknown: list[str], known: Collection[str]) -> str:
     a brace).'"""
     named = ", ".join("{" + name + "}" for name in unknown)
     shown = ["{" + name + "}" for name in known]
-    plural = "s" if len(unknown) > 1 else ""
-    return (f"Unknown placeholder{plural} {named}. Use {', '.join(shown[:-1])} or {shown[-1]}"
-            " here (write {{ and }} for a brace).")
+    return ngettext("Unknown placeholder %(named)s. Use %(some)s or %(last)s here (write {{ and "
+                    "}} for a brace).", "Unknown placeholders %(named)s. Use %(some)s or "
+                    "%(last)s here (write {{ and }} for a brace).", len(unknown),
+                    named=named, some=", ".join(shown[:-1]), last=shown[-1])
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -39,7 +41,7 @@ def _mission(mission_id: int) -> Event:
     """A reverse mission the signed-in user may plan (secretariat or host coordinator)."""
     event = get_forum_event(mission_id)
     if event.kind is not EventKind.REVERSE_MISSION:
-        abort(404, description=f"There is no reverse mission number {mission_id}.")
+        abort(404, description=_("There is no reverse mission number %(n)s.", n=mission_id))
     require_region(event.host_region_id)
     return event
 
@@ -50,10 +52,11 @@ def _urls(event: Event, scope: MessageScope) -> dict[str, str]:
         return {"list": url_for("messages.forum_messages", event_id=event.id),
                 "new": url_for("messages.compose_forum", event_id=event.id),
                 "back": url_for("forum_admin.attendees", event_id=event.id),
-                "back_words": "Attendees"}
+                "back_words": _("Attendees")}
     return {"list": url_for("messages.mission_messages", mission_id=event.id),
             "new": url_for("messages.compose_mission", mission_id=event.id),
-            "back": url_for("missions.plan", mission_id=event.id), "back_words": "Planner"}
+            "back": url_for("missions.plan", mission_id=event.id),
+            "back_words": _("Planner")}
 
 
 def _list(event: Event, scope: MessageScope):
@@ -89,13 +92,13 @@ def _page(event, scope, form, *, shown=None, confirm=False, note=None, status=20
 def _sent(message: AttendeeMessage, *, again: bool):
     """Flash what happened and show the message."""
     if again:
-        flash("This message was sent already; it was not sent again.", "success")
+        flash(_("This message was sent already; it was not sent again."), "success")
     else:
-        skipped = (f" {message.skipped_count} without a usable email address "
-                   f"{'was' if message.skipped_count == 1 else 'were'} skipped."
-                   if message.skipped_count else "")
-        flash(f"Message queued for {message.recipient_count} "
-              f"{'person' if message.recipient_count == 1 else 'people'}.{skipped}", "success")
+        skipped = (" " + ngettext("%(num)d without a usable email address was skipped.",
+                                  "%(num)d without a usable email address were skipped.",
+                                  message.skipped_count) if message.skipped_count else "")
+        flash(ngettext("Message queued for %(num)d person.", "Message queued for %(num)d people.",
+                       message.recipient_count) + skipped, "success")
     return redirect(url_for("messages.detail", attendee_message_id=message.id))
 
 
@@ -130,10 +133,10 @@ def _compose(event: Event, scope: MessageScope):
         return _sent(message, again=False)
     note = None
     if action == "confirm":
-        note = ("Nobody in this selection can be written to: nothing was sent."
+        note = (_("Nobody in this selection can be written to: nothing was sent.")
                 if not shown.sendable else
-                f"The selection changed since you were asked: it now holds {shown.sendable}. "
-                "Check and confirm again.")
+                _("The selection changed since you were asked: it now holds %(n)s. Check and "
+                  "confirm again.", n=shown.sendable))
     return _page(event, scope, form, shown=shown, confirm=action in ("send", "confirm"),
                  note=note)
 
@@ -159,11 +162,11 @@ def detail(attendee_message_id: int):
     message = db.one_or_404(
         sa.select(AttendeeMessage).where(AttendeeMessage.id == attendee_message_id)
         .options(joinedload(AttendeeMessage.event), joinedload(AttendeeMessage.author)),
-        description=f"There is no message number {attendee_message_id}.")
+        description=_("There is no message number %(n)s.", n=attendee_message_id))
     if message.scope is MessageScope.GUESTS:
         require_region(message.event.host_region_id)
     elif not current_user.is_secretariat:
-        abort(403, description="This page is for the secretariat.")
+        abort(403, description=_("This page is for the secretariat."))
     return render_template(
         "messages/detail.html", message=message, event=message.event,
         counts=delivery_counts([message.id]).get(message.id),

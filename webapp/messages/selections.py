@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased
 
 from webapp.extensions import db
@@ -43,7 +44,7 @@ class Selection:
 
     name: str
     scope: MessageScope
-    label: str
+    label: str  # a lazy string: in the language of the page that shows it
     condition: Condition
     # Argument value → its words, for selections that take one (None: no argument).
     choices: Choices | None = None
@@ -151,24 +152,24 @@ def _delegations(event: Event) -> list[tuple[str, str]]:
 
 
 register_selection(Selection(
-    "confirmed", MessageScope.REGISTRATIONS, "Everyone confirmed", lambda e, a: _confirmed))
+    "confirmed", MessageScope.REGISTRATIONS, _l("Everyone confirmed"), lambda e, a: _confirmed))
 register_selection(Selection(
-    "audience", MessageScope.REGISTRATIONS, "Confirmed in the audience",
+    "audience", MessageScope.REGISTRATIONS, _l("Confirmed in the audience"),
     lambda e, a: sa.and_(_confirmed, Registration.audience == a), _audiences))
 register_selection(Selection(
-    "delegation", MessageScope.REGISTRATIONS, "The delegation of",
+    "delegation", MessageScope.REGISTRATIONS, _l("The delegation of"),
     lambda e, a: sa.and_(_active, DelegationRegion.slug == a), _delegations))
 register_selection(Selection(
-    "heads", MessageScope.REGISTRATIONS, "Heads of delegation",
+    "heads", MessageScope.REGISTRATIONS, _l("Heads of delegation"),
     lambda e, a: sa.and_(_active, Registration.is_head_of_delegation.is_(True))))
 register_selection(Selection(
-    "waitlisted", MessageScope.REGISTRATIONS, "Everyone on the waitlist",
+    "waitlisted", MessageScope.REGISTRATIONS, _l("Everyone on the waitlist"),
     lambda e, a: Registration.status == RegistrationStatus.WAITLISTED))
 register_selection(Selection(
-    "checked_in", MessageScope.REGISTRATIONS, "Checked in",
+    "checked_in", MessageScope.REGISTRATIONS, _l("Checked in"),
     lambda e, a: sa.and_(_active, Registration.checked_in_at.is_not(None))))
 register_selection(Selection(
-    "not_checked_in", MessageScope.REGISTRATIONS, "Confirmed, not checked in",
+    "not_checked_in", MessageScope.REGISTRATIONS, _l("Confirmed, not checked in"),
     lambda e, a: sa.and_(_confirmed, Registration.checked_in_at.is_(None))))
 
 
@@ -182,11 +183,11 @@ def _answers(event: Event) -> list[tuple[str, str]]:
             sa.select(Question).where(Question.event_id == event.id)
             .order_by(Question.position, Question.id)):
         if question.kind is QuestionKind.YES_NO:
-            values = [("yes", "Yes"), ("no", "No")]
+            values = [("yes", _l("Yes")), ("no", _l("No"))]
         elif question.kind.has_choices:
             values = [(choice, choice) for choice in question.choice_list]
         else:
-            values = [("", "answered")]
+            values = [("", _l("answered"))]
         found += [(f"{question.id}={value}", f"{question.label} — {words}")
                   for value, words in values]
     return found
@@ -203,16 +204,16 @@ def _answered(event: Event, argument: str | None) -> sa.ColumnElement[bool]:
 
 
 register_selection(Selection(
-    "answered", MessageScope.REGISTRATIONS, "Those who answered", _answered, _answers))
+    "answered", MessageScope.REGISTRATIONS, _l("Those who answered"), _answered, _answers))
 
 # --- the guests of a reverse mission -----------------------------------------------------
 
 register_selection(Selection(
-    "guests", MessageScope.GUESTS, "Every guest planned for (invited or accepted)",
+    "guests", MessageScope.GUESTS, _l("Every guest planned for (invited or accepted)"),
     lambda e, a: MissionGuest.status != GuestStatus.DECLINED))
 register_selection(Selection(
-    "guests_accepted", MessageScope.GUESTS, "Guests who accepted",
+    "guests_accepted", MessageScope.GUESTS, _l("Guests who accepted"),
     lambda e, a: MissionGuest.status == GuestStatus.ACCEPTED))
 register_selection(Selection(
-    "guests_unanswered", MessageScope.GUESTS, "Guests who have not answered yet",
+    "guests_unanswered", MessageScope.GUESTS, _l("Guests who have not answered yet"),
     lambda e, a: MissionGuest.status == GuestStatus.INVITED))

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -161,7 +162,7 @@ def new_forum():
         record_audit(current_user._get_current_object(), "forum.created", event,
                      f"Created {event.title}")
         db.session.commit()
-        flash(f"{event.title} created.", "success")
+        flash(_("%(title)s created.", title=event.title), "success")
         return redirect(url_for("events.detail", event_id=event.id))
     return render_template("registrations/forum_form.html", form=form, event=None), (
         400 if form.errors else 200)
@@ -175,11 +176,11 @@ def _tell_registrants(event: Event, sequence_before: int, published_before: bool
         return
     if not published_before and in_calendars(event):
         invited = send_invitations(event)
-        flash(f"{event.title} is now in calendars: invitations queued for {invited} "
-              "registered people.", "info")
+        flash(_("%(title)s is now in calendars: invitations queued for %(n)s registered "
+                "people.", title=event.title, n=invited), "info")
     elif event.sequence != sequence_before:
         updates = send_update(event)
-        flash(f"Calendar updates queued for {updates} registered people.", "info")
+        flash(_("Calendar updates queued for %(n)s registered people.", n=updates), "info")
 
 
 @bp.route("/events/<int:event_id>/setup", methods=["GET", "POST"])
@@ -202,7 +203,7 @@ def edit_forum(event_id: int):
                 record_audit(current_user._get_current_object(), "forum.updated", event,
                              f"{event.title}: " + "; ".join(changes))
             db.session.commit()
-            flash("Forum saved.", "success")
+            flash(_("Forum saved."), "success")
             return redirect(url_for("events.detail", event_id=event.id))
         form.capacities.errors = problems
     return render_template("registrations/forum_form.html", form=form, event=event), (
@@ -227,7 +228,7 @@ def quotas(event_id: int):
             elif (quota := plain_number(raw, 10_000)) is not None:
                 overrides[region.id] = quota
             else:
-                errors[region.id] = "A whole number from 0 to 10,000, or empty for the default."
+                errors[region.id] = _("A whole number from 0 to 10,000, or empty for the default.")
         if not errors:
             changes = quota_changes(regions, quota_overrides(event.id), overrides,
                                     event.default_delegation_quota)
@@ -236,7 +237,7 @@ def quotas(event_id: int):
                 record_audit(current_user._get_current_object(), "forum.quotas_updated", event,
                              f"Delegation quotas of {event.title}: " + "; ".join(changes))
             db.session.commit()
-            flash("Quotas saved.", "success")
+            flash(_("Quotas saved."), "success")
             return redirect(request.path)
     return render_template(
         "registrations/quotas.html", event=event, day=day, errors=errors, form_values=request.form,
@@ -289,22 +290,22 @@ def cancel(registration_id: int):
     if not is_safe_next(target):
         target = url_for("forum_admin.attendees", event_id=registration.event_id)
     if not form.validate() and not (form.reason.data or "").strip():
-        flash("Give a reason to cancel a registration.", "error")
+        flash(_("Give a reason to cancel a registration."), "error")
         return redirect(target)
     if form.errors:  # the page again, with the reason typed kept (see reason.html)
         return render_template(
             "registrations/reason.html", form=form, registration=registration,
-            heading=f"Cancel {registration.person.full_name}'s registration", back=target,
-            back_label="Attendees", action=request.path, next=target), 400
+            heading=_("Cancel %(name)s's registration", name=registration.person.full_name),
+            back=target, back_label=_("Attendees"), action=request.path, next=target), 400
     try:
         promoted = cancel_registration(registration, current_user._get_current_object(),
                                        form.reason.data)
         record_audit(current_user._get_current_object(), "registration.cancelled",
                      registration, f"{registration.person.email}: {form.reason.data.strip()}")
         db.session.commit()
-        flash(f"{registration.name}'s registration is cancelled."
-              + (f" {promoted[0].name} moves up from the waitlist." if promoted
-                 else ""), "success")
+        flash(_("%(name)s's registration is cancelled.", name=registration.name)
+              + (" " + _("%(name)s moves up from the waitlist.", name=promoted[0].name)
+                 if promoted else ""), "success")
     except RegistrationError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
@@ -32,7 +33,7 @@ def live_counts(event_id: int, labels: dict[str, str]) -> dict:
         .where(Registration.event_id == event_id, confirmed)
         .group_by(Registration.audience).order_by(Registration.audience)
     ).all()
-    region_name = sa.func.coalesce(Region.name, "No delegation")
+    region_name = sa.func.coalesce(Region.name, _("No delegation"))
     by_region = db.session.execute(
         sa.select(region_name, sa.func.count(Registration.checked_in_at), sa.func.count())
         .select_from(Registration)
@@ -118,9 +119,11 @@ def toggle(registration_id: int):
         db.session.rollback()
         changed, error = False, str(exc)
     name = registration.name
-    message = error or (f"{name}: check-in undone." if undo else f"{name} is checked in.")
+    message = error or (_("%(name)s: check-in undone.", name=name) if undo
+                        else _("%(name)s is checked in.", name=name))
     if not changed and not error:
-        message = f"{name} was already {'not ' if undo else ''}checked in."
+        message = (_("%(name)s was already not checked in.", name=name) if undo
+                   else _("%(name)s was already checked in.", name=name))
     if _wants_json():
         return jsonify({
             "ok": error is None, "message": message,

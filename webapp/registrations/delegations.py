@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -19,10 +21,7 @@ from webapp.models import DelegateImport, Delegation, Registration, Registration
 from webapp.questions.fields import form_answers, with_questions
 from webapp.questions.services import delegate_questions
 from webapp.registrations import delegations_bp as bp
-from webapp.registrations.common import (
-    audience_labels,
-    may_change_delegation,
-)
+from webapp.registrations.common import audience_labels, may_change_delegation
 from webapp.registrations.delegates import add_delegate, record_details, replace_delegate
 from webapp.registrations.forms import DelegateDetailsForm, DelegateForm, ImportForm, ReasonForm
 from webapp.registrations.imports import (
@@ -34,6 +33,7 @@ from webapp.registrations.imports import (
 )
 from webapp.registrations.quotas import delegation_audience, get_or_create_delegation, quota_for
 from webapp.registrations.services import PersonData, RegistrationError, cancel_registration
+from webapp.registrations.words import STATUS_WORDS
 
 staff_only = require_role(Role.SECRETARIAT, Role.COORDINATOR)
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -70,16 +70,17 @@ def _warn_of_two_heads(delegation: Delegation) -> None:
     """A delegation has one head: say so when a change leaves it with more."""
     heads = heads_of_delegation(delegation)
     if len(heads) > 1:
-        flash(f"{delegation.region.name}'s delegation now has {len(heads)} heads of "
-              f"delegation ({', '.join(heads)}). A delegation has one head: edit the others and "
-              "untick “Head of delegation”.", "warning")
+        flash(_("%(region)s's delegation now has %(n)s heads of delegation (%(names)s). A "
+                "delegation has one head: edit the others and untick “Head of delegation”.",
+                region=delegation.region.name, n=len(heads), names=", ".join(heads)), "warning")
 
 
 def _refuse_after_deadline(event, target: str):
     """Redirect with an explanation when coordinators may no longer change the delegation."""
     if may_change_delegation(event):
         return None
-    flash("The delegation deadline has passed: only the secretariat can change it now.", "error")
+    flash(_("The delegation deadline has passed: only the secretariat can change it now."),
+          "error")
     return redirect(target)
 
 
@@ -105,13 +106,14 @@ def delegation(event_id: int, slug: str):
                              f"{region.name} → {event.title}: added {reg.person.email} "
                              f"({reg.status.value})")
                 db.session.commit()
-                flash(f"{reg.name} added ({reg.status.value}).", "success")
+                flash(_("%(name)s added (%(status)s).", name=reg.name,
+                        status=STATUS_WORDS.get(reg.status, reg.status.value)), "success")
                 _warn_of_two_heads(delegation_row)
                 return redirect(request.path)
             except (RegistrationError, IntegrityError) as exc:
                 db.session.rollback()
                 message = str(exc) if isinstance(exc, RegistrationError) else (
-                    "This email was registered at the same moment; reload the page.")
+                    _("This email was registered at the same moment; reload the page."))
                 form.email.errors = [*form.email.errors, message]
     delegation_row = db.session.scalars(
         sa.select(Delegation).where(Delegation.event_id == event.id,
@@ -159,7 +161,7 @@ def edit_delegate(registration_id: int):
             record_audit(_actor(), "delegation.delegate_edited", registration.delegation,
                          f"{registration.person.email}: changed " + ", ".join(changes))
         db.session.commit()
-        flash("Saved." if changes else "Nothing changed.", "success")
+        flash(_("Saved.") if changes else _("Nothing changed."), "success")
         _warn_of_two_heads(registration.delegation)
         return redirect(_delegation_url(registration))
     return render_template("registrations/delegate_edit.html", registration=registration,
@@ -181,12 +183,13 @@ def substitute_delegate(registration_id: int):
             record_audit(_actor(), "delegation.delegate_substituted", registration.delegation,
                          f"{registration.person.email} replaced by {replacement.person.email}")
             db.session.commit()
-            flash(f"{replacement.name} replaces {registration.name}.", "success")
+            flash(_("%(new)s replaces %(old)s.", new=replacement.name, old=registration.name),
+                  "success")
             return redirect(_delegation_url(registration))
         except (RegistrationError, IntegrityError) as exc:
             db.session.rollback()
             form.email.errors = [*form.email.errors, str(exc) if isinstance(
-                exc, RegistrationError) else "This email was registered meanwhile."]
+                exc, RegistrationError) else _("This email was registered meanwhile.")]
     return render_template("registrations/delegate_substitute.html",
                            registration=registration, form=form), 400 if form.errors else 200
 
@@ -202,22 +205,22 @@ def withdraw_delegate(registration_id: int):
         return refusal
     form = ReasonForm()
     if not form.validate() and not (form.reason.data or "").strip():
-        flash("Give a reason to withdraw a delegate.", "error")
+        flash(_("Give a reason to withdraw a delegate."), "error")
         return redirect(target)
     if form.errors:
         # The page again with the reason typed and what is wrong with it, not a redirect
         # that would lose the text.
         return render_template(
             "registrations/reason.html", form=form, registration=registration,
-            heading=f"Withdraw {registration.person.full_name}", back=target,
-            back_label=f"Delegation of {registration.delegation.region.name}",
+            heading=_("Withdraw %(name)s", name=registration.person.full_name), back=target,
+            back_label=_("Delegation of %(region)s", region=registration.delegation.region.name),
             action=request.path, next=None), 400
     try:
         cancel_registration(registration, _actor(), form.reason.data)
         record_audit(_actor(), "delegation.delegate_withdrawn", registration.delegation,
                      f"{registration.person.email} withdrawn: {form.reason.data.strip()}")
         db.session.commit()
-        flash(f"{registration.name} withdrawn.", "success")
+        flash(_("%(name)s withdrawn.", name=registration.name), "success")
     except RegistrationError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -239,7 +242,7 @@ def import_upload(event_id: int, slug: str):
         data = form.file.data.read(MAX_UPLOAD_BYTES + 1)
         try:
             if len(data) > MAX_UPLOAD_BYTES:
-                raise ImportFileError("The file is larger than 2 MB; split it.")
+                raise ImportFileError(_("The file is larger than 2 MB; split it."))
             preview = parse_delegates_csv(data, event=event, region=region)
         except ImportFileError as exc:
             form.file.errors = [*form.file.errors, str(exc)]
@@ -289,9 +292,10 @@ def import_confirm(import_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(target)
-    message = f"{imported} delegate{'s' if imported != 1 else ''} imported."
+    message = ngettext("%(num)d delegate imported.", "%(num)d delegates imported.", imported)
     if skipped:
-        message += " Skipped now: " + "; ".join(
-            f"line {row.line}: {row.errors[-1]}" for row in skipped[:10])
+        message += " " + _("Skipped now: %(lines)s", lines="; ".join(
+            _("line %(line)s: %(error)s", line=row.line, error=row.errors[-1])
+            for row in skipped[:10]))
     flash(message, "success")
     return redirect(target)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.extensions import db, login_manager
 from webapp.models import DoorStaff, Registration, User
 
-NOT_YOURS = ("Check-in at this forum is for the secretariat and the door staff it names for "
-             "this forum.")
+NOT_YOURS = _l("Check-in at this forum is for the secretariat and the door staff it names for "
+               "this forum.")
 
 
 def checkin_event_id() -> int | None:
@@ -40,5 +41,5 @@ def require_checkin_access() -> None:
     if current_user.is_secretariat:
         return None
     if not is_door_staff(current_user, checkin_event_id()):
-        abort(403, description=NOT_YOURS)
+        abort(403, description=str(NOT_YOURS))
     return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from wtforms import EmailField, StringField
@@ -21,8 +23,8 @@ from webapp.registrations import admin_bp as bp
 class DoorStaffForm(AppForm):
     """Who is to check people in: an account's email, and a name to invite a new one."""
 
-    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
-    full_name = StringField("Full name (for someone without an account yet)",
+    email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
+    full_name = StringField(_l("Full name (for someone without an account yet)"),
                             validators=[Optional(), Length(max=200)])
 
 
@@ -48,15 +50,16 @@ def add_door_staff(actor: User, event: Event, email: str, full_name: str | None
     invited = user is None
     if user is None:
         if not (full_name or "").strip():
-            raise DoorStaffError("There is no account with this email yet: give their name "
-                                 "and we invite them.")
+            raise DoorStaffError(_("There is no account with this email yet: give their name "
+                                   "and we invite them."))
         user = invite_user(actor, email, full_name, Role.DOOR_STAFF, None)
     elif user.is_secretariat:
-        raise DoorStaffError(f"{user.full_name} is in the secretariat and may already check "
-                             "people in at every forum.")
+        raise DoorStaffError(_("%(name)s is in the secretariat and may already check people "
+                               "in at every forum.", name=user.full_name))
     elif db.session.scalar(sa.select(DoorStaff.id).where(
             DoorStaff.event_id == event.id, DoorStaff.user_id == user.id)) is not None:
-        raise DoorStaffError(f"{user.full_name} is already door staff of {event.title}.")
+        raise DoorStaffError(_("%(name)s is already door staff of %(title)s.",
+                               name=user.full_name, title=event.title))
     db.session.add(DoorStaff(event_id=event.id, user_id=user.id, added_by_id=actor.id))
     db.session.flush()
     record_audit(actor, "door_staff.added", event,
@@ -92,9 +95,10 @@ def door_staff(event_id: int):
             form.email.errors = [*form.email.errors, str(exc)]
         else:
             db.session.commit()
-            flash(f"{user.full_name} may now check people in at {event.title}."
-                  + (" We emailed them an invitation to choose a password." if invited else ""),
-                  "success")
+            flash(_("%(name)s may now check people in at %(title)s.", name=user.full_name,
+                    title=event.title)
+                  + (" " + _("We emailed them an invitation to choose a password.") if invited
+                     else ""), "success")
             return redirect(url_for("forum_admin.door_staff", event_id=event.id))
     return render_template("registrations/door_staff.html", event=event, form=form,
                            staff=door_staff_of(event), roles=Role), 400 if form.errors else 200
@@ -106,7 +110,9 @@ def remove_door_staff_view(event_id: int, user_id: int):
     event, user = get_forum_event(event_id), get_user(user_id)
     if remove_door_staff(current_user._get_current_object(), event, user):
         db.session.commit()
-        flash(f"{user.full_name} may no longer check people in at {event.title}.", "success")
+        flash(_("%(name)s may no longer check people in at %(title)s.", name=user.full_name,
+                title=event.title), "success")
     else:
-        flash(f"{user.full_name} was not door staff of {event.title}.", "info")
+        flash(_("%(name)s was not door staff of %(title)s.", name=user.full_name,
+                title=event.title), "info")
     return redirect(url_for("forum_admin.door_staff", event_id=event.id))

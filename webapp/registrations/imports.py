@@ -11,6 +11,8 @@ import json
 from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from webapp.extensions import db
 from webapp.forms import NOT_AN_ADDRESS, control_character, email_problem
@@ -37,8 +39,8 @@ HEADER_ALIASES = {
 YES = {"yes", "y", "true", "1", "x", "ja", "oui"}
 # The longest text each cell may hold: the forms' limits and the columns'.
 LONGEST = {"full_name": 200, "email": 254, "organisation": 200, "job_title": 200}
-LABELS = {"full_name": "name", "email": "email", "organisation": "organisation",
-          "job_title": "title"}
+LABELS = {"full_name": _l("name"), "email": _l("email"), "organisation": _l("organisation"),
+          "job_title": _l("title")}
 
 
 class ImportFileError(Exception):
@@ -89,9 +91,9 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFileError(
+        raise ImportFileError(_(
             "The file is not UTF-8 text. In Excel choose “Save as → CSV UTF-8 (comma delimited)”."
-        ) from None
+        )) from None
 
 
 def _reader(text: str) -> csv.reader:
@@ -119,22 +121,22 @@ def _columns(header: list[str]) -> dict[str, int]:
     missing = [label for key, label in (("full_name", "name"), ("email", "email"))
                if key not in columns]
     if missing:
-        raise ImportFileError(
-            "The first line must name the columns; missing: " + ", ".join(missing)
-            + ". Expected e.g. “name;email;organisation;title;head”."
-        )
+        raise ImportFileError(_(
+            "The first line must name the columns; missing: %(missing)s. Expected e.g. "
+            "“name;email;organisation;title;head”.", missing=", ".join(missing)))
     return columns
 
 
 def _email_problem(email: str) -> str | None:
     """Why an email cannot be used, or None: the forms' check (webapp.forms.email_problem)."""
     if not email:
-        return "missing email"
+        return _("missing email")
     problem = email_problem(email)
     if problem is None:
         return None
     shown = email if len(email) <= 60 else email[:60] + "…"
-    return f"invalid email “{shown}”" + ("" if problem == NOT_AN_ADDRESS else f": {problem}")
+    return (_("invalid email “%(email)s”", email=shown)
+            + ("" if problem == NOT_AN_ADDRESS else f": {problem}"))
 
 
 def _cell_problems(cells: dict[str, str]) -> list[str]:
@@ -144,10 +146,11 @@ def _cell_problems(cells: dict[str, str]) -> list[str]:
     for key, text in cells.items():
         character = control_character(text)
         if character is not None:
-            reasons.append(f"control character U+{ord(character):04X} in the {LABELS[key]}")
+            reasons.append(_("control character %(code)s in the %(field)s",
+                             code=f"U+{ord(character):04X}", field=LABELS[key]))
         if len(text) > LONGEST[key]:
-            reasons.append(f"the {LABELS[key]} is {len(text):,} characters long; at most "
-                           f"{LONGEST[key]}")
+            reasons.append(_("the %(field)s is %(n)s characters long; at most %(most)s",
+                             field=LABELS[key], n=f"{len(text):,}", most=LONGEST[key]))
     return reasons
 
 
@@ -155,12 +158,13 @@ def parse_delegates_csv(data: bytes, *, event: Event, region: Region) -> ImportP
     """Parse and check a delegate list against the file itself, the event and the quota."""
     rows_in = list(_reader(_decode(data)))
     if not rows_in:
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(_("The file is empty."))
     columns = _columns(rows_in[0])
     questions = delegate_questions(event.id)
     answer_columns = question_columns(rows_in[0], questions, taken=columns.values())
     if len(rows_in) - 1 > MAX_ROWS:
-        raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it.")
+        raise ImportFileError(_("The file has more than %(n)s rows; split it.",
+                                n=f"{MAX_ROWS:,}"))
 
     def cell(values: list[str], key: str) -> str:
         index = columns.get(key)
@@ -189,19 +193,19 @@ def parse_delegates_csv(data: bytes, *, event: Event, region: Region) -> ImportP
     places_left = quota - used
     for row in rows:
         if not row.full_name:
-            row.errors.append("missing name")
+            row.errors.append(_("missing name"))
         problem = email_problems[row.line]
         if problem:
             row.errors.append(problem)
         elif row.email in seen:
-            row.errors.append(f"duplicate of line {seen[row.email]}")
+            row.errors.append(_("duplicate of line %(line)s", line=seen[row.email]))
         elif row.email in registered:
-            row.errors.append("already registered for this event")
+            row.errors.append(_("already registered for this event"))
         if row.email and row.email not in seen:
             seen[row.email] = row.line
         if row.ok:
             if places_left <= 0:
-                row.errors.append(f"over quota ({quota} places)")
+                row.errors.append(_("over quota (%(n)s places)", n=quota))
             else:
                 places_left -= 1
     return ImportPreview(rows=rows, quota=quota, used=used)
@@ -241,11 +245,12 @@ def import_delegates(draft: DelegateImport, by: User | None) -> tuple[int, list[
     """Register the preview's good rows. Each is checked again (quota, duplicates), since time
     has passed; returns how many were imported and the rows skipped now, with reasons."""
     if draft.imported_at is not None:
-        raise RegistrationError("This file has already been imported.")
+        raise RegistrationError(_("This file has already been imported."))
     event, region = draft.event, draft.region
     audience = delegation_audience(event)
     if audience is None:
-        raise RegistrationError("This event has no audiences yet; the secretariat sets them up.")
+        raise RegistrationError(
+            _("This event has no audiences yet; the secretariat sets them up."))
     delegation = get_or_create_delegation(event, region)
     asked = {question.id for question in delegate_questions(event.id)}  # retired meanwhile?
     imported, skipped = 0, []

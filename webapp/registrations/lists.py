@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, contains_eager
 
 from webapp.extensions import db
@@ -31,11 +32,11 @@ DelegationRegion = aliased(Region, name="delegation_region")
 PersonRegion = aliased(Region, name="person_region")
 # The list's orders, by the `sort` value that asks for them (empty: by name). Blanks last.
 ATTENDEE_SORTS = {
-    "": ("Name", (Registration.name, Registration.id)),
-    "newest": ("Newest first", (Registration.registered_at.desc(), Registration.id.desc())),
-    "organisation": ("Organisation", (Registration.organisation.nulls_last(), Registration.name,
+    "": (_l("Name"), (Registration.name, Registration.id)),
+    "newest": (_l("Newest first"), (Registration.registered_at.desc(), Registration.id.desc())),
+    "organisation": (_l("Organisation"), (Registration.organisation.nulls_last(), Registration.name,
                                       Registration.id)),
-    "region": ("Region", (sa.func.coalesce(DelegationRegion.name, PersonRegion.name)
+    "region": (_l("Region"), (sa.func.coalesce(DelegationRegion.name, PersonRegion.name)
                           .nulls_last(), Registration.name, Registration.id)),
 }
 

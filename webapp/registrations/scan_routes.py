@@ -12,6 +12,7 @@ from webapp.registrations import checkin_bp as bp
 from webapp.registrations.checkin import live_counts
 from webapp.registrations.common import audience_labels
 from webapp.registrations.scanning import ScanResult, check_in_by_code, local_clock
+from webapp.registrations.words import status_label
 
 # Far longer than any code we issue; a longer post is not a ticket and is not signed.
 MAX_CODE_LENGTH = 500
@@ -29,7 +30,7 @@ def scan_json(result: ScanResult, labels: dict[str, str]) -> dict:
             "organisation": registration.organisation or "",
             "audience": labels.get(registration.audience, registration.audience),
             "region": delegation.region.name if delegation else "",
-            "status": registration.status_label,
+            "status": status_label(registration),
             "checked_in_at": local_clock(registration.checked_in_at, registration.event,
                                          registration.checked_in_at)
             if registration.checked_in_at else None,

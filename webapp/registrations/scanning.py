@@ -11,6 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
@@ -61,9 +62,10 @@ def door_notes(registration: Registration) -> list[str]:
         .where(Answer.registration_id == registration.id, Question.shown_at_door.is_(True))
         .order_by(Question.position, Question.id))]
     if registration.is_head_of_delegation and registration.delegation is not None:
-        notes.append(f"Head of the delegation of {registration.delegation.region.name}")
+        notes.append(_("Head of the delegation of %(region)s",
+                       region=registration.delegation.region.name))
     if registration.is_demo:
-        notes.append("Demo registration (made up, not a real person)")
+        notes.append(_("Demo registration (made up, not a real person)"))
     return notes
 
 
@@ -73,7 +75,8 @@ def local_clock(moment: datetime, event: Event, now: datetime) -> str:
     local = moment.astimezone(zone) if zone else moment
     today = now.astimezone(zone).date() if zone else now.date()
     clock = local.strftime("%H:%M")
-    return clock if local.date() == today else f"{clock} on {local.day} {local:%b %Y}"
+    return clock if local.date() == today else _("%(clock)s on %(date)s", clock=clock,
+                                                   date=f"{local.day} {local:%b %Y}")
 
 
 def _load(ticket_ref: str) -> Registration | None:
@@ -100,24 +103,25 @@ def _refusal(event: Event, registration: Registration | None) -> ScanResult:
     """Why a code that claimed nothing admits nobody (read after the claim, so it sees what
     another phone did a moment ago)."""
     if registration is None:
-        return ScanResult(UNKNOWN, "Unknown code: no registration holds this ticket.")
+        return ScanResult(UNKNOWN, _("Unknown code: no registration holds this ticket."))
     name = registration.name
     if registration.event_id != event.id:
-        return ScanResult(WRONG_FORUM, f"Wrong forum: {name}'s ticket is for "
-                                       f"{registration.event.title}, not {event.title}.",
-                          registration)
+        return ScanResult(WRONG_FORUM, _("Wrong forum: %(name)s's ticket is for %(other)s, not "
+                                         "%(title)s.", name=name, other=registration.event.title,
+                                         title=event.title), registration)
     if registration.status is RegistrationStatus.CANCELLED:
-        return ScanResult(CANCELLED, f"Refused: {name}'s registration is cancelled; this "
-                                     "ticket is no longer valid.", registration)
+        return ScanResult(CANCELLED, _("Refused: %(name)s's registration is cancelled; this "
+                                       "ticket is no longer valid.", name=name), registration)
     if registration.status is RegistrationStatus.WAITLISTED:
-        return ScanResult(WAITLISTED, f"Refused: {name} is on the waitlist, without a "
-                                      "confirmed seat.", registration)
+        return ScanResult(WAITLISTED, _("Refused: %(name)s is on the waitlist, without a "
+                                        "confirmed seat.", name=name), registration)
     entry = _last_check_in(registration)
     at = registration.checked_in_at or (entry.at if entry else utcnow())
-    by = f" by {entry.by.full_name}" if entry and entry.by else ""
-    return ScanResult(ALREADY, f"{name} is already checked in at "
-                               f"{local_clock(at, event, utcnow())}{by}.",
-                      registration, door_notes(registration))
+    clock = local_clock(at, event, utcnow())
+    message = (_("%(name)s is already checked in at %(clock)s by %(by)s.", name=name,
+                 clock=clock, by=entry.by.full_name) if entry and entry.by
+               else _("%(name)s is already checked in at %(clock)s.", name=name, clock=clock))
+    return ScanResult(ALREADY, message, registration, door_notes(registration))
 
 
 def check_in_by_code(event: Event, code: str, by: User | None) -> ScanResult:
@@ -136,5 +140,5 @@ def check_in_by_code(event: Event, code: str, by: User | None) -> ScanResult:
     if claimed is None or registration is None:
         return _refusal(event, registration)
     record_check_in(registration, by, undo=False)
-    return ScanResult(CHECKED_IN, f"{registration.name} is checked in.", registration,
-                      door_notes(registration))
+    return ScanResult(CHECKED_IN, _("%(name)s is checked in.", name=registration.name),
+                      registration, door_notes(registration))

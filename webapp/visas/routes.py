@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.access import require_role
@@ -36,7 +37,8 @@ def issue(registration_id: int):
     try:
         letter = issue_letter(registration, current_user._get_current_object())
         db.session.commit()
-        flash(f"Letter {letter.reference} issued to {registration.name}.", "success")
+        flash(_("Letter %(reference)s issued to %(name)s.", reference=letter.reference,
+                name=registration.name), "success")
     except LetterError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -49,7 +51,7 @@ def download(letter_id: int):
     """An issued letter again, as it was issued."""
     letter = db.one_or_404(
         sa.select(VisaLetter).where(VisaLetter.id == letter_id),
-        description=f"There is no visa letter number {letter_id}.")
+        description=_("There is no visa letter number %(n)s.", n=letter_id))
     registration = db.session.get(Registration, letter.registration_id)
     require_issuer(registration.event)
     return letter_response(letter)
