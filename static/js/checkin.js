@@ -3,6 +3,8 @@
   "use strict";
   var live = document.getElementById("live-counts");
   var search = document.querySelector(".checkin-search input[type=search]");
+  // The words, in the page's language, from the counts section's data- attributes.
+  var words = live ? live.dataset : {};
 
   // After each tap the next person is typed at once: back to the search box, its text
   // selected so that typing replaces it.
@@ -40,12 +42,12 @@
     var button = form.querySelector("button");
     var badge = form.querySelector(".present");
     action.value = checkedIn ? "undo" : "in";
-    button.textContent = checkedIn ? "Undo" : "Check in";
+    button.textContent = checkedIn ? (words.undo || "Undo") : (words.checkIn || "Check in");
     button.className = checkedIn ? "secondary" : "";
     if (checkedIn && !badge) {
       badge = document.createElement("span");
       badge.className = "badge badge-ok present";
-      badge.textContent = "Present";
+      badge.textContent = words.present || "Present";
       form.insertBefore(badge, button);
     } else if (!checkedIn && badge) {
       badge.remove();

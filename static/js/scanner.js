@@ -7,6 +7,8 @@
   if (!panel || typeof window.jsQR !== "function") return;
 
   var url = panel.dataset.url;
+  // The sentences shown, in the page's language: _scan.html renders them as data- attributes.
+  var words = panel.dataset;
   var typed = panel.querySelector("form.scan-typed");
   var csrf = typed.querySelector("input[name=csrf_token]").value;
   var startButton = panel.querySelector(".scan-start");
@@ -101,7 +103,7 @@
       return response.json();
     }).then(showAnswer).catch(function () {
       showAnswer({ ok: false, outcome: "error",
-                   message: "No answer from the server: check the connection and scan again." });
+                   message: words.noAnswer || "No answer from the server: check the connection and scan again." });
     }).finally(function () {
       busy = false;
     });
@@ -143,22 +145,23 @@
   function start() {
     prepareAudio();
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      statusLine.textContent = "This browser gives no camera here (it needs https). Use a photo or type the code.";
+      statusLine.textContent = words.noCamera || "This browser gives no camera here (it needs https). Use a photo or type the code.";
       return;
     }
-    statusLine.textContent = "Starting the camera…";
+    statusLine.textContent = words.starting || "Starting the camera…";
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
       .then(function (media) {
         stream = media;
         video.srcObject = media;
         videoWrap.hidden = false;
         panel.dataset.state = "scanning";
-        statusLine.textContent = "Hold a ticket's QR code in front of the camera.";
+        statusLine.textContent = words.hold || "Hold a ticket's QR code in front of the camera.";
         return video.play();
       }).then(tick).catch(function (error) {
         stop();
-        statusLine.textContent = "The camera could not start (" + (error && error.name || "refused") +
-          "). Use a photo of the ticket or type its code.";
+        statusLine.textContent = (words.cameraFailed ||
+          "The camera could not start ({error}). Use a photo of the ticket or type its code.")
+          .replace("{error}", error && error.name || words.refused || "refused");
       });
   }
 
@@ -170,9 +173,9 @@
     createImageBitmap(file).then(function (bitmap) {
       var code = read(bitmap, bitmap.width, bitmap.height, "attemptBoth");
       if (code) return submit(code);
-      showAnswer({ ok: false, outcome: "no_code", message: "No QR code found in this photo." });
+      showAnswer({ ok: false, outcome: "no_code", message: words.noCode || "No QR code found in this photo." });
     }).catch(function () {
-      showAnswer({ ok: false, outcome: "no_code", message: "This file is not an image we can read." });
+      showAnswer({ ok: false, outcome: "no_code", message: words.notImage || "This file is not an image we can read." });
     }).finally(function () {
       fileInput.value = "";
     });

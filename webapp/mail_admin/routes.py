@@ -99,8 +99,9 @@ def _transport_note() -> str:
     """Where mail goes, in words, for the top of the page."""
     config = current_app.config
     if config["MAIL_SERVER"]:
-        return f"SMTP server {config['MAIL_SERVER']}:{config['MAIL_PORT']}"
-    return f".eml files in {config['MAIL_OUTBOX_DIR']} (no MAIL_SERVER configured)"
+        return _("SMTP server %(server)s", server=f"{config['MAIL_SERVER']}:{config['MAIL_PORT']}")
+    return _(".eml files in %(folder)s (no MAIL_SERVER configured)",
+             folder=config["MAIL_OUTBOX_DIR"])
 
 
 @bp.get("/<int:message_id>")
