@@ -4,6 +4,7 @@ coordinator prints their own delegation's, and each of its delegates'."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.access import require_region, require_role
@@ -26,7 +27,7 @@ def _layout() -> str:
 
 def _nobody(back: str):
     """Back to the list with a word, rather than an empty PDF."""
-    flash("Nobody to print: badges are printed for confirmed registrations only.", "info")
+    flash(_("Nobody to print: badges are printed for confirmed registrations only."), "info")
     return redirect(back)
 
 
