@@ -85,7 +85,8 @@ def decision_subject(region: Region, entry: MembershipEntry) -> str:
     """One line, whatever the region's name holds: 'Warning of Scotland recorded (1 July 2013)'."""
     def subject(name: str) -> str:
         return _("%(decision)s of %(region)s recorded (%(date)s)",
-                 decision=DECISION_NAMES[entry.kind], region=name, date=f"{entry.on:%-d %B %Y}")
+                 decision=DECISION_NAMES[entry.kind], region=name,
+                 date=entry.on.strftime("%-d %B %Y"))
 
     return subject(one_line(region.name)[: SUBJECT_LENGTH - len(subject(""))])
 
