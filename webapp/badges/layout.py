@@ -10,13 +10,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 
 from webapp.pdf import BASE_FAMILY, new_pdf, pdf_text, shape_for
 
 A6 = (105.0, 148.0)
 A4 = (210.0, 297.0)
-LAYOUTS = {"a6": "Badges (A6)", "a4": "Badges (A4 sheet)"}
+LAYOUTS = {"a6": _l("Badges (A6)"), "a4": _l("Badges (A4 sheet)")}
 MARGIN = 8.0  # mm: inside what most printers reach, and clear of a cutting error
 INNER = A6[0] - 2 * MARGIN
 NAME_LARGEST, NAME_SMALLEST = 28, 12  # pt
@@ -157,7 +159,8 @@ def badges_pdf(header: BadgeHeader, badges: list[Badge], layout: str = "a6") -> 
     for badge in badges:
         texts += [badge.name, badge.organisation, badge.region, badge.audience]
     sheet = layout == "a4"
-    pdf = new_pdf(texts, title=f"Badges · {header.title}", page_format=A4 if sheet else A6)
+    pdf = new_pdf(texts, title=_("Badges · %(title)s", title=header.title),
+                  page_format=A4 if sheet else A6)
     for number, badge in enumerate(badges):
         if not sheet:
             pdf.add_page()

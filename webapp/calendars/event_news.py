@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from webapp.calendars import ical
@@ -67,7 +68,8 @@ def send_invitations(event: Event) -> int:
     """The event has just gone into calendars (its exact days were given): a first
     METHOD:REQUEST to every confirmed registrant, who never had one. Returns how many."""
     db.session.flush()
-    return _queue_to_registrants(event, REQUEST, "calendar_invitation", "Invitation")
+    return _queue_to_registrants(event, REQUEST, "calendar_invitation",
+                                 _("Invitation: %(title)s", title=event.title))
 
 
 def send_update(event: Event) -> int:
@@ -76,14 +78,15 @@ def send_update(event: Event) -> int:
     if event.status is EventStatus.CANCELLED:
         raise ValueError("a cancelled event is announced with cancel_event()")
     db.session.flush()
-    return _queue_to_registrants(event, REQUEST, "calendar_update", "Updated")
+    return _queue_to_registrants(event, REQUEST, "calendar_update",
+                                 _("Updated: %(title)s", title=event.title))
 
 
 def send_event_cancellation(event: Event) -> int:
     """The event is cancelled: a METHOD:CANCEL to every registrant, confirmed or waiting
     (one that never had an invitation, or an event without exact days: the news only)."""
     return _queue_to_registrants(
-        event, CANCEL, "calendar_cancellation", "Cancelled",
+        event, CANCEL, "calendar_cancellation", _("Cancelled: %(title)s", title=event.title),
         statuses=(RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED),
         calendars_only=False,
         reason=ical.clean_text(event.cancel_reason), event_cancelled=True,
@@ -118,7 +121,8 @@ def send_guest_cancellations(event: Event) -> int:
                      for number, item in enumerate(
                          (item for item in items if item.concerns(guest)), start=1)]
         queue_email(
-            person.email, one_line(f"Cancelled: {event.title}"), "calendar_cancellation",
+            person.email, one_line(_("Cancelled: %(title)s", title=event.title)),
+            "calendar_cancellation",
             {"event": event, "person": person, "reason": reason, "event_cancelled": True,
              "with_calendar": attachment is not None,
              "event_url": absolute_url("events.detail", event_id=event.id),

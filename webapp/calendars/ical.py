@@ -32,6 +32,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from icalendar import Calendar, Journal, Timezone, vDuration, vText
 from icalendar import Event as VEvent
 
@@ -57,6 +58,23 @@ STATUS = {
     EventStatus.CONFIRMED: "CONFIRMED",
     EventStatus.CANCELLED: "CANCELLED",
 }
+
+
+def N_(message: str) -> str:
+    """Mark a text for the catalogs (pybabel extracts N_); `_words` translates it."""
+    return message
+
+
+# The app's own words in SUMMARY and DESCRIPTION (the rest is the event's data).
+CANCELLED_SUMMARY = N_("Cancelled: %(title)s")
+CANCELLED_NOTE = N_("Cancelled. %(reason)s")
+THEME_LINE = N_("Theme: %(theme)s")
+
+
+def _words(message: str, translate: bool, **values: str) -> str:
+    """One of the texts above: in the language of the moment in an invitation (written for
+    one person), in English in feeds, whose pieces are shared by every subscriber."""
+    return gettext(message, **values) if translate else message % values
 
 # C0 controls other than TAB and LF, and DEL: RFC 5545 TEXT may not contain them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -241,9 +259,11 @@ def event_component(
     dtstamp: datetime | None = None,
     tentative: bool = False,
     note: str = "",
+    translate: bool = False,
 ) -> VEvent:
     """The VEVENT of an event. `dtstamp` defaults to the last revision (feeds); invitations
-    pass the time the message is created. `tentative` marks a waiting-list place."""
+    pass the time the message is created (and `translate`, see _words). `tentative` marks a
+    waiting-list place."""
     component = VEvent()
     component.add("uid", event_uid(event.id, builder.base_url))
     component.add("dtstamp", dtstamp or event.updated_at)
@@ -260,33 +280,36 @@ def event_component(
     status = "TENTATIVE" if tentative and not cancelled else STATUS[event.status]
     component.add("status", status)
     title = clean_text(event.title)
-    component.add("summary", f"Cancelled: {title}" if cancelled else title)
+    component.add("summary", _words(CANCELLED_SUMMARY, translate, title=title) if cancelled
+                  else title)
     location = ", ".join(clean_text(part) for part in (event.venue, event.place) if part)
     component.add("location", location)
-    component.add("description", _event_description(event, builder.base_url, note))
+    component.add("description", _event_description(event, builder.base_url, note, translate))
     component.add("url", event_page_url(event.id, builder.base_url))
     component.add("categories", [event.kind.label])
     return component
 
 
-def _event_description(event: Event, base_url: str, note: str) -> str:
+def _event_description(event: Event, base_url: str, note: str, translate: bool = False) -> str:
     """Free text for DESCRIPTION: notes first, then what the event is, then its page."""
     parts = []
     if event.status is EventStatus.CANCELLED:
         reason = clean_text(event.cancel_reason)
-        parts.append(f"Cancelled. {reason}".strip())
+        parts.append(_words(CANCELLED_NOTE, translate, reason=reason).strip())
     if note:
         parts.append(note)
     if event.theme:
-        parts.append(f"Theme: {clean_text(event.theme)}")
+        parts.append(_words(THEME_LINE, translate, theme=clean_text(event.theme)))
     if event.description:
         parts.append(clean_text(event.description))
     parts.append(event_page_url(event.id, base_url))
     return "\n\n".join(parts)
 
 
-def agenda_component(builder: CalendarBuilder, item: AgendaItem, event: Event) -> VEvent:
-    """The VEVENT of one agenda item, related to its event and published with its status."""
+def agenda_component(builder: CalendarBuilder, item: AgendaItem, event: Event, *,
+                     translate: bool = False) -> VEvent:
+    """The VEVENT of one agenda item, related to its event and published with its status
+    (`translate`: see _words)."""
     component = VEvent()
     component.add("uid", agenda_uid(item.id, builder.base_url))
     component.add("dtstamp", item.updated_at)
@@ -297,7 +320,8 @@ def agenda_component(builder: CalendarBuilder, item: AgendaItem, event: Event) -
     cancelled = event.status is EventStatus.CANCELLED or item.cancelled_at is not None
     component.add("status", "CANCELLED" if cancelled else STATUS[event.status])
     title = clean_text(item.title)
-    component.add("summary", f"Cancelled: {title}" if cancelled else title)
+    component.add("summary", _words(CANCELLED_SUMMARY, translate, title=title) if cancelled
+                  else title)
     location = ", ".join(clean_text(p) for p in (item.host_organisation, item.address) if p)
     if location:
         component.add("location", location)

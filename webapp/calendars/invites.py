@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from icalendar import vCalAddress
 from sqlalchemy.orm import selectinload
 
@@ -88,7 +89,7 @@ def invitation(
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"unsupported iTIP method {method!r}")
     builder = ical.CalendarBuilder(base_url, name=event.title, method=method)
-    component = ical.event_component(builder, event, dtstamp=now, note=note)
+    component = ical.event_component(builder, event, dtstamp=now, note=note, translate=True)
     if sequence is not None:
         component.pop("SEQUENCE")
         component.add("sequence", sequence)
@@ -150,7 +151,7 @@ def agenda_item_attachment(item: AgendaItem, person: Person, method: str) -> Att
     base_url = current_app.config["BASE_URL"]
     organizer = organizer_for(event, current_app.config.get("MAIL_FROM"), base_url)
     builder = ical.CalendarBuilder(base_url, name=event.title, method=method)
-    component = ical.agenda_component(builder, item, event)
+    component = ical.agenda_component(builder, item, event, translate=True)
     component.pop("DTSTAMP")
     component.add("dtstamp", utcnow())
     data = _itip(builder, component, method, organizer, person)
@@ -181,10 +182,11 @@ def registrations_by_id(ids) -> dict[int, Registration]:
 
 def calendar_recipe(registration_id: int, email: str, full_name: str, event: Event,
                     method: str, template: str, subject: str, **context) -> Email:
-    """One person's iTIP message about the event, written at delivery."""
+    """One person's iTIP message about the event, written at delivery; `subject` names the
+    event already (it is stored as queued, in the language of that moment)."""
     return Email(
         email,
-        one_line(f"{subject}: {event.title}"),
+        one_line(subject),
         template,
         {"registration": registration_id, "method": method, **context},
         to_name=one_line(full_name) or None,
@@ -241,7 +243,8 @@ def send_invitation(registration: Registration) -> bool:
     """On confirmation: a METHOD:REQUEST that puts the event in the person's calendar."""
     if registration.status is not RegistrationStatus.CONFIRMED:
         return False
-    return _queue(registration, REQUEST, "calendar_invitation", "Invitation")
+    return _queue(registration, REQUEST, "calendar_invitation",
+                  _("Invitation: %(title)s", title=registration.event.title))
 
 
 def withdrawal(registration: Registration, reason: str | None = None) -> dict[str, Any]:
@@ -258,7 +261,9 @@ def withdrawal(registration: Registration, reason: str | None = None) -> dict[st
         event.sequence += 1
         db.session.flush()
     reason = ical.clean_text(reason or registration.cancel_reason).strip()
-    note = "Your registration was withdrawn." + (f" {reason}" if reason else "")
+    # Stored with the message as queued (the DESCRIPTION of its METHOD:CANCEL).
+    note = (_("Your registration was withdrawn. %(reason)s", reason=reason) if reason
+            else _("Your registration was withdrawn."))
     return {"note": note, "reason": reason, "sequence": event.sequence}
 
 
@@ -266,7 +271,8 @@ def send_cancellation(registration: Registration, reason: str | None = None) -> 
     """A person's place ended (they cancelled, or the secretariat withdrew them): a
     METHOD:CANCEL to that person, on its own. Call it after setting the registration to
     cancelled. (Registrations send it inside their cancellation email: notifications.py.)"""
-    return _queue(registration, CANCEL, "calendar_cancellation", "Cancelled",
+    return _queue(registration, CANCEL, "calendar_cancellation",
+                  _("Cancelled: %(title)s", title=registration.event.title),
                   **withdrawal(registration, reason), event_cancelled=False)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.services import record_audit
@@ -205,8 +206,8 @@ def guest_itinerary(token: str):
     if form.validate_on_submit():
         changed = _save_answer(form, guest, event, by_guest=True)
         db.session.commit()
-        flash("Thank you: your answer is saved and the organisers see it now."
-              if changed else "Your answer is as before: nothing changed.", "success")
+        flash(_("Thank you: your answer is saved and the organisers see it now.")
+              if changed else _("Your answer is as before: nothing changed."), "success")
         return redirect(url_for("missions.guest_itinerary", token=token, _anchor="answer"))
     page = _itinerary(event, guest, personal=True, feed=personal_feed_urls(guest.person),
                       form=form)

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.auth.services import record_audit
@@ -101,7 +102,7 @@ def invite_people(event: Event, people: Iterable[Person]) -> InviteOutcome:
         if address is None:
             outcome.without_email.append(guest)
             continue
-        queue_email(address, one_line(f"Invitation: {event.title}")[:200],
+        queue_email(address, one_line(_("Invitation: %(title)s", title=event.title))[:200],
                     "mission_invitation",
                     {"guest": guest, "event": event, "link": itinerary_link(guest)},
                     to_name=one_line(person.full_name))

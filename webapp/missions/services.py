@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
 
 from webapp.calendars.invites import CANCEL, REQUEST, agenda_item_attachment
 from webapp.extensions import db
@@ -169,7 +170,8 @@ def notify_item_changed(item: AgendaItem, before: ItemSnapshot) -> int:
         if not guest.person.email:
             continue
         queue_email(
-            guest.person.email, one_line(f"Itinerary update: {before.title}")[:200],
+            guest.person.email,
+            one_line(_("Itinerary update: %(title)s", title=before.title))[:200],
             "itinerary_changed",
             {"guest": guest, "item": item, "before": before, "change": change,
              "event": item.event, "link": itinerary_link(guest)},

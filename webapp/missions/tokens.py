@@ -6,6 +6,7 @@ the whole mission) but stops working when the guest is removed from the mission.
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from webapp.extensions import db
@@ -34,14 +35,14 @@ def read_itinerary_token(token: str) -> tuple[int, int]:
         data = _serializer().loads(token)
     except BadSignature:
         raise ItineraryLinkError(
-            "This itinerary link is not valid. Check that you copied all of it."
+            _("This itinerary link is not valid. Check that you copied all of it.")
         ) from None
     if not isinstance(data, dict) or not isinstance(data.get("g"), int) \
             or not isinstance(data.get("e"), int):
-        raise ItineraryLinkError("This itinerary link is not valid.")
+        raise ItineraryLinkError(_("This itinerary link is not valid."))
     guest = db.session.get(MissionGuest, data["g"])
     if guest is None or guest.event_id != data["e"]:
-        raise ItineraryLinkError("This itinerary link is no longer valid.")
+        raise ItineraryLinkError(_("This itinerary link is no longer valid."))
     if guest.person.erased_at is not None:
-        raise ItineraryLinkError("The personal data of this invitation was erased.")
+        raise ItineraryLinkError(_("The personal data of this invitation was erased."))
     return data["g"], data["e"]

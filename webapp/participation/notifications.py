@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from webapp.extensions import db
 from webapp.mail import queue_email
@@ -29,9 +31,9 @@ from webapp.urls import absolute_url
 SUBJECT_LENGTH = 300  # outbox_message.subject
 # The decisions in the words of the subject line.
 DECISION_NAMES = {
-    MembershipKind.WARNED: "Warning",
-    MembershipKind.EXCLUDED: "Exclusion",
-    MembershipKind.READMITTED: "Readmission",
+    MembershipKind.WARNED: _l("Warning"),
+    MembershipKind.EXCLUDED: _l("Exclusion"),
+    MembershipKind.READMITTED: _l("Readmission"),
 }
 
 
@@ -81,10 +83,12 @@ def decision_recipients(region_id: int, on: date) -> tuple[list[Recipient], list
 
 def decision_subject(region: Region, entry: MembershipEntry) -> str:
     """One line, whatever the region's name holds: 'Warning of Scotland recorded (1 July 2013)'."""
-    tail = f" recorded ({entry.on:%-d %B %Y})"
-    head = f"{DECISION_NAMES[entry.kind]} of "
-    name = one_line(region.name)[: SUBJECT_LENGTH - len(head) - len(tail)]
-    return f"{head}{name}{tail}"
+    def subject(name: str) -> str:
+        return _("%(decision)s of %(region)s recorded (%(date)s)",
+                 decision=DECISION_NAMES[entry.kind], region=name,
+                 date=entry.on.strftime("%-d %B %Y"))
+
+    return subject(one_line(region.name)[: SUBJECT_LENGTH - len(subject(""))])
 
 
 def queue_decision_mail(region: Region, entry: MembershipEntry,
@@ -99,6 +103,6 @@ def queue_decision_mail(region: Region, entry: MembershipEntry,
     for recipient in recipients:
         queue_email(recipient.email, subject, "region_decision",
                     {"recipient": recipient, "region": region, "entry": entry, "subject": subject,
-                     "decision": DECISION_NAMES[entry.kind], "link": link},
+                     "decision": str(DECISION_NAMES[entry.kind]), "link": link},
                     to_name=recipient.name or None)
     return recipients, refused

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from webapp.calendars import ical
 from webapp.calendars.invites import (
@@ -32,9 +33,12 @@ from webapp.text import one_line
 from webapp.urls import absolute_url
 
 RECIPE = "registration"
-CONFIRMED_MAIL = ("Registration confirmed", "registration_confirmed")
-WAITLISTED_MAIL = ("On the waitlist", "registration_waitlisted")
-LINK_MAIL = ("Your registration link", "registration_link")
+# Each subject names the event: "%(title)s" is its title (see _subject).
+CONFIRMED_MAIL = (_l("Registration confirmed: %(title)s"), "registration_confirmed")
+WAITLISTED_MAIL = (_l("On the waitlist: %(title)s"), "registration_waitlisted")
+LINK_MAIL = (_l("Your registration link: %(title)s"), "registration_link")
+PROMOTED_MAIL = (_l("A seat is yours: %(title)s"), "registration_promoted")
+CANCELLED_MAIL = (_l("Registration cancelled: %(title)s"), "registration_cancelled")
 # Anyone can post the public form with a registered person's address: they get their link
 # again, but at most once in this time, so the form cannot be used to flood them.
 LINK_MAIL_INTERVAL = timedelta(minutes=10)
@@ -47,6 +51,14 @@ def manage_link(registration: Registration) -> str:
     )
 
 
+def _subject(subject: str, event: Event) -> str:
+    """A subject (one of the *_MAIL ones) for the event, in the language of the moment it is
+    queued (the subject is stored with the row; the bodies are written at delivery)."""
+    # One line, whatever was stored (the forms refuse line breaks; older rows may hold one):
+    # a line break in a header would refuse the message, and the registration with it.
+    return one_line(str(subject) % {"title": event.title})
+
+
 def _queue(registration_id: int, event: Event, email: str, full_name: str, subject: str,
            template: str, *, invitation: bool = False, cancel: dict | None = None) -> None:
     """Queue one registration email (written at delivery, with the calendar invitation when
@@ -55,9 +67,7 @@ def _queue(registration_id: int, event: Event, email: str, full_name: str, subje
             "invitation": invitation and ical.in_calendars(event)}
     if cancel is not None:
         args["cancel"] = cancel
-    # One line each, whatever was stored (the forms refuse line breaks; older rows may hold
-    # one): a line break in a header would refuse the message, and the registration with it.
-    queue_email(email, one_line(f"{subject}: {event.title}"), template, args,
+    queue_email(email, _subject(subject, event), template, args,
                 to_name=one_line(full_name) or None, recipe=RECIPE)
 
 
@@ -124,7 +134,7 @@ def send_registration_link(registration: Registration) -> bool:
     owner their link (not the poster: the page they see says nothing of who is registered).
     False when one was queued in the last LINK_MAIL_INTERVAL and none is sent."""
     person = registration.person
-    subject = f"{LINK_MAIL[0]}: {registration.event.title}"
+    subject = _subject(LINK_MAIL[0], registration.event)
     recent = db.session.scalar(
         sa.select(OutboxMessage.id).where(
             OutboxMessage.to_address == person.email, OutboxMessage.subject == subject,
@@ -137,7 +147,7 @@ def send_registration_link(registration: Registration) -> bool:
 
 def on_registration_promoted(registration: Registration) -> None:
     """A seat freed up for a waitlisted person: tell them it is theirs."""
-    _mail(registration, "A seat is yours", "registration_promoted", invitation=True)
+    _mail(registration, *PROMOTED_MAIL, invitation=True)
 
 
 def on_registration_cancelled(registration: Registration, *, held_a_seat: bool = True) -> None:
@@ -145,5 +155,5 @@ def on_registration_cancelled(registration: Registration, *, held_a_seat: bool =
     invitation), the same email withdraws the event from their calendar (METHOD:CANCEL,
     same UID, a higher SEQUENCE)."""
     held_an_invitation = held_a_seat and ical.in_calendars(registration.event)
-    _mail(registration, "Registration cancelled", "registration_cancelled",
+    _mail(registration, *CANCELLED_MAIL,
           cancel=withdrawal(registration) if held_an_invitation else None)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from fpdf import FPDF
 
 from webapp.pdf import BASE_FAMILY, new_pdf, pdf_lines, pdf_text, shape_for
@@ -19,9 +22,9 @@ A4 = (210.0, 297.0)
 MARGIN = 22.0
 WIDTH = A4[0] - 2 * MARGIN
 LABEL_WIDTH = 52.0
-FACTS = (("holder", "Full name (as in passport)"), ("nationality", "Nationality"),
-         ("passport_number", "Passport number"), ("birth_date", "Date of birth"),
-         ("expiry_date", "Passport valid until"))
+FACTS = (("holder", _l("Full name (as in passport)")), ("nationality", _l("Nationality")),
+         ("passport_number", _l("Passport number")), ("birth_date", _l("Date of birth")),
+         ("expiry_date", _l("Passport valid until")))
 
 
 def paragraphs(text: str | None) -> list[list[str]]:
@@ -43,10 +46,17 @@ def _write(pdf: FPDF, text: str, size: float = 11, style: str = "", *, height: f
     pdf.multi_cell(width or WIDTH, height, text, align=align, new_x="LMARGIN", new_y="NEXT")
 
 
+def _day(day: date) -> str:
+    """'4 March 1990' in English; in another language its own long form ('4. marts 1990')."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return f"{day.day} {day:%B %Y}"
+    return format_date(day, "long")
+
+
 def _long_date(iso: str) -> str:
     """'1990-03-04' → '4 March 1990'."""
-    day = date.fromisoformat(iso)
-    return f"{day.day} {day:%B %Y}"
+    return _day(date.fromisoformat(iso))
 
 
 def letter_texts(content: dict) -> list[str]:
@@ -62,8 +72,35 @@ def letter_pdf(content: dict, *, reference: str, issued_on: date, code: str,
     head = paragraphs(content.get("letterhead"))
     issuer = head[0][0] if head else text.get("host", "")
     signatory = head[-1] if len(head) > 1 else [issuer]
-    pdf = new_pdf([*letter_texts(content), code, verify_url],
-                  title=f"Visa invitation letter {reference}", page_format=A4)
+    who = text["holder"]
+    if text.get("job_title"):
+        who += f", {text['job_title']}"
+    if text.get("organisation"):
+        who += f", {text['organisation']}"
+    where = text["place"] + (f" ({text['venue']})" if text.get("venue") else "")
+    # The letter's own words, in the language of the request (their script picks the fonts).
+    words = {
+        "reference": _("Reference: %(reference)s", reference=reference),
+        "date": _("Date: %(date)s", date=_day(issued_on)),
+        "heading": _("Invitation letter for a visa application"),
+        "greeting": _("To whom it may concern,"),
+        "invitation": _("%(issuer)s invites %(who)s, to attend %(forum)s, held in %(where)s on "
+                        "%(dates)s. The registration of %(holder)s for the forum is confirmed.",
+                        issuer=issuer, who=who, forum=text["forum"], where=where,
+                        dates=text["dates"], holder=text["holder"]),
+        "request": _("We kindly ask you to grant %(holder)s a visa for the duration of the "
+                     "forum. This letter is issued for the visa application only; it does not "
+                     "commit %(issuer)s to pay for travel, accommodation or other costs.",
+                     holder=text["holder"], issuer=issuer),
+        "closing": _("Yours faithfully,"),
+        "verification": _("Verification reference"),
+        "check": _("Anyone can check that this letter is genuine at %(url)s "
+                   "(or by scanning the code).", url=verify_url),
+    }
+    labels = {key: str(label) for key, label in FACTS}
+    pdf = new_pdf([*letter_texts(content), code, verify_url, *words.values(), *labels.values()],
+                  title=_("Visa invitation letter %(reference)s", reference=reference),
+                  page_format=A4)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN)
     pdf.add_page()
@@ -76,24 +113,16 @@ def letter_pdf(content: dict, *, reference: str, issued_on: date, code: str,
     pdf.set_line_width(0.5)
     pdf.line(MARGIN, pdf.get_y() + 3, A4[0] - MARGIN, pdf.get_y() + 3)
     pdf.ln(9)
-    _write(pdf, f"Reference: {reference}", 10, align="R")
-    _write(pdf, f"Date: {issued_on.day} {issued_on:%B %Y}", 10, align="R")
+    _write(pdf, words["reference"], 10, align="R")
+    _write(pdf, words["date"], 10, align="R")
     pdf.ln(6)
-    _write(pdf, "Invitation letter for a visa application", 14, "B", height=7)
+    _write(pdf, words["heading"], 14, "B", height=7)
     pdf.ln(3)
-    _write(pdf, "To whom it may concern,")
+    _write(pdf, words["greeting"])
     pdf.ln(2)
-    who = text["holder"]
-    if text.get("job_title"):
-        who += f", {text['job_title']}"
-    if text.get("organisation"):
-        who += f", {text['organisation']}"
-    where = text["place"] + (f" ({text['venue']})" if text.get("venue") else "")
-    _write(pdf, f"{issuer} invites {who}, to attend {text['forum']}, held in {where} on "
-                f"{text['dates']}. The registration of {text['holder']} for the forum is "
-                "confirmed.")
+    _write(pdf, words["invitation"])
     pdf.ln(3)
-    for key, label in FACTS:
+    for key, label in labels.items():
         value = _long_date(text[key]) if key.endswith("_date") else text[key]
         top = pdf.get_y()
         pdf.set_font(BASE_FAMILY, "B", 10.5)
@@ -102,11 +131,9 @@ def letter_pdf(content: dict, *, reference: str, issued_on: date, code: str,
         pdf.set_xy(MARGIN + LABEL_WIDTH, top)
         _write(pdf, value, 10.5, height=6, width=WIDTH - LABEL_WIDTH)
     pdf.ln(3)
-    _write(pdf, f"We kindly ask you to grant {text['holder']} a visa for the duration of the "
-                "forum. This letter is issued for the visa application only; it does not "
-                f"commit {issuer} to pay for travel, accommodation or other costs.")
+    _write(pdf, words["request"])
     pdf.ln(4)
-    _write(pdf, "Yours faithfully,")
+    _write(pdf, words["closing"])
     pdf.ln(16)
     pdf.set_draw_color(0, 0, 0)
     pdf.set_line_width(0.3)
@@ -121,8 +148,7 @@ def letter_pdf(content: dict, *, reference: str, issued_on: date, code: str,
     pdf.image(io.BytesIO(qr), x=A4[0] - MARGIN - 26, y=foot, w=26, h=26)
     pdf.set_xy(MARGIN, foot + 2)
     pdf.set_text_color(70, 70, 70)
-    _write(pdf, "Verification reference", 9, "B", height=4.5, width=WIDTH - 32)
+    _write(pdf, words["verification"], 9, "B", height=4.5, width=WIDTH - 32)
     _write(pdf, code, 9, height=4.5, width=WIDTH - 32)
-    _write(pdf, f"Anyone can check that this letter is genuine at {verify_url} "
-                "(or by scanning the code).", 8.5, height=4.2, width=WIDTH - 32)
+    _write(pdf, words["check"], 8.5, height=4.2, width=WIDTH - 32)
     return bytes(pdf.output())
