@@ -88,7 +88,7 @@ def options(event: Event, scope: MessageScope) -> list[tuple[str, str]]:
 def parse_option(value: str, scope: MessageScope) -> tuple[Selection, str | None] | None:
     """A form value back as (selection, argument), or None when it names no selection of the
     scope (the form's choices decide whether the argument is one it offers)."""
-    name, _, argument = value.partition(":")
+    name, _sep, argument = value.partition(":")
     selection = SELECTIONS.get(name)
     if selection is None or selection.scope is not scope:
         return None
@@ -196,7 +196,7 @@ def _answers(event: Event) -> list[tuple[str, str]]:
 def _answered(event: Event, argument: str | None) -> sa.ColumnElement[bool]:
     """Active registrations whose answer to the question is the value (any answer when the
     value is empty)."""
-    question_id, _, value = (argument or "").partition("=")
+    question_id, _sep, value = (argument or "").partition("=")
     if not question_id.isdigit():
         return sa.false()
     return sa.and_(_active, Registration.id.in_(

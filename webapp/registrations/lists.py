@@ -74,7 +74,7 @@ class AttendeeFilters:
         """(question id, the answer wanted or None for any), when the list is narrowed so."""
         if not self.answer:
             return None
-        question_id, _, value = self.answer.partition(":")
+        question_id, _sep, value = self.answer.partition(":")
         return int(question_id), value or None
 
     def as_args(self) -> dict[str, str]:
