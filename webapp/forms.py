@@ -20,7 +20,12 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel.dates import get_month_names
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -34,12 +39,14 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
+from webapp.form_messages import BUILTIN_MESSAGES
+
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # CR and LF, and the other characters str.splitlines() breaks at that are not controls.
 LINE_BREAK = re.compile(r"[\r\n\x85\u2028\u2029]")
-NOT_AN_ADDRESS = "This is not an email address."
-NON_ASCII_LOCAL_PART = ("This address has non-ASCII characters before the @, which many mail "
-                        "servers cannot deliver; use another address.")
+NOT_AN_ADDRESS = _l("This is not an email address.")
+NON_ASCII_LOCAL_PART = _l("This address has non-ASCII characters before the @, which many mail "
+                          "servers cannot deliver; use another address.")
 
 
 def control_character(text: str) -> str | None:
@@ -104,7 +111,8 @@ class WholeNumberField(IntegerField):
         if text:
             self.data = plain_number(text, self.maximum)
             if self.data is None:
-                raise ValueError(f"Give a whole number from 0 to {self.maximum:,}.")
+                raise ValueError(_("Give a whole number from 0 to %(maximum)s.",
+                                   maximum=f"{self.maximum:,}"))
 
 
 @functools.cache
@@ -129,19 +137,27 @@ def _text_problem(field: Field, value: str) -> str | None:
     """Why a submitted text cannot be taken as it is, or None."""
     character = control_character(value)
     if character is not None:
-        return (f"This text holds an invisible control character (U+{ord(character):04X}),"
-                " perhaps pasted from another program. Retype it without.")
+        return _("This text holds an invisible control character (U+%(code)s), perhaps pasted "
+                 "from another program. Retype it without.", code=f"{ord(character):04X}")
     one_line = isinstance(field, StringField) and not isinstance(field, TextAreaField)
     if one_line and LINE_BREAK.search(value):
-        return ("This field takes a single line: remove the line break (perhaps pasted with "
-                "the text).")
+        return _("This field takes a single line: remove the line break (perhaps pasted with "
+                 "the text).")
     return None
 
 
 class AppForm(FlaskForm):
     """FlaskForm that refuses control characters in any submitted text, and line breaks in
     one-line fields, before the field validators run (some of them query the database with
-    the value)."""
+    the value). WTForms' own messages come in the page's language (BuiltinMessages)."""
+
+    class Meta:
+        def get_translations(self, form):
+            """The app's catalog, then WTForms' own, for WTForms' built-in messages (unless
+            WTF_I18N_ENABLED is off)."""
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return BUILTIN_MESSAGES
 
     def validate(self, extra_validators=None) -> bool:
         """Control characters and stray line breaks first (each field holding one says so);
@@ -188,22 +204,32 @@ def read_when(text: str, formats: list[str]) -> datetime:
     shape = _DATE_SHAPE.fullmatch(text)
     with_time = "%H" in formats[0]
     example = "YYYY-MM-DD HH:MM" if with_time else "YYYY-MM-DD"
-    not_written_so = f"{_quoted(text)} is not {'a date and time' if with_time else 'a date'} " \
-                     f"(use {example})."
+    quoted = _quoted(text)
+    not_written_so = (_("%(text)s is not a date and time (use %(example)s).", text=quoted,
+                        example=example) if with_time
+                      else _("%(text)s is not a date (use %(example)s).", text=quoted,
+                             example=example))
     if shape is None or (shape.group(4) is None) == with_time:
         raise ValueError(not_written_so)
     year, month, day, hour, minute = (int(part or 0) for part in shape.groups())
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        raise ValueError(f"{_quoted(text)}: give a year from {EARLIEST_YEAR} to {LATEST_YEAR}.")
+        raise ValueError(_("%(text)s: give a year from %(earliest)s to %(latest)s.", text=quoted,
+                           earliest=EARLIEST_YEAR, latest=LATEST_YEAR))
     if not 1 <= month <= 12:
-        raise ValueError(f"{_quoted(text)} is not a real date: there is no month {month}.")
+        raise ValueError(_("%(text)s is not a real date: there is no month %(month)s.",
+                           text=quoted, month=month))
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
-        raise ValueError(f"{_quoted(text)} is not a real date: {calendar.month_name[month]} "
-                         f"{year} has {days} days.")
+        raise ValueError(_("%(text)s is not a real date: %(month)s %(year)s has %(days)s days.",
+                           text=quoted, month=_month_name(month), year=year, days=days))
     if hour > 23 or minute > 59:
-        raise ValueError(f"{_quoted(text)} is not a real time: use 00:00 to 23:59.")
+        raise ValueError(_("%(text)s is not a real time: use 00:00 to 23:59.", text=quoted))
     raise ValueError(not_written_so)
+
+
+def _month_name(month: int) -> str:
+    """A month's name in the page's language ("February" in English)."""
+    return get_month_names("wide", context="stand-alone", locale=get_locale() or "en")[month]
 
 
 def skipped_local_time(local: datetime, zone: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -32,7 +33,7 @@ def edit_notice():
     if form.validate_on_submit():
         saved = save_notice(current_user._get_current_object(), form.text.data)
         db.session.commit()
-        flash("The notice is saved." if saved else "Nothing changed.", "success")
+        flash(_("The notice is saved.") if saved else _("Nothing changed."), "success")
         return redirect(url_for("privacy.notice"))
     return render_template("privacy/notice_edit.html", form=form, notice=current_notice()), \
         400 if form.errors else 200
@@ -50,7 +51,7 @@ def _request_or_404(request_id: int) -> ErasureRequest:
     return db.one_or_404(
         db.select(ErasureRequest).where(ErasureRequest.id == request_id)
         .options(joinedload(ErasureRequest.person)),
-        description="There is no such erasure request.")
+        description=_("There is no such erasure request."))
 
 
 @bp.get("/requests/<int:request_id>")
@@ -81,10 +82,10 @@ def erase(request_id: int):
         db.session.commit()
     except (ErasureRefused, ErasureError) as exc:
         db.session.rollback()
-        flash(f"Not erased. {exc}", "error")
+        flash(_("Not erased. %(why)s", why=exc), "error")
         return redirect(detail)
-    flash(f"Person #{erasure.person_id} is erased: their records keep the counts, not who "
-          "they were.", "success")
+    flash(_("Person #%(id)s is erased: their records keep the counts, not who they were.",
+            id=erasure.person_id), "success")
     return redirect(url_for("privacy_admin.requests"))
 
 
@@ -102,5 +103,5 @@ def refuse(request_id: int):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("privacy_admin.request_detail", request_id=request_id))
-    flash(f"Request #{erasure.id} refused; the person sees the reason.", "success")
+    flash(_("Request #%(id)s refused; the person sees the reason.", id=erasure.id), "success")
     return redirect(url_for("privacy_admin.requests"))

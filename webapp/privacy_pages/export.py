@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import Response
+from flask_babel import gettext as _
 
 from webapp.auth.services import record_audit
 from webapp.clock import now
@@ -54,5 +55,5 @@ def shown(value) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return str(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -14,10 +15,12 @@ class NoticeForm(AppForm):
     """The privacy notice's text, as the secretariat writes it."""
 
     text = TextAreaField(
-        "Text of the notice", filters=[stripped],
-        validators=[DataRequired("Write the notice: people must be told what is kept and why."),
-                    Length(max=LONGEST_NOTICE, message="The notice is too long: shorten it to "
-                                                       f"{LONGEST_NOTICE:,} characters.")])
+        _l("Text of the notice"), filters=[stripped],
+        validators=[DataRequired(_l("Write the notice: people must be told what is kept and "
+                                    "why.")),
+                    Length(max=LONGEST_NOTICE, message=_l(
+                        "The notice is too long: shorten it to %(longest)s characters.",
+                        longest=f"{LONGEST_NOTICE:,}"))])
 
 
 class AskErasureForm(AppForm):
@@ -31,9 +34,9 @@ class RefuseForm(AppForm):
     """The secretariat refuses a request and says why."""
 
     reason = TextAreaField(
-        "Reason (the person is shown it)", filters=[stripped],
-        validators=[DataRequired("Give the reason for refusing: the person is shown it."),
-                    Length(max=1000, message="Shorten the reason to 1,000 characters.")])
+        _l("Reason (the person is shown it)"), filters=[stripped],
+        validators=[DataRequired(_l("Give the reason for refusing: the person is shown it.")),
+                    Length(max=1000, message=_l("Shorten the reason to 1,000 characters."))])
 
 
 class EmptyForm(AppForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.access import require_login
@@ -103,7 +104,8 @@ def link_consents(token: str):
         return error
     changes = set_consents(registration, ticked(request.form))
     db.session.commit()
-    flash("Saved: consent " + "; ".join(changes) if changes else "Nothing changed.", "success")
+    flash(_("Saved: consent %(changes)s", changes="; ".join(changes)) if changes
+          else _("Nothing changed."), "success")
     return redirect(url_for("public_registration.manage", token=token))
 
 
@@ -117,8 +119,8 @@ def _erase(person: Person, via: str, back_url: str, confirm_url: str):
         try:
             request_erasure(person, via)
             db.session.commit()
-            flash("Your request is recorded. The secretariat answers it by email and on "
-                  "this page.", "success")
+            flash(_("Your request is recorded. The secretariat answers it by email and on "
+                    "this page."), "success")
         except ErasureError as exc:
             db.session.rollback()
             flash(str(exc), "error")

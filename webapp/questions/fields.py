@@ -6,6 +6,7 @@ choice gets "not one of the choices offered"."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import Field, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -15,7 +16,7 @@ from webapp.questions.answers import AnswerValues
 from webapp.questions.values import AnswerError, parse_answer
 
 PREFIX = "question_"
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
 
 
 class CheckboxesField(SelectMultipleField):

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from webapp.forms import LINE_BREAK, control_character
 from webapp.models import Question, QuestionKind
 
@@ -19,7 +22,7 @@ YES = {"yes", "y", "true", "1", "x", "ja", "oui"}
 NO = {"no", "n", "false", "0", "nej", "non"}
 # Several choices in one spreadsheet cell: "Design; Music". A choice may not hold it.
 CELL_SEPARATOR = ";"
-ANSWER_NEEDED = "This question needs an answer."
+ANSWER_NEEDED = _l("This question needs an answer.")
 
 
 class AnswerError(ValueError):
@@ -37,7 +40,7 @@ def _offered(question: Question, given: str) -> str:
     for choice in question.choice_list:
         if " ".join(choice.split()).casefold() == wanted:
             return choice
-    raise AnswerError(f"{_quoted(given)} is not one of the choices offered.")
+    raise AnswerError(_("%(given)s is not one of the choices offered.", given=_quoted(given)))
 
 
 def _number(text: str) -> str:
@@ -50,11 +53,12 @@ def _number(text: str) -> str:
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite() or "e" in plain.lower():
-        raise AnswerError(f"{_quoted(text)} is not a number: give digits, such as 42 or 3.5.")
+        raise AnswerError(_("%(text)s is not a number: give digits, such as 42 or 3.5.",
+                            text=_quoted(text)))
     if abs(number) >= LARGEST_NUMBER:
-        raise AnswerError("Give a number below 1,000,000,000.")
+        raise AnswerError(_("Give a number below 1,000,000,000."))
     if -number.as_tuple().exponent > 6:
-        raise AnswerError("Give at most 6 digits after the decimal point.")
+        raise AnswerError(_("Give at most 6 digits after the decimal point."))
     shown = f"{number.normalize():f}"
     return "0" if shown in ("-0", "") else shown
 
@@ -74,29 +78,30 @@ def parse_answer(question: Question, given: str | Iterable[str] | None) -> str |
         text = "\n".join(picked)
     if not picked:
         if question.required:
-            raise AnswerError(ANSWER_NEEDED)
+            raise AnswerError(str(ANSWER_NEEDED))
         return None
     character = next((c for c in map(control_character, picked) if c), None)
     if character is not None:
-        raise AnswerError(f"This answer holds an invisible control character "
-                          f"(U+{ord(character):04X}); retype it without.")
+        raise AnswerError(_("This answer holds an invisible control character (U+%(code)s); "
+                            "retype it without.", code=f"{ord(character):04X}"))
     if kind in LONGEST:
         if kind is QuestionKind.SHORT_TEXT and LINE_BREAK.search(text):
-            raise AnswerError("This answer takes a single line: remove the line break.")
+            raise AnswerError(_("This answer takes a single line: remove the line break."))
         if len(text) > LONGEST[kind]:
-            raise AnswerError(f"This answer is {len(text):,} characters long; shorten it to "
-                              f"{LONGEST[kind]:,} at most.")
+            raise AnswerError(_("This answer is %(length)s characters long; shorten it to "
+                                "%(longest)s at most.", length=f"{len(text):,}",
+                                longest=f"{LONGEST[kind]:,}"))
         return text
     if kind is QuestionKind.YES_NO:
         word = text.casefold()
         if word in YES or word in NO:
             return "yes" if word in YES else "no"
-        raise AnswerError(f"{_quoted(text)}: answer yes or no.")
+        raise AnswerError(_("%(text)s: answer yes or no.", text=_quoted(text)))
     if kind is QuestionKind.NUMBER:
         return _number(text)
     if kind is QuestionKind.ONE_CHOICE:
         if len(picked) > 1:
-            raise AnswerError("Choose one answer only.")
+            raise AnswerError(_("Choose one answer only."))
         return _offered(question, text)
     chosen = {_offered(question, item) for item in picked}
     return "\n".join(choice for choice in question.choice_list if choice in chosen)
@@ -144,8 +149,8 @@ def row_answers(questions: list[Question], columns: dict[int, int],
             answer = parse_answer(question, cell)
         except AnswerError as exc:
             label = _quoted(question.label)
-            problems.append(f"no answer to {label}, which is required" if str(exc) == ANSWER_NEEDED
-                            else f"{label}: {exc}")
+            problems.append(_("no answer to %(label)s, which is required", label=label)
+                            if str(exc) == str(ANSWER_NEEDED) else f"{label}: {exc}")
             continue
         if answer is not None:
             answers[str(question.id)] = answer

@@ -4,6 +4,7 @@ shown on their registration page, changed on their own page until registration c
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from webapp.auth.services import record_audit
 from webapp.extensions import db
@@ -40,7 +41,7 @@ def edit_answers(token: str):
     manage_url = url_for("public_registration.manage", token=token)
     questions = event_questions(registration.event_id, audience=audience_of(registration))
     if not questions or not answers_editable(registration, utcnow()):
-        flash("Your answers can no longer be changed: registration has closed.", "error")
+        flash(_("Your answers can no longer be changed: registration has closed."), "error")
         return redirect(manage_url)
     stored = answers_by_registration([registration.id]).get(registration.id, {})
     form_class = with_questions(AppForm, questions)
@@ -54,7 +55,7 @@ def edit_answers(token: str):
                          f"{registration.person.email} ({registration.event.title}) changed "
                          "their answers: " + ", ".join(f"“{label}”" for label in labels))
         db.session.commit()
-        flash("Your answers are saved." if changed else "Nothing changed.", "success")
+        flash(_("Your answers are saved.") if changed else _("Nothing changed."), "success")
         return redirect(manage_url)
     return render_template("registrations/answers_edit.html", registration=registration,
                            event=registration.event, form=form, token=token,

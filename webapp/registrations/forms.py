@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -38,16 +40,16 @@ from webapp.registrations.quotas import DELEGATES_ONLY, open_to_the_public
 from webapp.registrations.services import PersonData
 
 AUDIENCE_KEY = re.compile(r"[a-z][a-z0-9_]*")
-WHEN = "Give a date and time (YYYY-MM-DD HH:MM)."
+WHEN = _l("Give a date and time (YYYY-MM-DD HH:MM).")
 
 
 class PersonFieldsMixin:
     """Name, email, organisation and title, as on a badge."""
 
-    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
-    job_title = StringField("Title", validators=[Optional(), Length(max=200)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    job_title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
 
     def person_data(self) -> PersonData:
         """The form's person, trimmed."""
@@ -70,8 +72,8 @@ class PublicRegistrationForm(PersonFieldsMixin, AppForm):
 
     # The route sets the event's audiences as choices; an unknown one gets the message below
     # instead of WTForms' "Not a valid choice".
-    audience = SelectField("I register as", choices=[], validate_choice=False,
-                           validators=[DataRequired(message="Choose how you register.")])
+    audience = SelectField(_l("I register as"), choices=[], validate_choice=False,
+                           validators=[DataRequired(message=_l("Choose how you register."))])
 
     def validate_audience(self, field: SelectField) -> None:
         """One of the audiences offered; the delegates' is not the public's, even in a forged
@@ -79,36 +81,36 @@ class PublicRegistrationForm(PersonFieldsMixin, AppForm):
         if not open_to_the_public(field.data):
             raise ValidationError(DELEGATES_ONLY)
         if field.data not in {value for value, _label in field.choices}:
-            raise ValidationError("Choose one of the audiences offered.")
+            raise ValidationError(_("Choose one of the audiences offered."))
 
 
 class DelegateForm(PersonFieldsMixin, AppForm):
     """A delegate added by the region's coordinator."""
 
-    is_head = BooleanField("Head of delegation")
+    is_head = BooleanField(_l("Head of delegation"))
 
 
 class DetailsForm(AppForm):
     """Change one's name, organisation or title (the email identifies the registration)."""
 
-    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=200)])
-    job_title = StringField("Title", validators=[Optional(), Length(max=200)])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
+    job_title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
 
 
 class DelegateDetailsForm(DetailsForm):
     """A delegate's details as their coordinator corrects them."""
 
-    is_head = BooleanField("Head of delegation")
+    is_head = BooleanField(_l("Head of delegation"))
 
 
-TOO_LONG_REASON = "The reason is too long: shorten it to 500 characters at most."
+TOO_LONG_REASON = _l("The reason is too long: shorten it to 500 characters at most.")
 
 
 class ReasonForm(AppForm):
     """Why a registration is cancelled or a delegate withdrawn."""
 
-    reason = TextAreaField("Reason", validators=[DataRequired(message="Give a reason."),
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give a reason.")),
                                                  Length(max=500, message=TOO_LONG_REASON)])
 
 
@@ -116,7 +118,7 @@ class SelfCancelForm(AppForm):
     """A person cancelling their own registration (the reason is optional for them: spaces
     alone count as none)."""
 
-    reason = TextAreaField("Reason (optional)", filters=[stripped],
+    reason = TextAreaField(_l("Reason (optional)"), filters=[stripped],
                            validators=[Optional(), Length(max=500, message=TOO_LONG_REASON)])
     # "yes" from the confirmation page's button: a post without it only asks the question.
     confirmed = HiddenField()
@@ -125,7 +127,7 @@ class SelfCancelForm(AppForm):
 class ImportForm(AppForm):
     """A delegate list exported from a spreadsheet."""
 
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
 
 
 def _typed(field) -> bool:
@@ -148,16 +150,16 @@ def _needed_in_a_started_row(message: str):
 class CapacityForm(Form):
     """One audience and its seats (a blank row is ignored; a started row needs all three)."""
 
-    audience = StringField("Key", filters=[stripped], validators=[
-        _needed_in_a_started_row("Give the audience's key, or empty this row."),
+    audience = StringField(_l("Key"), filters=[stripped], validators=[
+        _needed_in_a_started_row(_l("Give the audience's key, or empty this row.")),
         Optional(), Length(max=40),
     ])
-    label = StringField("Label", filters=[stripped], validators=[
-        _needed_in_a_started_row("Give the label people see, or empty this row."),
+    label = StringField(_l("Label"), filters=[stripped], validators=[
+        _needed_in_a_started_row(_l("Give the label people see, or empty this row.")),
         Optional(), Length(max=80),
     ])
-    capacity = WholeNumberField("Seats", maximum=1_000_000, validators=[
-        _needed_in_a_started_row("Give the number of seats, or empty this row."), Optional()])
+    capacity = WholeNumberField(_l("Seats"), maximum=1_000_000, validators=[
+        _needed_in_a_started_row(_l("Give the number of seats, or empty this row.")), Optional()])
 
     @property
     def started(self) -> bool:
@@ -167,7 +169,7 @@ class CapacityForm(Form):
     def validate_audience(self, field) -> None:
         """A key is lower-case letters, digits and _, starting with a letter."""
         if field.data and not AUDIENCE_KEY.fullmatch(field.data):
-            raise ValidationError("Lower-case letters, digits and _ only.")
+            raise ValidationError(_("Lower-case letters, digits and _ only."))
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -184,26 +186,26 @@ def LocalField(label: str, validators=None) -> LocalDateTimeField:  # noqa: N802
 class ForumForm(AppForm):
     """A forum's set-up: dates in its local zone, venue, window, capacities, default quota."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    theme = StringField("Theme", validators=[Optional(), Length(max=200)])
-    host_region_id = SelectField("Host region", choices=[], validate_choice=False)
-    place = StringField("Place", validators=[DataRequired(), Length(max=200)])
-    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
-    timezone = SelectField("Local time zone", choices=[], default="Europe/Copenhagen")
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    theme = StringField(_l("Theme"), validators=[Optional(), Length(max=200)])
+    host_region_id = SelectField(_l("Host region"), choices=[], validate_choice=False)
+    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    timezone = SelectField(_l("Local time zone"), choices=[], default="Europe/Copenhagen")
     # Required, except on a forum whose exact days are not recorded yet (see validate).
-    starts_local = LocalField("Starts (local time)", validators=[Optional()])
-    ends_local = LocalField("Ends (local time)", validators=[Optional()])
-    opens_local = LocalField("Registration opens (local time)", validators=[Optional()])
-    closes_local = LocalField("Registration closes (local time)",
+    starts_local = LocalField(_l("Starts (local time)"), validators=[Optional()])
+    ends_local = LocalField(_l("Ends (local time)"), validators=[Optional()])
+    opens_local = LocalField(_l("Registration opens (local time)"), validators=[Optional()])
+    closes_local = LocalField(_l("Registration closes (local time)"),
                                       validators=[Optional()])
-    deadline_local = LocalField("Delegation deadline (local time)",
+    deadline_local = LocalField(_l("Delegation deadline (local time)"),
                                         validators=[Optional()])
-    default_quota = IntegerField("Delegates per member region",
+    default_quota = IntegerField(_l("Delegates per member region"),
                                  validators=[Optional(), NumberRange(min=0, max=10_000)])
     capacities = FieldList(FormField(CapacityForm), min_entries=3, max_entries=8)
-    letterhead_text = TextAreaField("Letterhead for visa invitation letters", validators=[
-        Optional(), Length(max=1000, message="The letterhead is too long: 1,000 characters "
-                                             "at most.")])
+    letterhead_text = TextAreaField(_l("Letterhead for visa invitation letters"), validators=[
+        Optional(), Length(max=1000, message=_l("The letterhead is too long: 1,000 characters "
+                                                "at most."))])
     # True for a forum known only to the month or year: empty dates keep it so.
     dates_optional = False
 
@@ -214,8 +216,8 @@ class ForumForm(AppForm):
         start, end = self.starts_local, self.ends_local
         if self.dates_optional and start.data is None and end.data is None:
             return valid
-        for field, message in ((start, "Give the first day and time."),
-                               (end, "Give the last day and time.")):
+        for field, message in ((start, _("Give the first day and time.")),
+                               (end, _("Give the last day and time."))):
             if field.data is None and not field.errors:
                 field.errors = [message]
                 valid = False
@@ -229,25 +231,25 @@ class ForumForm(AppForm):
     def validate_host_region_id(self, field) -> None:
         """No host, or one of the regions offered (a forged post may send anything)."""
         if field.data and field.data not in {value for value, _ in field.choices}:
-            raise ValidationError("Choose one of the regions offered.")
+            raise ValidationError(_("Choose one of the regions offered."))
 
     def validate_ends_local(self, field) -> None:
         """The forum ends after it starts."""
         if self.starts_local.data and field.data and field.data <= self.starts_local.data:
-            raise ValidationError("The end must be after the start.")
+            raise ValidationError(_("The end must be after the start."))
 
     def validate_closes_local(self, field) -> None:
         """Registration closes after it opens."""
         if self.opens_local.data and field.data and field.data <= self.opens_local.data:
-            raise ValidationError("Registration must close after it opens.")
+            raise ValidationError(_("Registration must close after it opens."))
 
     def validate_timezone(self, field) -> None:
         """A real IANA zone."""
         if field.data not in iana_zones():
-            raise ValidationError("Choose a time zone from the list.")
+            raise ValidationError(_("Choose a time zone from the list."))
 
     def validate_capacities(self, field) -> None:
         """Each audience key once (each row says itself what it lacks)."""
         keys = [entry.form.audience.data for entry in field.entries if entry.form.audience.data]
         if len(keys) != len(set(keys)):
-            raise ValidationError("Each audience key may appear only once.")
+            raise ValidationError(_("Each audience key may appear only once."))

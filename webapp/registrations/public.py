@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from webapp.calendars.services import personal_feed_urls
@@ -76,7 +77,7 @@ def _register(event: Event, form: PublicRegistrationForm):
             db.session.rollback()
             if attempt == 0:
                 continue
-            form.email.errors = [*form.email.errors, "Please send the form again."]
+            form.email.errors = [*form.email.errors, _("Please send the form again.")]
             return None
         except RegistrationError as exc:
             db.session.rollback()
@@ -125,7 +126,8 @@ def manage(token: str):
                        form.job_title.data),
         )
         db.session.commit()
-        flash("Saved: " + ", ".join(changes) if changes else "Nothing changed.", "success")
+        flash(_("Saved: %(changes)s", changes=", ".join(changes)) if changes
+              else _("Nothing changed."), "success")
         return redirect(url_for("public_registration.manage", token=token))
     return render_template(
         "registrations/manage.html", registration=registration, event=registration.event,
@@ -152,7 +154,7 @@ def cancel_own(token: str):
             cancel_registration(registration, None, form.reason.data or SELF_CANCEL_REASON)
             record_self_cancellation(registration)
             db.session.commit()
-            flash("Your registration is cancelled. We sent you a confirmation.", "success")
+            flash(_("Your registration is cancelled. We sent you a confirmation."), "success")
         except RegistrationError as exc:
             db.session.rollback()
             flash(str(exc), "error")

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from webapp.calendars.invites import bump_for_a_new_invitation
 from webapp.extensions import db
@@ -56,11 +58,11 @@ class AlreadyRegistered(RegistrationError):
 
     def __init__(self, registration: Registration) -> None:
         self.registration = registration
-        super().__init__(
-            f"{registration.person.email} is already registered for {registration.event.title} "
-            f"({registration.status.value}). Use the link in the confirmation email to change "
-            "or cancel that registration."
-        )
+        super().__init__(_(
+            "%(email)s is already registered for %(event)s (%(status)s). Use the link in the "
+            "confirmation email to change or cancel that registration.",
+            email=registration.person.email, event=registration.event.title,
+            status=registration.status.value))
 
 
 class OverQuota(RegistrationError):
@@ -108,7 +110,8 @@ def lock_seats(event_id: int, audience: str) -> tuple[int, int]:
     statement = LOCK_SQLITE if connection.dialect.name == "sqlite" else LOCK_POSTGRESQL
     row = connection.execute(statement, {"b_event": event_id, "b_audience": audience}).first()
     if row is None:
-        raise RegistrationError(f"“{audience}” is not an audience of this event.")
+        raise RegistrationError(_("“%(audience)s” is not an audience of this event.",
+                                  audience=audience))
     return row.capacity, row.seats_taken
 
 
@@ -270,9 +273,8 @@ def register_person(
         quota = quota_for(event, delegation.region)
         used = delegates_used(delegation.id)
         if used >= quota:
-            raise OverQuota(
-                f"{delegation.region.name}'s delegation is full: {used} of {quota} places used."
-            )
+            raise OverQuota(_("%(region)s's delegation is full: %(used)s of %(quota)s places used.",
+                              region=delegation.region.name, used=used, quota=quota))
     if person is not None and had_a_cancelled_registration(event.id, person.id):
         bump_for_a_new_invitation(event)  # the new REQUEST must outgrow the CANCEL's SEQUENCE
     person_id, full_name = person_for(person_data, person)
@@ -304,11 +306,11 @@ def cancel_registration(
     waitlisted person of that audience in the same transaction. Returns who was promoted."""
     reason = (reason or "").strip()
     if not reason:
-        raise RegistrationError("Give a reason for the cancellation.")
+        raise RegistrationError(_("Give a reason for the cancellation."))
     capacity = lock_audience(registration.event_id, registration.audience)
     db.session.refresh(registration)  # another request may have cancelled it meanwhile
     if registration.status is CANCELLED:
-        raise RegistrationError("This registration is already cancelled.")
+        raise RegistrationError(_("This registration is already cancelled."))
     held_a_seat = registration.status is CONFIRMED
     registration.status = CANCELLED
     registration.cancelled_at = utcnow()
@@ -325,7 +327,7 @@ def substitute(registration: Registration, new_person_data: PersonData, by: User
     lock_audience(registration.event_id, registration.audience)
     db.session.refresh(registration)
     if registration.status is CANCELLED:
-        raise RegistrationError("A withdrawn delegate cannot be replaced; add a new delegate.")
+        raise RegistrationError(_("A withdrawn delegate cannot be replaced; add a new delegate."))
     existing = active_registration(registration.event_id, new_person_data.email)
     if existing is not None:
         raise AlreadyRegistered(existing)
@@ -358,6 +360,11 @@ def substitute(registration: Registration, new_person_data: PersonData, by: User
     return replacement
 
 
+# What the person sees changed (the page's flash): "Saved: full name, job title".
+CHANGED_WORDS = {"full_name": _l("full name"), "organisation": _l("organisation"),
+                 "job_title": _l("job title")}
+
+
 def update_person_details(registration: Registration, data: PersonData) -> list[str]:
     """Change name, organisation and title (not the email: it identifies the person)."""
     person = registration.person
@@ -372,7 +379,7 @@ def update_person_details(registration: Registration, data: PersonData) -> list[
             continue
         if getattr(person, attribute) != value:
             setattr(person, attribute, value)
-            changes.append(attribute.replace("_", " "))
+            changes.append(str(CHANGED_WORDS[attribute]))
     db.session.flush()
     return changes
 
@@ -383,7 +390,8 @@ def update_person_details(registration: Registration, data: PersonData) -> list[
 def check_in(registration: Registration, by: User | None) -> bool:
     """Mark a confirmed attendee present; False when they already were."""
     if registration.status is not CONFIRMED:
-        raise RegistrationError(f"{registration.person.full_name} has no confirmed seat.")
+        raise RegistrationError(_("%(name)s has no confirmed seat.",
+                                  name=registration.person.full_name))
     if registration.checked_in_at is not None:
         return False
     # The same atomic claim as a scanned ticket: a tap and a scan at once count once.

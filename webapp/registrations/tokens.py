@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 
 from flask import current_app
+from flask_babel import format_date
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from webapp.extensions import db
@@ -41,15 +43,15 @@ def read_registration_token(token: str) -> Registration:
         data = _serializer().loads(token)
     except BadSignature:
         raise RegistrationLinkError(
-            "This link is not valid. Check that you copied all of it from the email."
+            _("This link is not valid. Check that you copied all of it from the email.")
         ) from None
     registration = db.session.get(Registration, data.get("rid")) if isinstance(data, dict) else None
     if registration is None or registration.person_id != data.get("pid"):
-        raise RegistrationLinkError("This link does not match any registration.")
+        raise RegistrationLinkError(_("This link does not match any registration."))
     if registration.person.erased_at is not None:
-        raise RegistrationLinkError(
-            "The personal data of this registration was erased on "
-            f"{registration.person.erased_at:%-d %B %Y}: we hold nothing about you under it.")
+        raise RegistrationLinkError(_(
+            "The personal data of this registration was erased on %(day)s: we hold nothing "
+            "about you under it.", day=format_date(registration.person.erased_at, "d MMMM y")))
     return registration
 
 
@@ -74,13 +76,13 @@ def read_receipt(receipt: str, event_id: int) -> str:
         value = _receipt_serializer(current_app.config["SECRET_KEY"]).loads(
             receipt, max_age=RECEIPT_MAX_AGE)
     except SignatureExpired:
-        raise RegistrationLinkError(
+        raise RegistrationLinkError(_(
             "This page was only shown right after registering. The email we sent has your "
-            "personal link."
+            "personal link.")
         ) from None
     except BadSignature:
-        raise RegistrationLinkError("This page does not exist.") from None
+        raise RegistrationLinkError(_("This page does not exist.")) from None
     if not (isinstance(value, list) and len(value) == 2 and value[0] == event_id
             and isinstance(value[1], str)):
-        raise RegistrationLinkError("This page does not exist.")
+        raise RegistrationLinkError(_("This page does not exist."))
     return value[1]

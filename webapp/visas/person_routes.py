@@ -7,6 +7,7 @@ import json
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from webapp.auth.services import record_audit
 from webapp.calendars.services import personal_feed_urls
@@ -70,8 +71,8 @@ def passport(token: str):
                          f"invitation letter to {registration.event.title} "
                          f"({', '.join(changed)})")
         db.session.commit()
-        flash("Passport details saved: the organisers will issue your invitation letter."
-              if changed else "Nothing changed.", "success")
+        flash(_("Passport details saved: the organisers will issue your invitation letter.")
+              if changed else _("Nothing changed."), "success")
         return redirect(manage_url + "#visa")
     person = registration.person
     return render_template(
@@ -87,7 +88,7 @@ def own_letter(token: str):
     registration = _registration(token)
     letter = latest_letter(registration.id)
     if letter is None:
-        abort(404, description="No invitation letter has been issued to you yet.")
+        abort(404, description=_("No invitation letter has been issued to you yet."))
     return letter_response(letter)
 
 
