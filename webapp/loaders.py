@@ -11,6 +11,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -54,7 +55,7 @@ def get_event(event_id: int) -> Event:
             selectinload(Event.agenda_items),
             selectinload(Event.delegations).selectinload(Delegation.region),
         ),
-        description=f"There is no event number {event_id}.",
+        description=_("There is no event number %(event_id)s.", event_id=event_id),
     )
 
 
@@ -68,14 +69,14 @@ def get_region(slug: str) -> Region:
             selectinload(Region.representatives).selectinload(Representative.person),
             selectinload(Region.fees),
         ),
-        description=f"There is no region '{slug}'.",
+        description=_("There is no region '%(slug)s'.", slug=slug),
     )
 
 
 def get_fee(fee_id: int) -> AnnualFee:
     """One region's fee for one year."""
     return db.one_or_404(sa.select(AnnualFee).where(AnnualFee.id == fee_id),
-                         description=f"There is no fee number {fee_id}.")
+                         description=_("There is no fee number %(fee_id)s.", fee_id=fee_id))
 
 
 def get_message(message_id: int) -> OutboxMessage:
@@ -84,7 +85,7 @@ def get_message(message_id: int) -> OutboxMessage:
         sa.select(OutboxMessage)
         .where(OutboxMessage.id == message_id)
         .options(selectinload(OutboxMessage.attachments)),
-        description=f"There is no message {message_id} in the outbox.",
+        description=_("There is no message %(message_id)s in the outbox.", message_id=message_id),
     )
 
 
@@ -93,7 +94,7 @@ def get_attachment(message_id: int, attachment_id: int) -> OutboxAttachment:
     return db.one_or_404(
         sa.select(OutboxAttachment).where(OutboxAttachment.id == attachment_id,
                                           OutboxAttachment.message_id == message_id),
-        description="There is no such attachment.",
+        description=_("There is no such attachment."),
     )
 
 
@@ -113,7 +114,7 @@ def get_mission(mission_id: int) -> Event:
             .joinedload(Person.region),
             selectinload(Event.agenda_items),  # selected_guests: wired below
         ),
-        description=f"There is no reverse mission number {mission_id}.",
+        description=_("There is no reverse mission number %(mission_id)s.", mission_id=mission_id),
     )
     pairs = db.session.execute(
         sa.select(agenda_attendance.c.agenda_item_id, agenda_attendance.c.mission_guest_id)
@@ -135,7 +136,7 @@ def get_guest(event: Event, guest_id: int) -> MissionGuest:
     """One guest of this (loaded) mission."""
     guest = next((g for g in event.guests if g.id == guest_id), None)
     if guest is None:
-        abort(404, description="This guest is not on the mission's list.")
+        abort(404, description=_("This guest is not on the mission's list."))
     return guest
 
 
@@ -143,7 +144,7 @@ def get_item(event: Event, item_id: int) -> AgendaItem:
     """One agenda item of this (loaded) mission."""
     item = next((i for i in event.agenda_items if i.id == item_id), None)
     if item is None:
-        abort(404, description="This item is not on the mission's agenda.")
+        abort(404, description=_("This item is not on the mission's agenda."))
     return item
 
 
@@ -157,14 +158,14 @@ def get_person_by_token(token: str) -> Person:
     return db.one_or_404(
         sa.select(Person).where(Person.calendar_token == token if valid_token(token)
                                 else sa.false()),
-        description="This calendar address does not exist or has been reset.",
+        description=_("This calendar address does not exist or has been reset."),
     )
 
 
 def get_user(user_id: int) -> User:
     """A user account."""
     return db.one_or_404(sa.select(User).where(User.id == user_id),
-                         description=f"There is no user number {user_id}.")
+                         description=_("There is no user number %(user_id)s.", user_id=user_id))
 
 
 def get_forum_event(event_id: int) -> Event:
@@ -172,7 +173,7 @@ def get_forum_event(event_id: int) -> Event:
     public form is the hot path)."""
     event = db.session.scalars(EVENT_WITH_CAPACITIES, {"b_event": event_id}).unique().one_or_none()
     if event is None:
-        abort(404, description=f"There is no event number {event_id}.")
+        abort(404, description=_("There is no event number %(event_id)s.", event_id=event_id))
     return event
 
 
@@ -181,7 +182,7 @@ def get_quota_region(slug: str) -> Region:
     return db.one_or_404(
         sa.select(Region).where(Region.slug == slug)
         .options(selectinload(Region.membership_entries)),
-        description=f"There is no region “{slug}”.",
+        description=_("There is no region “%(slug)s”.", slug=slug),
     )
 
 
@@ -195,7 +196,8 @@ def get_registration(registration_id: int) -> Registration:
             selectinload(Registration.event).selectinload(Event.capacities),
             selectinload(Registration.delegation).selectinload(Delegation.region),
         ),
-        description=f"There is no registration number {registration_id}.",
+        description=_("There is no registration number %(registration_id)s.",
+                      registration_id=registration_id),
     )
 
 
@@ -203,14 +205,15 @@ def get_delegate(registration_id: int) -> Registration:
     """A registration that belongs to a delegation (with what get_registration loads)."""
     registration = get_registration(registration_id)
     if registration.delegation is None:
-        abort(404, description="This registration does not belong to a delegation.")
+        abort(404, description=_("This registration does not belong to a delegation."))
     return registration
 
 
 def get_delegate_import(import_id: int) -> DelegateImport:
     """A saved delegate import preview."""
     return db.one_or_404(sa.select(DelegateImport).where(DelegateImport.id == import_id),
-                         description=f"There is no import number {import_id}.")
+                         description=_("There is no import number %(import_id)s.",
+                                       import_id=import_id))
 
 
 def get_question(question_id: int) -> Question:
@@ -218,5 +221,5 @@ def get_question(question_id: int) -> Question:
     return db.one_or_404(
         sa.select(Question).where(Question.id == question_id)
         .options(joinedload(Question.event)),
-        description=f"There is no question number {question_id}.",
+        description=_("There is no question number %(question_id)s.", question_id=question_id),
     )

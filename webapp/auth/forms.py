@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
@@ -16,22 +18,22 @@ from webapp.urls import LARGEST_ID
 class LoginForm(AppForm):
     """Email and password."""
 
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=500)])
-    remember = BooleanField("Keep me signed in on this device")
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=500)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class ForgotPasswordForm(AppForm):
     """Ask for a reset link."""
 
-    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
 
 
 class NewPasswordForm(AppForm):
     """Choose a password (twice)."""
 
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[
             DataRequired(),
             Length(min=MIN_PASSWORD_LENGTH, max=500,
@@ -39,7 +41,7 @@ class NewPasswordForm(AppForm):
         ],
     )
     confirm = PasswordField(
-        "Repeat the new password",
+        _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
     )
 
@@ -47,7 +49,7 @@ class NewPasswordForm(AppForm):
 class ChangePasswordForm(NewPasswordForm):
     """Change one's own password, proving the current one."""
 
-    current = PasswordField("Current password", validators=[DataRequired()])
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
 
 
 def region_choices() -> list[tuple[str, str]]:
@@ -74,16 +76,17 @@ class RoleRegionMixin:
             raise ValidationError("Unknown region.")
 
 
-ROLE_CHOICES = [(r.value, r.label) for r in Role]
+# Labels read when the form is drawn, in the page's language.
+ROLE_CHOICES = [(r.value, LazyString(lambda r=r: r.label)) for r in Role]
 
 
 class InviteForm(RoleRegionMixin, AppForm):
     """Invite someone to an account."""
 
-    full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.COORDINATOR.value)
-    region_id = SelectField("Region (coordinators)", choices=[], validate_choice=False)
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), EmailAddress(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.COORDINATOR.value)
+    region_id = SelectField(_l("Region (coordinators)"), choices=[], validate_choice=False)
 
     def validate_email(self, field) -> None:
         """One account per email."""
@@ -97,6 +100,6 @@ class InviteForm(RoleRegionMixin, AppForm):
 class EditUserForm(RoleRegionMixin, AppForm):
     """Change a user's role, region or active state."""
 
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    region_id = SelectField("Region (coordinators)", choices=[], validate_choice=False)
-    enabled = BooleanField("Account active")
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    region_id = SelectField(_l("Region (coordinators)"), choices=[], validate_choice=False)
+    enabled = BooleanField(_l("Account active"))

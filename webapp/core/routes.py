@@ -18,6 +18,8 @@ from flask import (
     request,
 )
 from flask.globals import request_ctx
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -36,7 +38,7 @@ from webapp.models import Event, Region, RegionStatus, Role, utcnow
 # What a database that is down, restarting or out of connections raises.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 RETRY_AFTER_SECONDS = 30
-DATABASE_DOWN = ServiceUnavailable(
+DATABASE_DOWN_TEXT = _l(
     "The site cannot reach its database just now. Nothing you entered was saved halfway; "
     "please try again in a minute.")
 
@@ -130,31 +132,31 @@ def public_home():
 
 # What people read instead of Werkzeug's wording ("Forbidden", "You don't have the permission
 # to access the requested resource. It is either read-protected or not readable...").
-ERROR_HEADINGS = {400: "This request could not be read", 401: "Please sign in",
-                  403: "You cannot open this page", 404: "This page does not exist",
-                  405: "This page does not take that kind of request",
-                  413: "What you sent is too large", 503: "The site cannot answer just now"}
+ERROR_HEADINGS = {400: _l("This request could not be read"), 401: _l("Please sign in"),
+                  403: _l("You cannot open this page"), 404: _l("This page does not exist"),
+                  405: _l("This page does not take that kind of request"),
+                  413: _l("What you sent is too large"), 503: _l("The site cannot answer just now")}
 ERROR_DESCRIPTIONS = {
-    400: "Something in what the browser sent was missing or malformed. Go back, reload the "
-         "page and try again.",
-    401: "This page is for people with an account of the network.",
-    403: "Your account does not give access to this page.",
-    404: "The address may be mistyped, cut off when copied from an email, or for something "
-         "that has since been removed.",
-    405: "Open the page from a link or its form instead of typing its address.",
+    400: _l("Something in what the browser sent was missing or malformed. Go back, reload the "
+            "page and try again."),
+    401: _l("This page is for people with an account of the network."),
+    403: _l("Your account does not give access to this page."),
+    404: _l("The address may be mistyped, cut off when copied from an email, or for something "
+            "that has since been removed."),
+    405: _l("Open the page from a link or its form instead of typing its address."),
 }
 
 
 def error_heading(exc: HTTPException) -> str:
     """The error page's heading in words ('You cannot open this page')."""
-    return ERROR_HEADINGS.get(exc.code, exc.name)
+    return str(ERROR_HEADINGS.get(exc.code, exc.name))
 
 
 def error_description(exc: HTTPException) -> str:
     """The route's own explanation, else ours instead of Werkzeug's default one."""
     if exc.description and exc.description != type(exc).description:
         return exc.description
-    return ERROR_DESCRIPTIONS.get(exc.code, exc.description or "")
+    return str(ERROR_DESCRIPTIONS.get(exc.code, exc.description or ""))
 
 
 def register_error_pages(app: Flask) -> None:
@@ -179,10 +181,10 @@ def register_error_pages(app: Flask) -> None:
     def too_large(_exc: RequestEntityTooLarge):
         """A request over MAX_CONTENT_LENGTH (an upload, surely): say the limit."""
         limit = current_app.config["MAX_CONTENT_LENGTH"] / 2**20
-        return http_error(RequestEntityTooLarge(
-            f"What you sent is larger than {limit:g} MB, more than any page here takes. "
+        return http_error(RequestEntityTooLarge(_(
+            "What you sent is larger than %(limit)s MB, more than any page here takes. "
             "A delegate list, even of thousands of rows, is far smaller: check that you "
-            "chose the right file."))
+            "chose the right file.", limit=f"{limit:g}")))
 
     def database_unavailable(exc: SQLAlchemyError):
         """The database is down, restarting or out of connections: 503 with Retry-After and
@@ -192,7 +194,7 @@ def register_error_pages(app: Flask) -> None:
             db.session.rollback()
         current_app.logger.error("database unavailable: %s", str(exc).splitlines()[0])
         g._login_user = login_manager.anonymous_user()
-        return _retry_later(http_error(DATABASE_DOWN))
+        return _retry_later(http_error(ServiceUnavailable(str(DATABASE_DOWN_TEXT))))
 
     for error_class in DATABASE_UNAVAILABLE:
         app.register_error_handler(error_class, database_unavailable)

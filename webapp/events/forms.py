@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, Length, ValidationError
 
@@ -15,7 +16,7 @@ class EventStatusForm(AppForm):
     to be asked, then again with `confirmed` to do it."""
 
     action = HiddenField(validators=[AnyOf((CONFIRM, CANCEL), message="Choose what to do.")])
-    reason = TextAreaField("Reason", validators=[Length(max=500)])
+    reason = TextAreaField(_l("Reason"), validators=[Length(max=500)])
     confirmed = HiddenField()
 
     def validate_reason(self, field) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -68,18 +70,18 @@ class EndsAfterStartMixin:
 class MissionForm(EndsAfterStartMixin, AppForm):
     """A reverse mission's facts."""
 
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    host_region_id = SelectField("Host region", choices=[], validate_choice=False)
-    place = StringField("Place", validators=[DataRequired(), Length(max=200)])
-    theme = StringField("Theme", validators=[Optional(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    host_region_id = SelectField(_l("Host region"), choices=[], validate_choice=False)
+    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
+    theme = StringField(_l("Theme"), validators=[Optional(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     # The forum set-up's picker: every IANA zone; the route defaults it to the host's zone.
-    timezone = SelectField("Local time zone", choices=[], validate_choice=False,
+    timezone = SelectField(_l("Local time zone"), choices=[], validate_choice=False,
                            default="Europe/Copenhagen")
-    starts_at = _local_field("Starts (local time)")
-    ends_at = _local_field("Ends (local time)")
+    starts_at = _local_field(_l("Starts (local time)"))
+    ends_at = _local_field(_l("Ends (local time)"))
     travel_buffer_minutes = IntegerField(
-        "Travel buffer (minutes)", default=30,
+        _l("Travel buffer (minutes)"), default=30,
         validators=[InputRequired("Give the travel buffer in minutes."),
                     NumberRange(0, 1440, "Between 0 and 1440 minutes.")],
     )
@@ -105,15 +107,15 @@ class MissionForm(EndsAfterStartMixin, AppForm):
 class InviteGuestForm(AppForm):
     """Invite several people at once: ticked people, all representatives, or one by email."""
 
-    person_ids = SelectMultipleField("People of the other regions", coerce=int, choices=[],
+    person_ids = SelectMultipleField(_l("People of the other regions"), coerce=int, choices=[],
                                      validate_choice=False,
                                      widget=ListWidget(prefix_label=False),
                                      option_widget=CheckboxInput())
-    all_representatives = BooleanField("All representatives of the member regions")
-    email = EmailField("…or invite by email",
+    all_representatives = BooleanField(_l("All representatives of the member regions"))
+    email = EmailField(_l("…or invite by email"),
                        validators=[Optional(), EmailAddress(), Length(max=254)])
-    full_name = StringField("Their name (new people)", validators=[Optional(), Length(max=200)])
-    region_id = SelectField("Their region (new people)", choices=[], validate_choice=False)
+    full_name = StringField(_l("Their name (new people)"), validators=[Optional(), Length(max=200)])
+    region_id = SelectField(_l("Their region (new people)"), choices=[], validate_choice=False)
 
     def validate_region_id(self, field) -> None:
         """The region, when given, is one of those offered."""
@@ -134,9 +136,10 @@ class GuestForm(EndsAfterStartMixin, AppForm):
     """A guest's answer and stay."""
 
     local_zone: str | None = None  # the mission's zone, set by the route
-    status = SelectField("Status", choices=[(s.value, s.label) for s in GuestStatus])
-    starts_at = _local_field("Arrives (local time)", required=False)
-    ends_at = _local_field("Departs (local time)", required=False)
+    status = SelectField(_l("Status"), choices=[(s.value, LazyString(lambda s=s: s.label))
+                                                 for s in GuestStatus])
+    starts_at = _local_field(_l("Arrives (local time)"), required=False)
+    ends_at = _local_field(_l("Departs (local time)"), required=False)
 
 
 def day_label(day: date) -> str:
@@ -173,7 +176,7 @@ class WithinMissionDays:
 class GuestRecordForm(WithinMissionDays, GuestForm):
     """An organiser records a guest's answer, stay and note."""
 
-    note = TextAreaField("Note (dietary needs, access needs)",
+    note = TextAreaField(_l("Note (dietary needs, access needs)"),
                          validators=[Optional(), Length(max=2000)])
 
 
@@ -192,23 +195,25 @@ class ItemForm(EndsAfterStartMixin, AppForm):
     """One agenda item of a mission."""
 
     local_zone: str | None = None  # the mission's zone, set by the route
-    kind = SelectField("Kind", choices=[(k.value, k.label) for k in MISSION_ITEM_KINDS],
+    kind = SelectField(_l("Kind"), choices=[(k.value, LazyString(lambda k=k: k.label))
+                                              for k in MISSION_ITEM_KINDS],
                        default=AgendaKind.VISIT.value)
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
-    host_organisation = StringField("Host organisation", validators=[Optional(), Length(max=200)])
-    contact_name = StringField("Contact person", validators=[Optional(), Length(max=200)])
-    contact_email = EmailField("Contact email",
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    host_organisation = StringField(_l("Host organisation"),
+                                    validators=[Optional(), Length(max=200)])
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=200)])
+    contact_email = EmailField(_l("Contact email"),
                                validators=[Optional(), EmailAddress(), Length(max=254)])
-    contact_phone = StringField("Contact phone", validators=[Optional(), Length(max=40)])
-    address = StringField("Address", validators=[Optional(), Length(max=300)])
-    starts_at = _local_field("Starts (local time)")
-    ends_at = _local_field("Ends (local time)")
-    capacity = IntegerField("Capacity (places)", validators=[
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    starts_at = _local_field(_l("Starts (local time)"))
+    ends_at = _local_field(_l("Ends (local time)"))
+    capacity = IntegerField(_l("Capacity (places)"), validators=[
         Optional(), NumberRange(0, 100_000, "Give a number of places, 0 or more.")])
-    attendance = RadioField("Who attends", default="all", choices=[
-        ("all", "All guests"), ("some", "Only the guests ticked below (a parallel split)")])
-    guest_ids = SelectMultipleField("Guests", coerce=int, choices=[], validate_choice=False,
+    attendance = RadioField(_l("Who attends"), default="all", choices=[
+        ("all", _l("All guests")), ("some", _l("Only the guests ticked below (a parallel split)"))])
+    guest_ids = SelectMultipleField(_l("Guests"), coerce=int, choices=[], validate_choice=False,
                                     widget=ListWidget(prefix_label=False),
                                     option_widget=CheckboxInput())
 

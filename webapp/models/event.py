@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
@@ -31,8 +32,8 @@ class EventKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        """Human wording: 'Reverse mission'."""
-        return self.value.replace("_", " ").capitalize()
+        """Human wording: 'Reverse mission' (in the page's language)."""
+        return str(_LABELS[self])
 
 
 class EventStatus(enum.StrEnum):
@@ -41,6 +42,11 @@ class EventStatus(enum.StrEnum):
     PLANNED = "planned"
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """Human wording: 'Cancelled' (in the page's language)."""
+        return str(_LABELS[self])
 
 
 class AgendaKind(enum.StrEnum):
@@ -56,8 +62,21 @@ class AgendaKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        """Human wording: 'Free time'."""
-        return self.value.replace("_", " ").capitalize()
+        """Human wording: 'Free time' (in the page's language)."""
+        return str(_LABELS[self])
+
+
+# Lazy: translated when a page asks for a label, in that page's language.
+_LABELS = {
+    EventKind.FORUM: _l("Forum"), EventKind.REVERSE_MISSION: _l("Reverse mission"),
+    EventKind.MEETING: _l("Meeting"),
+    EventStatus.PLANNED: _l("Planned"), EventStatus.CONFIRMED: _l("Confirmed"),
+    EventStatus.CANCELLED: _l("Cancelled"),
+    AgendaKind.KEYNOTE: _l("Keynote"), AgendaKind.TRACK: _l("Track"),
+    AgendaKind.WORKSHOP: _l("Workshop"), AgendaKind.VISIT: _l("Visit"),
+    AgendaKind.MEAL: _l("Meal"), AgendaKind.TRANSPORT: _l("Transport"),
+    AgendaKind.FREE_TIME: _l("Free time"),
+}
 
 
 class LocalTimesMixin:

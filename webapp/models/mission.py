@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -26,8 +27,13 @@ class GuestStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        """Human wording."""
-        return self.value.capitalize()
+        """Human wording (in the page's language)."""
+        return str(_GUEST_LABELS[self])
+
+
+# Lazy: translated when a page asks for a label, in that page's language.
+_GUEST_LABELS = {GuestStatus.INVITED: _l("Invited"), GuestStatus.ACCEPTED: _l("Accepted"),
+                 GuestStatus.DECLINED: _l("Declined")}
 
 
 # Which guests attend an item whose `all_guests` is False (a parallel visit splits the group).

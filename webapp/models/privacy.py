@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -66,8 +67,8 @@ class ErasureStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         """Human wording."""
-        return {"pending": "Waiting for the secretariat", "erased": "Erased",
-                "refused": "Refused"}[self.value]
+        return {"pending": _("Waiting for the secretariat"), "erased": _("Erased"),
+                "refused": _("Refused")}[self.value]
 
 
 class ErasureRequest(db.Model):

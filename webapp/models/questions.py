@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -32,7 +33,7 @@ class QuestionKind(enum.StrEnum):
     @property
     def label(self) -> str:
         """Human wording: 'Several choices'."""
-        return KIND_LABELS[self]
+        return str(KIND_LABELS[self])
 
     @property
     def has_choices(self) -> bool:
@@ -41,9 +42,9 @@ class QuestionKind(enum.StrEnum):
 
 
 KIND_LABELS = {
-    QuestionKind.SHORT_TEXT: "Short text", QuestionKind.LONG_TEXT: "Long text",
-    QuestionKind.ONE_CHOICE: "One choice", QuestionKind.SEVERAL_CHOICES: "Several choices",
-    QuestionKind.YES_NO: "Yes or no", QuestionKind.NUMBER: "Number",
+    QuestionKind.SHORT_TEXT: _l("Short text"), QuestionKind.LONG_TEXT: _l("Long text"),
+    QuestionKind.ONE_CHOICE: _l("One choice"), QuestionKind.SEVERAL_CHOICES: _l("Several choices"),
+    QuestionKind.YES_NO: _l("Yes or no"), QuestionKind.NUMBER: _l("Number"),
 }
 
 
@@ -57,11 +58,12 @@ class QuestionAudience(enum.StrEnum):
     @property
     def label(self) -> str:
         """Human wording: 'Public form'."""
-        return AUDIENCE_LABELS[self]
+        return str(AUDIENCE_LABELS[self])
 
 
-AUDIENCE_LABELS = {QuestionAudience.PUBLIC: "Public form", QuestionAudience.DELEGATES: "Delegates",
-                   QuestionAudience.BOTH: "Public form and delegates"}
+AUDIENCE_LABELS = {QuestionAudience.PUBLIC: _l("Public form"),
+                   QuestionAudience.DELEGATES: _l("Delegates"),
+                   QuestionAudience.BOTH: _l("Public form and delegates")}
 
 
 class Question(db.Model):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from webapp.extensions import db
@@ -37,8 +38,8 @@ class MembershipKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        """Human wording for timelines."""
-        return self.value.replace("_", " ").capitalize()
+        """Human wording for timelines (in the page's language)."""
+        return str(_LABELS[self])
 
 
 class RegionStatus(enum.StrEnum):
@@ -50,6 +51,23 @@ class RegionStatus(enum.StrEnum):
     EXCLUDED = "excluded"
     FORMER = "former member"
 
+    @property
+    def label(self) -> str:
+        """Human wording: 'Former member' (in the page's language)."""
+        return str(_LABELS[self])
+
+
+# Lazy: translated when a page asks for a label, in that page's language.
+_LABELS = {
+    MembershipKind.DECIDED_TO_APPLY: _l("Decided to apply"), MembershipKind.APPLIED: _l("Applied"),
+    MembershipKind.ADMITTED: _l("Admitted"),
+    MembershipKind.REPRESENTATIVES_APPOINTED: _l("Representatives appointed"),
+    MembershipKind.WARNED: _l("Warned"), MembershipKind.EXCLUDED: _l("Excluded"),
+    MembershipKind.READMITTED: _l("Readmitted"), MembershipKind.LEFT: _l("Left"),
+    RegionStatus.NONE: _l("Not a member"), RegionStatus.APPLICANT: _l("Applicant"),
+    RegionStatus.MEMBER: _l("Member"), RegionStatus.EXCLUDED: _l("Excluded"),
+    RegionStatus.FORMER: _l("Former member"),
+}
 
 # Entries that change the status; the others (appointments, warnings) are recorded but keep it.
 _STATUS_AFTER = {

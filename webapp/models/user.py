@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -29,8 +30,13 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        """Human wording ('Door staff')."""
-        return self.value.replace("_", " ").capitalize()
+        """Human wording ('Door staff', in the page's language)."""
+        return str(_ROLE_LABELS[self])
+
+
+# Lazy: translated when a page asks for a label, in that page's language.
+_ROLE_LABELS = {Role.SECRETARIAT: _l("Secretariat"), Role.COORDINATOR: _l("Coordinator"),
+                Role.PARTICIPANT: _l("Participant"), Role.DOOR_STAFF: _l("Door staff")}
 
 
 class User(UserMixin, db.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
@@ -14,9 +15,9 @@ from webapp.participation.policy import RuleSettings
 # The network's first conference; membership and fees begin then (webapp.data.network_history).
 NETWORK_BEGAN = date(2004, 1, 1)
 DECISION_CHOICES = [
-    (MembershipKind.WARNED.value, "Warning"),
-    (MembershipKind.EXCLUDED.value, "Exclusion"),
-    (MembershipKind.READMITTED.value, "Readmission"),
+    (MembershipKind.WARNED.value, _l("Warning")),
+    (MembershipKind.EXCLUDED.value, _l("Exclusion")),
+    (MembershipKind.READMITTED.value, _l("Readmission")),
 ]
 
 
@@ -31,14 +32,14 @@ def _number(label: str, low: int, high: int) -> IntegerField:
 class PolicyForm(AppForm):
     """Every rule: on or off, and its thresholds."""
 
-    missed_forums_enabled = BooleanField("Flag regions that miss forums")
-    missed_at_least = _number("Missed at least", 1, 50)
-    of_last_forums = _number("of the last … forums held while a member", 1, 50)
-    fee_overdue_enabled = BooleanField("Flag overdue annual fees")
-    days_after_due = _number("Days after the due date (31 March)", 0, 3650)
-    no_representative_enabled = BooleanField("Flag regions without a representative")
-    no_activity_enabled = BooleanField("Flag regions without network activity")
-    inactive_months = _number("Months without attending or hosting anything", 1, 240)
+    missed_forums_enabled = BooleanField(_l("Flag regions that miss forums"))
+    missed_at_least = _number(_l("Missed at least"), 1, 50)
+    of_last_forums = _number(_l("of the last … forums held while a member"), 1, 50)
+    fee_overdue_enabled = BooleanField(_l("Flag overdue annual fees"))
+    days_after_due = _number(_l("Days after the due date (31 March)"), 0, 3650)
+    no_representative_enabled = BooleanField(_l("Flag regions without a representative"))
+    no_activity_enabled = BooleanField(_l("Flag regions without network activity"))
+    inactive_months = _number(_l("Months without attending or hosting anything"), 1, 240)
 
     def validate_of_last_forums(self, field) -> None:
         """The window must hold at least as many forums as the threshold."""
@@ -77,10 +78,10 @@ class PolicyForm(AppForm):
 class DecisionForm(AppForm):
     """A warning, an exclusion or a readmission, with its date and reason."""
 
-    kind = SelectField("Decision", choices=DECISION_CHOICES)
-    on = DayField("Date of the decision",
+    kind = SelectField(_l("Decision"), choices=DECISION_CHOICES)
+    on = DayField(_l("Date of the decision"),
                    validators=[InputRequired(message="Give the date (YYYY-MM-DD).")])
-    reason = TextAreaField("Reason", render_kw={"rows": 4}, validators=[
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 4}, validators=[
         DataRequired(message="Give the reason: it is kept in the region's history."),
         Length(max=2000),
     ])
@@ -89,7 +90,7 @@ class DecisionForm(AppForm):
 class FeePaidForm(AppForm):
     """The day a fee was paid (not in the future: the route checks that against today)."""
 
-    paid_on = DayField("Paid on", validators=[InputRequired(message="Give the payment date.")])
+    paid_on = DayField(_l("Paid on"), validators=[InputRequired(message="Give the payment date.")])
 
     def validate_paid_on(self, field) -> None:
         """No fee was paid before the network's first conference."""
