@@ -28,6 +28,7 @@ ACTION_WORDS = {
     "registration.self_cancelled": "Registration cancelled by the person",
     "registration.promoted": "Moved up from the waitlist",
     "registration.answers_changed": "Answers changed by the person",
+    "registration.language_changed": "Language changed by the person",
     "question.added": "Registration question added",
     "question.changed": "Registration question changed",
     "question.moved": "Registration question moved",
@@ -83,7 +84,7 @@ def action_words(action: str) -> str:
 
 # Done without an account, by the person themselves through a form or a signed link.
 SELF_SERVICE = {"registration.public", "registration.self_cancelled", "calendar.feed_reset",
-                "registration.answers_changed",
+                "registration.answers_changed", "registration.language_changed",
                 "privacy.exported", "privacy.consent_changed", "privacy.erasure_requested",
                 "visa.passport_details"}
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from webapp.calendars import ical
 from webapp.calendars.invites import (
@@ -24,6 +25,7 @@ from webapp.calendars.invites import (
 )
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
+from webapp.i18n import mail_language, recipient_language, registration_language
 from webapp.mail.services import RecipeError, Rendered, queue_email, recipe, render_bodies
 from webapp.models import Event, OutboxMessage, Registration, RegistrationStatus, utcnow
 from webapp.registrations.ticket_delivery import ticket_for_mail
@@ -32,9 +34,12 @@ from webapp.text import one_line
 from webapp.urls import absolute_url
 
 RECIPE = "registration"
-CONFIRMED_MAIL = ("Registration confirmed", "registration_confirmed")
-WAITLISTED_MAIL = ("On the waitlist", "registration_waitlisted")
-LINK_MAIL = ("Your registration link", "registration_link")
+# Subjects are translated when queued, in the recipient's language (see _subject).
+CONFIRMED_MAIL = (_l("Registration confirmed"), "registration_confirmed")
+WAITLISTED_MAIL = (_l("On the waitlist"), "registration_waitlisted")
+LINK_MAIL = (_l("Your registration link"), "registration_link")
+PROMOTED_MAIL = (_l("A seat is yours"), "registration_promoted")
+CANCELLED_MAIL = (_l("Registration cancelled"), "registration_cancelled")
 # Anyone can post the public form with a registered person's address: they get their link
 # again, but at most once in this time, so the form cannot be used to flood them.
 LINK_MAIL_INTERVAL = timedelta(minutes=10)
@@ -47,18 +52,27 @@ def manage_link(registration: Registration) -> str:
     )
 
 
-def _queue(registration_id: int, event: Event, email: str, full_name: str, subject: str,
+def _subject(subject: str, event: Event, language: str) -> str:
+    """'Registration confirmed: CWF 2017', in the recipient's language (whatever the page's:
+    a secretariat member's cancellation, a promotion after someone else's). One line,
+    whatever was stored (the forms refuse line breaks; older rows may hold one): a line
+    break in a header would refuse the message, and the registration with it."""
+    with mail_language(language):
+        return one_line(f"{subject}: {event.title}")
+
+
+def _queue(registration: Registration, event: Event, email: str, full_name: str, subject: str,
            template: str, *, invitation: bool = False, cancel: dict | None = None) -> None:
-    """Queue one registration email (written at delivery, with the calendar invitation when
-    asked and the event is in calendars, or with the CANCEL described by `cancel`)."""
-    args = {"registration": registration_id,
+    """Queue one registration email in the person's language (written at delivery, with the
+    calendar invitation when asked and the event is in calendars, or with the CANCEL
+    described by `cancel`)."""
+    args = {"registration": registration.id,
             "invitation": invitation and ical.in_calendars(event)}
     if cancel is not None:
         args["cancel"] = cancel
-    # One line each, whatever was stored (the forms refuse line breaks; older rows may hold
-    # one): a line break in a header would refuse the message, and the registration with it.
-    queue_email(email, one_line(f"{subject}: {event.title}"), template, args,
-                to_name=one_line(full_name) or None, recipe=RECIPE)
+    language = recipient_language(registration.language, event.default_language)
+    queue_email(email, _subject(subject, event, language), template, args,
+                to_name=one_line(full_name) or None, recipe=RECIPE, language=language)
 
 
 def _mail(registration: Registration, subject: str, template: str, *,
@@ -66,7 +80,7 @@ def _mail(registration: Registration, subject: str, template: str, *,
     """Queue one registration email to the registered person, if they have an address."""
     person = registration.person
     if person.email:
-        _queue(registration.id, registration.event, person.email, person.full_name, subject,
+        _queue(registration, registration.event, person.email, person.full_name, subject,
                template, invitation=invitation, cancel=cancel)
 
 
@@ -75,9 +89,9 @@ def queue_registration_mail(registration: Registration, event: Event, email: str
     """A new registration's confirmation (with the invitation) or waitlist email, to the
     address and name its registration already knows (no Person object to load)."""
     if registration.status is RegistrationStatus.CONFIRMED:
-        _queue(registration.id, event, email, full_name, *CONFIRMED_MAIL, invitation=True)
+        _queue(registration, event, email, full_name, *CONFIRMED_MAIL, invitation=True)
     else:
-        _queue(registration.id, event, email, full_name, *WAITLISTED_MAIL)
+        _queue(registration, event, email, full_name, *WAITLISTED_MAIL)
 
 
 @recipe(RECIPE)
@@ -124,7 +138,7 @@ def send_registration_link(registration: Registration) -> bool:
     owner their link (not the poster: the page they see says nothing of who is registered).
     False when one was queued in the last LINK_MAIL_INTERVAL and none is sent."""
     person = registration.person
-    subject = f"{LINK_MAIL[0]}: {registration.event.title}"
+    subject = _subject(LINK_MAIL[0], registration.event, registration_language(registration))
     recent = db.session.scalar(
         sa.select(OutboxMessage.id).where(
             OutboxMessage.to_address == person.email, OutboxMessage.subject == subject,
@@ -137,7 +151,7 @@ def send_registration_link(registration: Registration) -> bool:
 
 def on_registration_promoted(registration: Registration) -> None:
     """A seat freed up for a waitlisted person: tell them it is theirs."""
-    _mail(registration, "A seat is yours", "registration_promoted", invitation=True)
+    _mail(registration, *PROMOTED_MAIL, invitation=True)
 
 
 def on_registration_cancelled(registration: Registration, *, held_a_seat: bool = True) -> None:
@@ -145,5 +159,5 @@ def on_registration_cancelled(registration: Registration, *, held_a_seat: bool =
     invitation), the same email withdraws the event from their calendar (METHOD:CANCEL,
     same UID, a higher SEQUENCE)."""
     held_an_invitation = held_a_seat and ical.in_calendars(registration.event)
-    _mail(registration, "Registration cancelled", "registration_cancelled",
+    _mail(registration, *CANCELLED_MAIL,
           cancel=withdrawal(registration) if held_an_invitation else None)

@@ -9,6 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 
 from webapp.extensions import db
 from webapp.models import Registration
+from webapp.registrations.language import follow_registration_language
 
 PURPOSE = "doc-registration"
 RECEIPT_PURPOSE = "doc-registration-receipt"
@@ -50,6 +51,9 @@ def read_registration_token(token: str) -> Registration:
         raise RegistrationLinkError(
             "The personal data of this registration was erased on "
             f"{registration.person.erased_at:%-d %B %Y}: we hold nothing about you under it.")
+    # Every page of the link (registration, ticket, answers, personal data, visa details) is
+    # written in the person's language; a ?lang= on it is kept as their choice.
+    follow_registration_language(registration)
     return registration
 
 
