@@ -91,8 +91,6 @@ def _assemble(row: OutboxMessage, mail_from: str) -> EmailMessage:
         raise UnsendableMessage(f"invalid header: {exc}") from None
     message["Date"] = format_datetime(row.created_at)
     message["Message-ID"] = row.message_id
-    if row.language:  # RFC 3282: the language it is written in, as a BCP 47 tag
-        message["Content-Language"] = single_line(row.language, "language").replace("_", "-")
     message.set_content(row.body_text)
     related = [a for a in row.attachments if a.content_id] if row.body_html else []
     if row.body_html:
@@ -128,4 +126,6 @@ def _assemble(row: OutboxMessage, mail_from: str) -> EmailMessage:
             filename=attachment.filename,
             disposition="inline" if attachment.inline else "attachment",
         )
+    if row.language:  # RFC 3282, as a BCP 47 tag; last, as setting the content drops Content-*
+        message["Content-Language"] = single_line(row.language, "language").replace("_", "-")
     return message

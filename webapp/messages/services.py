@@ -131,7 +131,7 @@ def registration_languages(ids) -> dict[int, str | None]:
         return {}
     return dict(db.session.execute(
         sa.select(Registration.id, Registration.language).where(Registration.id.in_(wanted))
-    ).tuples().all())
+    ).all())
 
 
 def send_message(composition: Composition, author: User | None, send_key: str) -> AttendeeMessage:
