@@ -29,7 +29,7 @@ def set_language(token: str):
         if choose_language(registration, form.language.data):
             db.session.commit()
             use_language(registration.language)  # the message in the language just chosen
-            flash(_("From now on, we write to you in %(language)s.",
+            flash(_("Saved: %(language)s is now the language of your pages and emails.",
                     language=LANGUAGE_NAMES[registration.language]), "success")
     else:
         flash(_("Choose one of the languages offered."), "error")
