@@ -98,7 +98,7 @@ def _reads_as_words(value: str) -> bool:
 def _stream(source: str) -> tuple[str, list[tuple[int, str]]]:
     """The template as its data with each Jinja construct as one HOLE (newlines kept, so
     lines still match), and the string literals that read as words outside gettext."""
-    env = Environment(extensions=["jinja2.ext.i18n"])
+    env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)  # lexed, never rendered
     out: list[str] = []
     strings: list[tuple[int, str]] = []
     in_trans = 0
