@@ -32,8 +32,6 @@ LANGUAGE_NAMES = {
 DEFAULT_LANGUAGE = "en"
 SESSION_KEY = "lang"
 
-babel = Babel()
-
 
 def shipped() -> list[str]:
     """English and every language with a catalog shipped, in the switcher's order."""
@@ -150,7 +148,9 @@ def init_app(app: Flask) -> None:
     point TRANSLATIONS_DIR at catalogs of their own."""
     directory = Path(app.config.setdefault("TRANSLATIONS_DIR", str(TRANSLATIONS_DIR)))
     compile_catalogs(directory)
-    babel.init_app(app, locale_selector=select_language,
-                   default_translation_directories=str(directory))
+    # One Babel per app: Flask-Babel caches the loaded catalogs on it by language alone, so a
+    # shared one would hand an app another app's catalogs (tests make many apps).
+    Babel().init_app(app, locale_selector=select_language,
+                     default_translation_directories=str(directory))
     app.before_request(_keep_language_choice)
     app.context_processor(_page_language)
