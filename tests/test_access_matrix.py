@@ -122,6 +122,7 @@ ACCESS: dict[str, tuple[str, dict]] = {
     "public_registration.registered": ("GET", UNKNOWN_SECRET),  # a forged receipt
     "public_registration.edit_answers": ("GET", INVALID_LINK),
     "public_registration.ticket": ("GET", INVALID_LINK),
+    "public_registration.set_language": ("POST", INVALID_LINK),
     "delegations.delegation": ("GET", REGION),
     "delegations.edit_delegate": ("GET", REGION),
     "delegations.substitute_delegate": ("GET", REGION),

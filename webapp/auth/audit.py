@@ -31,6 +31,7 @@ ACTION_WORDS = {
     "registration.self_cancelled": _l("Registration cancelled by the person"),
     "registration.promoted": _l("Moved up from the waitlist"),
     "registration.answers_changed": _l("Answers changed by the person"),
+    "registration.language_changed": _l("Language changed by the person"),
     "question.added": _l("Registration question added"),
     "question.changed": _l("Registration question changed"),
     "question.moved": _l("Registration question moved"),
@@ -86,7 +87,7 @@ def action_words(action: str) -> str:
 
 # Done without an account, by the person themselves through a form or a signed link.
 SELF_SERVICE = {"registration.public", "registration.self_cancelled", "calendar.feed_reset",
-                "registration.answers_changed",
+                "registration.answers_changed", "registration.language_changed",
                 "privacy.exported", "privacy.consent_changed", "privacy.erasure_requested",
                 "visa.passport_details"}
 

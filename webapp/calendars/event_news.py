@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from webapp.calendars import ical
@@ -23,6 +24,7 @@ from webapp.calendars.invites import (
 )
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
+from webapp.i18n import recipient_language
 from webapp.mail import Attachment, queue_email, queue_emails
 from webapp.models import (
     AgendaItem,
@@ -48,7 +50,7 @@ def _queue_to_registrants(event: Event, method: str, template: str, subject: str
     if calendars_only and not ical.in_calendars(event):
         return 0
     rows = db.session.execute(
-        sa.select(Registration.id, Person.email, Person.full_name)
+        sa.select(Registration.id, Person.email, Person.full_name, Registration.language)
         .join(Person, Registration.person_id == Person.id)
         .where(
             Registration.event_id == event.id,
@@ -58,8 +60,9 @@ def _queue_to_registrants(event: Event, method: str, template: str, subject: str
         .order_by(Registration.id)
     ).all()
     return queue_emails(
-        (calendar_recipe(rid, email, name, event, method, template, subject, **context)
-         for rid, email, name in rows),
+        (calendar_recipe(rid, email, name, event, method, template, subject,
+                         language=recipient_language(own, event.default_language), **context)
+         for rid, email, name, own in rows),
         skip_invalid=True,
     )
 
@@ -69,7 +72,7 @@ def send_invitations(event: Event) -> int:
     METHOD:REQUEST to every confirmed registrant, who never had one. Returns how many."""
     db.session.flush()
     return _queue_to_registrants(event, REQUEST, "calendar_invitation",
-                                 _("Invitation: %(title)s", title=event.title))
+                                 _l("Invitation: %(title)s"))
 
 
 def send_update(event: Event) -> int:
@@ -79,14 +82,14 @@ def send_update(event: Event) -> int:
         raise ValueError("a cancelled event is announced with cancel_event()")
     db.session.flush()
     return _queue_to_registrants(event, REQUEST, "calendar_update",
-                                 _("Updated: %(title)s", title=event.title))
+                                 _l("Updated: %(title)s"))
 
 
 def send_event_cancellation(event: Event) -> int:
     """The event is cancelled: a METHOD:CANCEL to every registrant, confirmed or waiting
     (one that never had an invitation, or an event without exact days: the news only)."""
     return _queue_to_registrants(
-        event, CANCEL, "calendar_cancellation", _("Cancelled: %(title)s", title=event.title),
+        event, CANCEL, "calendar_cancellation", _l("Cancelled: %(title)s"),
         statuses=(RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED),
         calendars_only=False,
         reason=ical.clean_text(event.cancel_reason), event_cancelled=True,

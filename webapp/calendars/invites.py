@@ -18,12 +18,14 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from icalendar import vCalAddress
 from sqlalchemy.orm import selectinload
 
 from webapp.calendars import ical
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
+from webapp.i18n import mail_language, registration_language
 from webapp.mail import Attachment
 from webapp.mail.services import Email, RecipeError, Rendered, queue_emails, recipe, render_bodies
 from webapp.models import (
@@ -181,16 +183,21 @@ def registrations_by_id(ids) -> dict[int, Registration]:
 
 
 def calendar_recipe(registration_id: int, email: str, full_name: str, event: Event,
-                    method: str, template: str, subject: str, **context) -> Email:
-    """One person's iTIP message about the event, written at delivery; `subject` names the
-    event already (it is stored as queued, in the language of that moment)."""
+                    method: str, template: str, subject: str, *, language: str | None = None,
+                    **context) -> Email:
+    """One person's iTIP message about the event, written at delivery in `language` (the
+    registration's, else the forum's: recipient_language), its subject (a msgid naming the
+    event as %(title)s) translated now."""
+    with mail_language(language) as written_in:
+        line = one_line(str(subject) % {"title": event.title})
     return Email(
         email,
-        one_line(subject),
+        line,
         template,
         {"registration": registration_id, "method": method, **context},
         to_name=one_line(full_name) or None,
         recipe=CALENDAR_RECIPE,
+        language=written_in,
     )
 
 
@@ -202,7 +209,8 @@ def _queue(registration: Registration, method: str, template: str, subject: str,
     if not person.email or not ical.in_calendars(registration.event):
         return False
     item = calendar_recipe(registration.id, person.email, person.full_name, registration.event,
-                   method, template, subject, **context)
+                           method, template, subject,
+                           language=registration_language(registration), **context)
     return queue_emails([item], skip_invalid=True) == 1
 
 
@@ -243,8 +251,7 @@ def send_invitation(registration: Registration) -> bool:
     """On confirmation: a METHOD:REQUEST that puts the event in the person's calendar."""
     if registration.status is not RegistrationStatus.CONFIRMED:
         return False
-    return _queue(registration, REQUEST, "calendar_invitation",
-                  _("Invitation: %(title)s", title=registration.event.title))
+    return _queue(registration, REQUEST, "calendar_invitation", _l("Invitation: %(title)s"))
 
 
 def withdrawal(registration: Registration, reason: str | None = None) -> dict[str, Any]:
@@ -271,8 +278,7 @@ def send_cancellation(registration: Registration, reason: str | None = None) -> 
     """A person's place ended (they cancelled, or the secretariat withdrew them): a
     METHOD:CANCEL to that person, on its own. Call it after setting the registration to
     cancelled. (Registrations send it inside their cancellation email: notifications.py.)"""
-    return _queue(registration, CANCEL, "calendar_cancellation",
-                  _("Cancelled: %(title)s", title=registration.event.title),
+    return _queue(registration, CANCEL, "calendar_cancellation", _l("Cancelled: %(title)s"),
                   **withdrawal(registration, reason), event_cancelled=False)
 
 

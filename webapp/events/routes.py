@@ -16,6 +16,7 @@ from webapp.events import bp
 from webapp.events.forms import CANCEL, EventStatusForm
 from webapp.events.services import StatusError, cancel, concerned, confirm, may_change_status
 from webapp.extensions import db
+from webapp.i18n import use_forum_language
 from webapp.loaders import get_event
 from webapp.models import Event, EventKind, Role, utcnow
 from webapp.registrations.common import public_choices
@@ -48,6 +49,7 @@ def index():
 def detail(event_id: int):
     """An event: host, dates in its local time, capacities, delegations and agenda by day."""
     event = get_event(event_id)
+    use_forum_language(event.default_language)
     days = [
         (day, list(items))
         for day, items in groupby(event.agenda_items, key=lambda item: item.local_start.date())

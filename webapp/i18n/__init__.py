@@ -3,17 +3,25 @@
 The choice, first that applies: the person's saved preference (a view that knows the person
 calls `use_language`), a `?lang=` choice kept in the session, the browser's Accept-Language,
 the forum's own default language (`use_forum_language`), English. Only languages whose
-catalog the app ships are offered; Danish covers every page, the others the public side.
+catalog the app ships are offered, and on each page only the page's own: English and Danish
+cover every page, the others the public side (webapp.i18n.scope). A choice the page does not
+offer falls through to the next one.
+
+Emails are written in their recipient's language (`mail_language`, Flask-Babel's
+force_locale per message), whether queued now or written by the mail worker at delivery.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request, session, url_for
-from flask_babel import Babel, get_locale, refresh
+from flask_babel import Babel, force_locale, get_locale, refresh
 
 from webapp.i18n.catalogs import TRANSLATIONS_DIR, compile_catalogs, shipped_languages
+from webapp.i18n.scope import EVERYWHERE, is_public_endpoint
 
 # The languages the app can be written in, each named in itself (the switcher's labels).
 LANGUAGE_NAMES = {
@@ -24,21 +32,63 @@ LANGUAGE_NAMES = {
 DEFAULT_LANGUAGE = "en"
 SESSION_KEY = "lang"
 
-babel = Babel()
+
+def shipped() -> list[str]:
+    """English and every language with a catalog shipped, in the switcher's order."""
+    catalogs = shipped_languages(Path(current_app.config["TRANSLATIONS_DIR"]))
+    return [code for code in LANGUAGE_NAMES if code == DEFAULT_LANGUAGE or code in catalogs]
 
 
 def available_languages() -> list[str]:
-    """English and every language with a catalog shipped, in the switcher's order."""
-    shipped = shipped_languages(Path(current_app.config["TRANSLATIONS_DIR"]))
-    return [code for code in LANGUAGE_NAMES if code == DEFAULT_LANGUAGE or code in shipped]
+    """The shipped languages this page is offered in: all of them on the public side,
+    English and Danish elsewhere (and everywhere outside a request: emails, documents)."""
+    languages = shipped()
+    if has_request_context() and not is_public_endpoint(request.endpoint):
+        return [code for code in languages if code in EVERYWHERE]
+    return languages
 
 
-def supported(code: str | None) -> str | None:
-    """`code` when it is an available language (case and '-' forgiven), else None."""
+def _match(code: str | None, languages: list[str]) -> str | None:
+    """`code` when it is one of `languages` (case and '-' forgiven), else None."""
     if not code:
         return None
     wanted = code.replace("-", "_").lower()
-    return next((lang for lang in available_languages() if lang.lower() == wanted), None)
+    return next((lang for lang in languages if lang.lower() == wanted), None)
+
+
+def supported(code: str | None) -> str | None:
+    """`code` when it is a language this page is offered in, else None."""
+    return _match(code, available_languages())
+
+
+def shipped_code(code: str | None) -> str:
+    """`code` when the app ships it (any page's language), else English: for what is kept
+    (a registration's choice) and what is written outside a page (emails)."""
+    return _match(code, shipped()) or DEFAULT_LANGUAGE
+
+
+def recipient_language(own: str | None, forum_default: str | None = None) -> str:
+    """The language to write to a person in: their own choice, else their forum's default,
+    else English (a language no longer shipped counts as none)."""
+    for code in (own, forum_default):
+        if _match(code, shipped()):
+            return shipped_code(code)
+    return DEFAULT_LANGUAGE
+
+
+def registration_language(registration) -> str:
+    """recipient_language for a registration (its own choice, then its forum's default)."""
+    return recipient_language(registration.language, registration.event.default_language)
+
+
+@contextmanager
+def mail_language(code: str | None) -> Iterator[str]:
+    """Write what follows (an email's subject and bodies, its dates) in `code`, whatever the
+    page's language; Flask-Babel keeps a request's language in `g`, so this overrides it for
+    the block only. Yields the language used."""
+    language = shipped_code(code)
+    with force_locale(language):
+        yield language
 
 
 def use_language(code: str | None) -> None:
@@ -98,7 +148,9 @@ def init_app(app: Flask) -> None:
     point TRANSLATIONS_DIR at catalogs of their own."""
     directory = Path(app.config.setdefault("TRANSLATIONS_DIR", str(TRANSLATIONS_DIR)))
     compile_catalogs(directory)
-    babel.init_app(app, locale_selector=select_language,
-                   default_translation_directories=str(directory))
+    # One Babel per app: Flask-Babel caches the loaded catalogs on it by language alone, so a
+    # shared one would hand an app another app's catalogs (tests make many apps).
+    Babel().init_app(app, locale_selector=select_language,
+                     default_translation_directories=str(directory))
     app.before_request(_keep_language_choice)
     app.context_processor(_page_language)

@@ -126,4 +126,6 @@ def _assemble(row: OutboxMessage, mail_from: str) -> EmailMessage:
             filename=attachment.filename,
             disposition="inline" if attachment.inline else "attachment",
         )
+    if row.language:  # RFC 3282, as a BCP 47 tag; last, as setting the content drops Content-*
+        message["Content-Language"] = single_line(row.language, "language").replace("_", "-")
     return message

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from webapp.i18n import mail_language
 from webapp.mail.services import (
     RENDERERS,
     RecipeError,
@@ -22,18 +23,20 @@ __all__ = ["RecipeError", "Rendered", "needs_rendering", "preview", "recipe", "r
 
 
 def _render(rows: Sequence[OutboxMessage]) -> list[Rendered | RecipeError]:
-    """Render rows that hold a recipe, batch by recipe name, in the rows' order."""
+    """Render rows that hold a recipe, batch by recipe name and language (each batch in
+    its recipients' language, whatever the worker's or the page's), in the rows' order."""
     results: list[Rendered | RecipeError] = [RecipeError("not rendered")] * len(rows)
-    by_name: dict[str, list[int]] = {}
+    batches: dict[tuple[str, str | None], list[int]] = {}
     for position, row in enumerate(rows):
-        by_name.setdefault(row.recipe or "", []).append(position)
-    for name, positions in by_name.items():
+        batches.setdefault((row.recipe or "", row.language), []).append(position)
+    for (name, language), positions in batches.items():
         renderer = RENDERERS.get(name)
         if renderer is None:
             for position in positions:
                 results[position] = RecipeError(f"unknown mail recipe {name!r}")
             continue
-        rendered = renderer([rows[p].recipe_args or {} for p in positions])
+        with mail_language(language):
+            rendered = renderer([rows[p].recipe_args or {} for p in positions])
         for position, result in zip(positions, rendered, strict=True):
             results[position] = result
     return results
@@ -70,7 +73,7 @@ def preview(row: OutboxMessage) -> OutboxMessage:
         id=row.id, message_id=row.message_id, to_address=row.to_address, to_name=row.to_name,
         subject=row.subject, body_text=result.body_text, body_html=result.body_html,
         status=row.status, created_at=row.created_at, recipe=row.recipe,
-        recipe_args=row.recipe_args,
+        recipe_args=row.recipe_args, language=row.language,
     )
     copy.attachments = attachment_rows(result.attachments)
     return copy

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -19,6 +20,7 @@ from flask import current_app, render_template
 from jinja2 import TemplateNotFound
 
 from webapp.extensions import db
+from webapp.i18n import mail_language, shipped_code
 from webapp.mail.background import remember_all_due, remember_for_delivery
 from webapp.models.mail import OutboxAttachment, OutboxMessage
 
@@ -154,19 +156,29 @@ class Email:
     to_name: str | None = None
     attachments: Sequence[Attachment] = ()
     recipe: str | None = None
+    # The recipient's language (webapp.i18n): the bodies are written in it, now or at
+    # delivery; None or one the app does not ship: English. A subject computed by the
+    # caller must be in it too (webapp.i18n.mail_language); a lazy one is translated here.
+    language: str | None = None
 
 
 def _row(email: Email) -> dict[str, Any]:
     """The outbox row of a message, its headers checked (ValueError for anything that could
     add a header, or a recipe nobody registered)."""
-    row: dict[str, Any] = {**outbox_headers(email.to, email.subject, email.to_name),
-                           "body_text": None, "body_html": None, "recipe": None,
-                           "recipe_args": None}  # the same keys in every row of a bulk insert
-    if email.recipe is None:
-        row["body_text"], row["body_html"] = render_bodies(email.template, dict(email.context))
-    elif email.recipe not in RENDERERS:
-        raise ValueError(f"unknown mail recipe {email.recipe!r}")
-    else:
+    language = shipped_code(email.language)
+    written_now = email.recipe is None or not isinstance(email.subject, str)
+    # Only what is written now needs the language switched (a bulk of recipe rows does not).
+    with mail_language(language) if written_now else nullcontext():
+        row: dict[str, Any] = {**outbox_headers(email.to, str(email.subject), email.to_name),
+                               "body_text": None, "body_html": None, "recipe": None,
+                               "recipe_args": None,  # the same keys in every row of a bulk insert
+                               "language": language}
+        if email.recipe is None:
+            row["body_text"], row["body_html"] = render_bodies(email.template,
+                                                               dict(email.context))
+    if email.recipe is not None:
+        if email.recipe not in RENDERERS:
+            raise ValueError(f"unknown mail recipe {email.recipe!r}")
         row["recipe"] = email.recipe
         row["recipe_args"] = ({"template": email.template, **email.context} if email.template
                               else dict(email.context))
@@ -237,7 +249,9 @@ def queue_email(
     to_name: str | None = None,
     attachments: Sequence[Attachment] = (),
     recipe: str | None = None,
+    language: str | None = None,
 ) -> OutboxMessage:
     """One message (see Email and queue_emails), written now from templates/mail/<template>
     .txt (and .html when present) unless a `recipe` writes it at delivery; its outbox row."""
-    return _add(_row(Email(to, subject, template, context or {}, to_name, attachments, recipe)))
+    return _add(_row(Email(to, subject, template, context or {}, to_name, attachments, recipe,
+                           language)))

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from webapp.auth.services import record_audit
 from webapp.extensions import db
+from webapp.i18n import recipient_language
 from webapp.mail import Email, queue_emails_with_ids
 from webapp.mail.services import checked_address
 from webapp.messages.placeholders import fill
@@ -24,6 +25,7 @@ from webapp.models import (
     MessageScope,
     OutboxMessage,
     OutboxStatus,
+    Registration,
     User,
     utcnow,
 )
@@ -122,6 +124,16 @@ def _recipient_row(message_id: int, person: Recipient, outbox_id: int | None,
             "skip_reason": reason}
 
 
+def registration_languages(ids) -> dict[int, str | None]:
+    """Each registration's own language, in one query (guests keep none: their mission's)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(db.session.execute(
+        sa.select(Registration.id, Registration.language).where(Registration.id.in_(wanted))
+    ).all())
+
+
 def send_message(composition: Composition, author: User | None, send_key: str) -> AttendeeMessage:
     """Queue the message for everyone the selection holds now, each person once.
 
@@ -142,10 +154,13 @@ def send_message(composition: Composition, author: User | None, send_key: str) -
     people = recipients(event, composition.selection, composition.argument)
     problems = {person.person_id: address_problem(person.email) for person in people}
     reachable = [person for person in people if problems[person.person_id] is None]
+    languages = registration_languages(person.registration_id for person in reachable)
     outbox_ids = queue_emails_with_ids([
         Email(to=person.email or "", to_name=one_line(person.name) or None,
               subject=subject_for(composition.subject, event, person.name), template="",
-              context={"message": message.id, "person": person.person_id}, recipe=RECIPE)
+              context={"message": message.id, "person": person.person_id}, recipe=RECIPE,
+              language=recipient_language(languages.get(person.registration_id),
+                                          event.default_language))
         for person in reachable])
     ids = dict(zip((person.person_id for person in reachable), outbox_ids, strict=True))
     rows = [_recipient_row(message.id, person, ids.get(person.person_id),

@@ -105,7 +105,7 @@ def invite_people(event: Event, people: Iterable[Person]) -> InviteOutcome:
         queue_email(address, one_line(_("Invitation: %(title)s", title=event.title))[:200],
                     "mission_invitation",
                     {"guest": guest, "event": event, "link": itinerary_link(guest)},
-                    to_name=one_line(person.full_name))
+                    to_name=one_line(person.full_name), language=event.default_language)
     if not outcome.invited and outcome.already:
         names = ", ".join(p.full_name for p in outcome.already)
         raise MissionError(f"{names} {'is' if len(outcome.already) == 1 else 'are'} "

@@ -176,6 +176,7 @@ def notify_item_changed(item: AgendaItem, before: ItemSnapshot) -> int:
             {"guest": guest, "item": item, "before": before, "change": change,
              "event": item.event, "link": itinerary_link(guest)},
             to_name=one_line(guest.person.full_name),
+            language=item.event.default_language,  # guests keep no language of their own
             # The calendar follows the plan: the item (same UID) is updated, or withdrawn
             # for a guest who no longer attends it.
             attachments=[agenda_item_attachment(

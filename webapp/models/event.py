@@ -154,6 +154,9 @@ class Event(LocalTimesMixin, db.Model):
     # Forums: the host's letterhead on visa invitation letters (organisation and address,
     # an empty line, then the signatory's name and title); None = no letters yet.
     letterhead_text: Mapped[str | None] = mapped_column(sa.Text)
+    # The language its public pages fall back to when the visitor's browser names none the
+    # app ships (set at forum set-up); NULL: English.
+    default_language: Mapped[str | None] = mapped_column(sa.String(10))
     # Grows with every change attendees must see in their calendars (RFC 5545 SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

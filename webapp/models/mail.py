@@ -37,6 +37,8 @@ class OutboxMessage(db.Model):
     body_html: Mapped[str | None] = mapped_column(sa.Text)
     recipe: Mapped[str | None] = mapped_column(sa.String(60))
     recipe_args: Mapped[dict | None] = mapped_column(sa.JSON(none_as_null=True))
+    # The language the message is written in (its recipe too, at delivery); NULL: English.
+    language: Mapped[str | None] = mapped_column(sa.String(10))
     status: Mapped[OutboxStatus] = mapped_column(
         str_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED, index=True
     )

@@ -106,6 +106,9 @@ class Registration(db.Model):
     # unlike the id, and not personal data, unlike the email. Filled on every insert; NULL
     # only in the schema (t001 could not tighten the column in place on SQLite).
     ticket_ref: Mapped[str | None] = mapped_column(sa.String(32), default=new_ticket_ref)
+    # The language the person registered in or chose since (a code of webapp.i18n): their
+    # pages and every later email to them are written in it. NULL: the forum's default.
+    language: Mapped[str | None] = mapped_column(sa.String(10))
 
     event: Mapped[Event] = relationship()
     person: Mapped[Person] = relationship()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
 from webapp import clock
+from webapp.i18n import dates
 
 
 def utcnow() -> datetime:
@@ -61,6 +62,10 @@ def format_date(day: date, precision: DatePrecision | str = DatePrecision.DAY) -
     """A date shown only as precisely as it is known: '21 October 2009', 'November 2010', '2004'."""
     if precision == DatePrecision.YEAR:
         return f"{day.year}"
+    if locale := dates.current_locale():  # in the language being written: '21. oktober 2009'
+        if precision == DatePrecision.MONTH:
+            return dates.month_and_year(day, locale)
+        return dates.long_date(day, locale)
     if precision == DatePrecision.MONTH:
         return day.strftime("%B %Y")
     return f"{day.day} {day.strftime('%B %Y')}"

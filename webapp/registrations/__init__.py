@@ -20,6 +20,7 @@ from webapp.registrations import (  # noqa: E402, F401 - their views join the bl
     checkin,
     delegations,
     door_staff,
+    language_routes,
     public,
     scan_routes,
     ticket_pages,

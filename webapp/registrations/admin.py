@@ -20,6 +20,7 @@ from webapp.calendars.event_news import send_invitations, send_update
 from webapp.calendars.ical import in_calendars
 from webapp.extensions import db
 from webapp.forms import plain_number
+from webapp.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, shipped
 from webapp.loaders import get_forum_event, get_registration
 from webapp.models import (
     DatePrecision,
@@ -96,6 +97,7 @@ def _form_data(event: Event) -> dict:
         "deadline_local": to_local(event.delegation_deadline, zone),
         "default_quota": event.default_delegation_quota,
         "letterhead_text": event.letterhead_text,
+        "default_language": event.default_language or DEFAULT_LANGUAGE,
         "capacities": [{"audience": c.audience, "label": c.label, "capacity": c.capacity}
                        for c in event.capacities],
     }
@@ -127,6 +129,9 @@ def _apply_forum_form(form: ForumForm, event: Event) -> list[str]:
     event.delegation_deadline = to_utc(form.deadline_local.data, zone)
     event.default_delegation_quota = form.default_quota.data
     event.letterhead_text = (form.letterhead_text.data or "").strip() or None
+    # English is what a forum without a language of its own falls back to anyway.
+    event.default_language = (None if form.default_language.data == DEFAULT_LANGUAGE
+                              else form.default_language.data)
     for capacity in removed:
         event.capacities.remove(capacity)
     existing = {c.audience: c for c in event.capacities}
@@ -147,6 +152,7 @@ def _forum_form(event: Event | None) -> ForumForm:
     form = ForumForm(data=None if request.method == "POST" or event is None else _form_data(event))
     form.host_region_id.choices = region_choices()
     form.timezone.choices = timezone_choices()
+    form.default_language.choices = [(code, LANGUAGE_NAMES[code]) for code in shipped()]
     form.dates_optional = event is not None and event.dates_approximate
     return form
 

@@ -64,6 +64,7 @@ def forum_facts(event: Event) -> dict[str, object]:
         "delegation deadline": local(event.delegation_deadline),
         "delegates per member region": event.default_delegation_quota,
         "letterhead": event.letterhead_text,
+        "default language": event.default_language,
     }
     for capacity in event.capacities:
         facts[f"“{capacity.audience}” label"] = capacity.label

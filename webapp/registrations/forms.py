@@ -206,6 +206,10 @@ class ForumForm(AppForm):
     letterhead_text = TextAreaField(_l("Letterhead for visa invitation letters"), validators=[
         Optional(), Length(max=1000, message=_l("The letterhead is too long: 1,000 characters "
                                                 "at most."))])
+    # Its public pages' language when the visitor's browser asks for none the app has
+    # (choices: the shipped languages, set with the form).
+    default_language = SelectField(_l("Language of its public pages"), choices=[],
+                                   default="en")
     # True for a forum known only to the month or year: empty dates keep it so.
     dates_optional = False
 

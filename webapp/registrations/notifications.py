@@ -25,6 +25,7 @@ from webapp.calendars.invites import (
 )
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
+from webapp.i18n import mail_language, recipient_language, registration_language
 from webapp.mail.services import RecipeError, Rendered, queue_email, recipe, render_bodies
 from webapp.models import Event, OutboxMessage, Registration, RegistrationStatus, utcnow
 from webapp.registrations.ticket_delivery import ticket_for_mail
@@ -51,24 +52,28 @@ def manage_link(registration: Registration) -> str:
     )
 
 
-def _subject(subject: str, event: Event) -> str:
-    """A subject (one of the *_MAIL ones) for the event, in the language of the moment it is
-    queued (the subject is stored with the row; the bodies are written at delivery)."""
-    # One line, whatever was stored (the forms refuse line breaks; older rows may hold one):
-    # a line break in a header would refuse the message, and the registration with it.
-    return one_line(str(subject) % {"title": event.title})
+def _subject(subject: str, event: Event, language: str) -> str:
+    """'Registration confirmed: CWF 2017' (one of the *_MAIL msgids, the event as %(title)s)
+    in the recipient's language, whatever the page's (a secretariat member's cancellation, a
+    promotion after someone else's). One line, whatever was stored (the forms refuse line
+    breaks; older rows may hold one): a line break in a header would refuse the message,
+    and the registration with it."""
+    with mail_language(language):
+        return one_line(str(subject) % {"title": event.title})
 
 
-def _queue(registration_id: int, event: Event, email: str, full_name: str, subject: str,
+def _queue(registration: Registration, event: Event, email: str, full_name: str, subject: str,
            template: str, *, invitation: bool = False, cancel: dict | None = None) -> None:
-    """Queue one registration email (written at delivery, with the calendar invitation when
-    asked and the event is in calendars, or with the CANCEL described by `cancel`)."""
-    args = {"registration": registration_id,
+    """Queue one registration email in the person's language (written at delivery, with the
+    calendar invitation when asked and the event is in calendars, or with the CANCEL
+    described by `cancel`)."""
+    args = {"registration": registration.id,
             "invitation": invitation and ical.in_calendars(event)}
     if cancel is not None:
         args["cancel"] = cancel
-    queue_email(email, _subject(subject, event), template, args,
-                to_name=one_line(full_name) or None, recipe=RECIPE)
+    language = recipient_language(registration.language, event.default_language)
+    queue_email(email, _subject(subject, event, language), template, args,
+                to_name=one_line(full_name) or None, recipe=RECIPE, language=language)
 
 
 def _mail(registration: Registration, subject: str, template: str, *,
@@ -76,7 +81,7 @@ def _mail(registration: Registration, subject: str, template: str, *,
     """Queue one registration email to the registered person, if they have an address."""
     person = registration.person
     if person.email:
-        _queue(registration.id, registration.event, person.email, person.full_name, subject,
+        _queue(registration, registration.event, person.email, person.full_name, subject,
                template, invitation=invitation, cancel=cancel)
 
 
@@ -85,9 +90,9 @@ def queue_registration_mail(registration: Registration, event: Event, email: str
     """A new registration's confirmation (with the invitation) or waitlist email, to the
     address and name its registration already knows (no Person object to load)."""
     if registration.status is RegistrationStatus.CONFIRMED:
-        _queue(registration.id, event, email, full_name, *CONFIRMED_MAIL, invitation=True)
+        _queue(registration, event, email, full_name, *CONFIRMED_MAIL, invitation=True)
     else:
-        _queue(registration.id, event, email, full_name, *WAITLISTED_MAIL)
+        _queue(registration, event, email, full_name, *WAITLISTED_MAIL)
 
 
 @recipe(RECIPE)
@@ -134,7 +139,7 @@ def send_registration_link(registration: Registration) -> bool:
     owner their link (not the poster: the page they see says nothing of who is registered).
     False when one was queued in the last LINK_MAIL_INTERVAL and none is sent."""
     person = registration.person
-    subject = _subject(LINK_MAIL[0], registration.event)
+    subject = _subject(LINK_MAIL[0], registration.event, registration_language(registration))
     recent = db.session.scalar(
         sa.select(OutboxMessage.id).where(
             OutboxMessage.to_address == person.email, OutboxMessage.subject == subject,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
+from webapp.i18n import use_forum_language
 from webapp.loaders import get_forum_event
 from webapp.models import Event, utcnow
 from webapp.privacy.consents import record_consents
@@ -44,6 +46,7 @@ SELF_CANCEL_REASON = "Cancelled by the person"
 def register(event_id: int):
     """The public registration form: a seat while there are seats, else the waitlist."""
     event = get_forum_event(event_id)
+    use_forum_language(event.default_language)
     form = with_questions(PublicRegistrationForm, public_questions(event.id))()
     form.audience.choices = public_choices(event)
     now = utcnow()
@@ -66,7 +69,8 @@ def _register(event: Event, form: PublicRegistrationForm):
     for attempt in range(2):
         try:
             registration = register_person(event, data, form.audience.data,
-                                           answers=form_answers(form))
+                                           answers=form_answers(form),
+                                           language=str(get_locale()))
             record_public_registration(registration, event, data.normalised_email)
             record_consents(registration, request.form)
         except AlreadyRegistered as exc:
@@ -99,8 +103,9 @@ def registered(event_id: int, receipt: str):
         email = read_receipt(receipt, event_id)
     except RegistrationLinkError as exc:
         return render_template("registrations/link_invalid.html", reason=str(exc)), 404
-    return render_template("registrations/registered.html", event=get_forum_event(event_id),
-                           email=email)
+    event = get_forum_event(event_id)
+    use_forum_language(event.default_language)
+    return render_template("registrations/registered.html", event=event, email=email)
 
 
 def _registration_or_error(token: str):

@@ -252,6 +252,7 @@ def register_person(
     is_demo: bool = False,
     notify: bool = True,
     answers: AnswerValues | None = None,
+    language: str | None = None,
 ) -> Registration:
     """Register someone: a seat when one is free, else a place on the audience's waitlist;
     queues their confirmation or waitlist email (unless `notify` is off).
@@ -264,7 +265,8 @@ def register_person(
     same email, OverQuota when a delegation is full, RegistrationError for an unknown
     audience; each before anything is written. Does not check the event's registration
     window: the public form does, delegations have their own deadline. `answers` (checked
-    by the caller's form: webapp.questions) are saved with the registration."""
+    by the caller's form: webapp.questions) are saved with the registration; `language`
+    (the page's, for the public form) is kept with it, and its emails are written in it."""
     person, existing_id = _person_and_active_registration(event.id, person_data.email)
     if existing_id is not None:
         raise AlreadyRegistered(db.session.get(Registration, existing_id))
@@ -283,6 +285,7 @@ def register_person(
         "event_id": event.id, "person_id": person_id, "audience": audience, "status": status,
         "delegation_id": delegation.id if delegation is not None else None,
         "is_head_of_delegation": is_head_of_delegation, "is_demo": is_demo,
+        "language": language,
     }]).one()
     if answers:
         save_answers(registration.id, answers)

@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 
 from webapp.extensions import db
 from webapp.models import Registration
+from webapp.registrations.language import follow_registration_language
 
 PURPOSE = "doc-registration"
 RECEIPT_PURPOSE = "doc-registration-receipt"
@@ -52,6 +53,9 @@ def read_registration_token(token: str) -> Registration:
         raise RegistrationLinkError(_(
             "The personal data of this registration was erased on %(day)s: we hold nothing "
             "about you under it.", day=format_date(registration.person.erased_at, "d MMMM y")))
+    # Every page of the link (registration, ticket, answers, personal data, visa details) is
+    # written in the person's language; a ?lang= on it is kept as their choice.
+    follow_registration_language(registration)
     return registration
 
 
