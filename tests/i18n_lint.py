@@ -26,7 +26,10 @@ VISIBLE_ATTRIBUTES = {"title", "placeholder", "alt", "aria-label"}
 GETTEXT_CALLS = {"_", "gettext", "ngettext", "pgettext", "npgettext", "_l", "lazy_gettext"}
 # Intentionally not translated: the network's name, file types, units.
 ALLOWED = {"Districts of Creativity", ".ics", "iCal", "webcal://", "PDF", "CSV", "QR", "JSON",
-           "UTC", "OK"}
+           "UTC", "OK", "Message-ID", "HTML"}
+# A Jinja construct inside a tag (`<body{% block body_class %}…>`) leaves the parser a piece
+# of the tag as data: markup, not words.
+TAG_PIECE = re.compile(r'^<\w|\bclass="')
 LETTER = re.compile(r"[^\W\d_]")
 TWO_WORDS = re.compile(r"[^\W\d_]{2,}\s+\S*[^\W\d_]{2,}")
 CSS_LIKE = re.compile(r"[a-z0-9_\- ]+")
@@ -50,7 +53,7 @@ def _words(text: str) -> str | None:
     """The text a person reads, once holes, entities and space are taken out; None when it
     has no letters or is allowed as it is."""
     shown = " ".join(unescape(text).replace(HOLE, " ").split())
-    if not LETTER.search(shown):
+    if not LETTER.search(shown) or TAG_PIECE.search(shown):
         return None
     rest = shown
     for allowed in sorted(ALLOWED, key=len, reverse=True):

@@ -19,9 +19,10 @@ from webapp.registrations.services import cancel_registration, register_person
 from webapp.registrations.tokens import make_registration_token
 
 TRANSLATIONS = {
-    "da": {"Home": "Hjem", "Registration confirmed": "Tilmelding bekræftet"},
-    "de": {"Home": "Startseite", "Registration confirmed": "Anmeldung bestätigt",
-           "A seat is yours": "Ein Platz ist frei für Sie"},
+    "da": {"Home": "Hjem", "Registration confirmed: %(title)s": "Tilmelding bekræftet: %(title)s"},
+    "de": {"Home": "Startseite",
+           "Registration confirmed: %(title)s": "Anmeldung bestätigt: %(title)s",
+           "A seat is yours: %(title)s": "Ein Platz ist frei für Sie: %(title)s"},
     "fr": {"Home": "Accueil"},
 }
 

@@ -13,7 +13,6 @@ import tests.conftest as shared
 from tests.registrations.helpers import person
 from webapp import create_app
 from webapp.extensions import db
-from webapp.i18n import babel
 from webapp.models import AuditEntry
 from webapp.privacy.notice import default_text
 from webapp.registrations.services import register_person
@@ -57,16 +56,12 @@ def app(tmp_path):
         "TRANSLATIONS_DIR": str(tmp_path / "translations"),
     })
     app.test_client_class = shared.RequestIsolatingClient
-    # One Babel serves every app of the process and caches translations by language: this
-    # test's small catalogs must neither meet another test's nor stay behind for the next.
     with app.app_context():
-        babel.domain_instance.cache.clear()
         shared.reset_schema()
         yield app
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
-        babel.domain_instance.cache.clear()
 
 
 def test_the_form_and_its_messages_in_danish(make_forum, client):

@@ -36,6 +36,12 @@ PUBLIC_SOURCES = (
     "templates/registrations/ticket.html",
     "templates/registrations/_ticket.html",
     "templates/registrations/answers_edit.html",
+    # Macros and snippets the public pages use too.
+    "templates/registrations/_macros.html",
+    "templates/calendars/_links.html",
+    "templates/missions/_macros.html",
+    "webapp/filters.py",
+    "webapp/i18n/*",
     "templates/questions/_fields.html",
     "templates/questions/_registration_answers.html",
     "templates/questions/_answers.html",
