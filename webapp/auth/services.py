@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.auth.throttle import address_key, count_try, email_key, forget, take_back
@@ -114,7 +115,7 @@ def invite_user(
 def send_invitation(user: User) -> None:
     """Queue (or re-queue) the invitation email with a fresh link."""
     link = absolute_url("auth.accept_invitation", token=make_token(user, INVITATION))
-    queue_email(user.email, "Your Districts of Creativity account", "invitation",
+    queue_email(user.email, _l("Your Districts of Creativity account"), "invitation",
                 {"user": user, "link": link, "role": describe(user.role, user.region)},
                 to_name=one_line(user.full_name))
 
@@ -127,7 +128,8 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         return
     link = absolute_url("auth.reset_password", token=make_token(user, PASSWORD_RESET))
-    queue_email(user.email, "Reset your Districts of Creativity password", "password_reset",
+    queue_email(user.email, _l("Reset your Districts of Creativity password"),
+                "password_reset",
                 {"user": user, "link": link}, to_name=one_line(user.full_name))
 
 
