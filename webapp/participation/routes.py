@@ -247,7 +247,8 @@ def fee_paid(fee_id: int):
     form = FeePaidForm()
     if not form.validate_on_submit():
         flash(_("%(region)s %(year)s: %(errors)s", region=fee.region.name, year=fee.year,
-                errors=" ".join(form.paid_on.errors or [_("give the payment date.")])), "error")
+                errors=" ".join(map(str, form.paid_on.errors or [_("give the payment date.")]))),
+              "error")
     elif form.paid_on.data > utcnow().date():
         flash(_("%(region)s %(year)s: the payment date is in the future.",
                 region=fee.region.name, year=fee.year), "error")
