@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from webapp.auth import admin_bp as bp
 from webapp.auth.audit import action_words, actor_words
 from webapp.auth.forms import EditUserForm, InviteForm, chosen_region, region_choices
-from webapp.auth.services import invite_user, send_invitation, update_account
+from webapp.auth.services import describe, invite_user, send_invitation, update_account
 from webapp.extensions import db
 from webapp.loaders import get_user
 from webapp.models import AuditEntry, Role, User
@@ -26,11 +26,11 @@ USER_SORTS = {
 }
 
 
-def change_words(change: str) -> str:
-    """One change update_account reports (kept English for the audit log), in the page's
-    language."""
+def change_words(change: str, before: str, after: str) -> str:
+    """One change update_account reports (in English, for the audit log) in the page's
+    language; `before` and `after` are the user's role in words."""
     if change.startswith("role "):
-        return _("role %(change)s", change=change.removeprefix("role "))
+        return _("role %(change)s", change=f"{before} → {after}")
     return {"reactivated": _("reactivated"), "deactivated": _("deactivated")}.get(change, change)
 
 
@@ -86,11 +86,14 @@ def edit_user(user_id: int):
         elif not form.enabled.data and user.is_enabled and not request.form.get("confirmed"):
             return render_template("admin/confirm_deactivate.html", user=user, form=form)
         else:
+            before = describe(user.role, user.region)
             changes = update_account(actor, user, Role(form.role.data),
                                      chosen_region(form.region_id.data), form.enabled.data)
+            after = describe(user.role, user.region)
             db.session.commit()
             flash(_("%(email)s: %(changes)s", email=user.email,
-                    changes="; ".join(change_words(c) for c in changes)) if changes
+                    changes="; ".join(change_words(c, before, after) for c in changes))
+                  if changes
                   else _("%(email)s: nothing changed.", email=user.email), "success")
             return redirect(url_for("users_admin.users"))
     return render_template("admin/edit_user.html", form=form, user=user), (
