@@ -7,18 +7,25 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from webapp.extensions import login_manager
 from webapp.models import Role
 
-ROLE_WORDS = {Role.SECRETARIAT: "the secretariat", Role.COORDINATOR: "the regions' coordinators",
-              Role.PARTICIPANT: "participants", Role.DOOR_STAFF: "door staff"}
+ROLE_WORDS = {Role.SECRETARIAT: _l("the secretariat"),
+              Role.COORDINATOR: _l("the regions' coordinators"),
+              Role.PARTICIPANT: _l("participants"), Role.DOOR_STAFF: _l("door staff")}
 
 
 def _only_for(roles) -> str:
     """'This page is for the secretariat.' (or whichever roles may open it)."""
-    return "This page is for " + " and ".join(ROLE_WORDS[role] for role in roles) + "."
+    words = [str(ROLE_WORDS[role]) for role in roles]
+    joined = words[0] if words else ""
+    for more in words[1:]:
+        joined = _("%(first)s and %(second)s", first=joined, second=more)
+    return _("This page is for %(roles)s.", roles=joined)
 
 
 def require_role(*roles: Role) -> Callable:
@@ -57,8 +64,9 @@ def require_region(region_id: int) -> None:
     if not current_user.is_authenticated:
         abort(401)
     if not (current_user.is_secretariat or current_user.coordinates(region_id)):
-        abort(403, description="This page belongs to another region: a coordinator sees and "
-                               "changes their own region's delegations and pages only.")
+        abort(403, description=_("This page belongs to another region: a coordinator sees "
+                                 "and changes their own region's delegations and pages "
+                                 "only."))
 
 
 def is_safe_next(target: str | None) -> bool:

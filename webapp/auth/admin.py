@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager, selectinload
 
 from webapp.auth import admin_bp as bp
 from webapp.auth.audit import action_words, actor_words
 from webapp.auth.forms import EditUserForm, InviteForm, chosen_region, region_choices
-from webapp.auth.services import invite_user, send_invitation, update_account
+from webapp.auth.services import describe, invite_user, send_invitation, update_account
 from webapp.extensions import db
 from webapp.loaders import get_user
 from webapp.models import AuditEntry, Role, User
@@ -23,6 +24,14 @@ USER_SORTS = {
     "role": User.role,
     "last_login": User.last_login_at.desc(),
 }
+
+
+def change_words(change: str, before: str, after: str) -> str:
+    """One change update_account reports (in English, for the audit log) in the page's
+    language; `before` and `after` are the user's role in words."""
+    if change.startswith("role "):
+        return _("role %(change)s", change=f"{before} → {after}")
+    return {"reactivated": _("reactivated"), "deactivated": _("deactivated")}.get(change, change)
 
 
 @bp.get("/users")
@@ -53,7 +62,8 @@ def invite():
         user = invite_user(current_user._get_current_object(), form.email.data, form.full_name.data,
                            Role(form.role.data), chosen_region(form.region_id.data))
         db.session.commit()
-        flash(f"Invitation sent to {user.email}. The link works for 7 days.", "success")
+        flash(_("Invitation sent to %(email)s. The link works for 7 days.", email=user.email),
+              "success")
         return redirect(url_for("users_admin.users"))
     return render_template("admin/invite.html", form=form), 400 if form.errors else 200
 
@@ -72,15 +82,19 @@ def edit_user(user_id: int):
             not form.enabled.data or form.role.data != Role.SECRETARIAT.value
         ):
             form.role.errors = [*form.role.errors,
-                                "You cannot remove your own secretariat access."]
+                                _("You cannot remove your own secretariat access.")]
         elif not form.enabled.data and user.is_enabled and not request.form.get("confirmed"):
             return render_template("admin/confirm_deactivate.html", user=user, form=form)
         else:
+            before = describe(user.role, user.region)
             changes = update_account(actor, user, Role(form.role.data),
                                      chosen_region(form.region_id.data), form.enabled.data)
+            after = describe(user.role, user.region)
             db.session.commit()
-            flash(f"{user.email}: " + ("; ".join(changes) if changes else "nothing changed."),
-                  "success")
+            flash(_("%(email)s: %(changes)s", email=user.email,
+                    changes="; ".join(change_words(c, before, after) for c in changes))
+                  if changes
+                  else _("%(email)s: nothing changed.", email=user.email), "success")
             return redirect(url_for("users_admin.users"))
     return render_template("admin/edit_user.html", form=form, user=user), (
         400 if form.errors else 200
@@ -92,11 +106,11 @@ def resend_invitation(user_id: int):
     """Send a fresh invitation link to someone who has not set a password yet."""
     user = get_user(user_id)
     if user.password_hash is not None:
-        flash(f"{user.email} has already set a password.", "error")
+        flash(_("%(email)s has already set a password.", email=user.email), "error")
     else:
         send_invitation(user)
         db.session.commit()
-        flash(f"A new invitation is on its way to {user.email}.", "success")
+        flash(_("A new invitation is on its way to %(email)s.", email=user.email), "success")
     return redirect(url_for("users_admin.users"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
@@ -37,12 +38,12 @@ class NewPasswordForm(AppForm):
         validators=[
             DataRequired(),
             Length(min=MIN_PASSWORD_LENGTH, max=500,
-                   message=f"Use at least {MIN_PASSWORD_LENGTH} characters."),
+                   message=_l("Use at least %(num)s characters.", num=MIN_PASSWORD_LENGTH)),
         ],
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
 
 
@@ -55,7 +56,7 @@ class ChangePasswordForm(NewPasswordForm):
 def region_choices() -> list[tuple[str, str]]:
     """Regions to pick for a coordinator, with an empty first choice."""
     regions = db.session.execute(sa.select(Region.id, Region.name).order_by(Region.name)).all()
-    return [("", "— none —")] + [(str(rid), name) for rid, name in regions]
+    return [("", _("— none —"))] + [(str(rid), name) for rid, name in regions]
 
 
 def chosen_region(form_value: str | None) -> Region | None:
@@ -71,9 +72,9 @@ class RoleRegionMixin:
     def validate_region_id(self, field) -> None:
         """A coordinator needs a region; the others have none."""
         if self.role.data == Role.COORDINATOR.value and not field.data:
-            raise ValidationError("Choose the region this coordinator works for.")
+            raise ValidationError(_("Choose the region this coordinator works for."))
         if field.data and chosen_region(field.data) is None:
-            raise ValidationError("Unknown region.")
+            raise ValidationError(_("Unknown region."))
 
 
 # Labels read when the form is drawn, in the page's language.
@@ -94,7 +95,7 @@ class InviteForm(RoleRegionMixin, AppForm):
             sa.select(User.id).where(User.email == field.data.strip().lower())
         )
         if taken:
-            raise ValidationError("There is already an account with this email.")
+            raise ValidationError(_("There is already an account with this email."))
 
 
 class EditUserForm(RoleRegionMixin, AppForm):

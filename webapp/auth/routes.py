@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from webapp.auth import bp
@@ -19,8 +21,8 @@ from webapp.auth.services import (
 from webapp.auth.tokens import INVITATION, PASSWORD_RESET, TokenError, read_token
 from webapp.extensions import db
 
-THROTTLED = "Too many failed sign-in attempts. Wait 15 minutes, or reset your password."
-BAD_LOGIN = "That email and password do not match an active account."
+THROTTLED = _l("Too many failed sign-in attempts. Wait 15 minutes, or reset your password.")
+BAD_LOGIN = _l("That email and password do not match an active account.")
 
 
 def sign_in(user, *, remember: bool = False) -> None:
@@ -45,7 +47,7 @@ def login():
             count_sign_in_try(form.email.data)
         except ThrottledError:
             status = 429
-            form.form_errors.append(THROTTLED)
+            form.form_errors.append(str(THROTTLED))
         # The try is counted (committed) before the slow password check, so parallel tries
         # see it; a failure stays counted even though sign-in fails.
         db.session.commit()
@@ -54,11 +56,11 @@ def login():
             db.session.commit()
         if user is not None:
             sign_in(user, remember=form.remember.data)
-            flash(f"Welcome, {user.full_name}.", "success")
+            flash(_("Welcome, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next(url_for("core.home")))
         if status != 429:
             status = 401
-            form.form_errors.append(BAD_LOGIN)
+            form.form_errors.append(str(BAD_LOGIN))
     elif form.is_submitted():
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -73,7 +75,7 @@ def logout():
         end_sessions(current_user._get_current_object())
         db.session.commit()
     logout_user()
-    flash("You are signed out, on every device.", "success")
+    flash(_("You are signed out, on every device."), "success")
     return redirect(url_for("core.home"))
 
 
@@ -84,8 +86,8 @@ def forgot_password():
     if form.validate_on_submit():
         request_password_reset(form.email.data)
         db.session.commit()
-        flash("If an account uses that email, a link to reset the password is on its way. "
-              "It works for one hour.", "success")
+        flash(_("If an account uses that email, a link to reset the password is on its way. "
+                "It works for one hour."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form), 400 if form.is_submitted() else 200
 
@@ -101,7 +103,7 @@ def _password_from_link(token: str, purpose: str, action: str, template: str, do
         set_new_password(user, form.password.data, action)
         db.session.commit()
         sign_in(user)
-        flash(done, "success")
+        flash(str(done), "success")
         return redirect(url_for("core.home"))
     return render_template(template, form=form, user=user), 400 if form.is_submitted() else 200
 
@@ -110,14 +112,15 @@ def _password_from_link(token: str, purpose: str, action: str, template: str, do
 def accept_invitation(token: str):
     """Accept an invitation by choosing a password."""
     return _password_from_link(token, INVITATION, "user.invitation_accepted",
-                               "auth/accept_invitation.html", "Your account is ready.")
+                               "auth/accept_invitation.html", _l("Your account is ready."))
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Choose a new password from an emailed link."""
     return _password_from_link(token, PASSWORD_RESET, "user.password_reset",
-                               "auth/reset_password.html", "Your password has been changed.")
+                               "auth/reset_password.html",
+                               _l("Your password has been changed."))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -128,11 +131,11 @@ def account():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         if not user.check_password(form.current.data):
-            form.current.errors.append("This is not your current password.")
+            form.current.errors.append(_("This is not your current password."))
         else:
             set_new_password(user, form.password.data, "user.password_changed")
             db.session.commit()
             sign_in(user)  # keep this session, under the new session version
-            flash("Password changed. Other devices have been signed out.", "success")
+            flash(_("Password changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form), 400 if form.errors else 200

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.auth.throttle import address_key, count_try, email_key, forget, take_back
@@ -93,9 +96,11 @@ def record_audit(actor: User | None, action: str, target: object, summary: str) 
 
 
 def describe(role: Role, region: Region | None) -> str:
-    """'coordinator of Flanders', 'secretariat', 'door staff'."""
+    """'coordinator of Flanders', 'secretariat', 'door staff' (in the current language)."""
     words = role.label.lower()
-    return f"{words} of {region.name}" if role is Role.COORDINATOR and region else words
+    if role is Role.COORDINATOR and region:
+        return _("%(role)s of %(region)s", role=words, region=region.name)
+    return words
 
 
 def invite_user(
@@ -107,15 +112,19 @@ def invite_user(
     db.session.add(user)
     db.session.flush()
     send_invitation(user)
-    record_audit(actor, "user.invited", user, f"Invited {user.email} as {describe(role, region)}")
+    with force_locale("en"):  # the audit log keeps one language
+        record_audit(actor, "user.invited", user,
+                     f"Invited {user.email} as {describe(role, region)}")
     return user
 
 
 def send_invitation(user: User) -> None:
     """Queue (or re-queue) the invitation email with a fresh link."""
     link = absolute_url("auth.accept_invitation", token=make_token(user, INVITATION))
-    queue_email(user.email, "Your Districts of Creativity account", "invitation",
-                {"user": user, "link": link, "role": describe(user.role, user.region)},
+    with force_locale("en"):  # the invitation is written in English (no language chosen yet)
+        role = describe(user.role, user.region)
+    queue_email(user.email, _l("Your Districts of Creativity account"), "invitation",
+                {"user": user, "link": link, "role": role},
                 to_name=one_line(user.full_name))
 
 
@@ -127,7 +136,8 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         return
     link = absolute_url("auth.reset_password", token=make_token(user, PASSWORD_RESET))
-    queue_email(user.email, "Reset your Districts of Creativity password", "password_reset",
+    queue_email(user.email, _l("Reset your Districts of Creativity password"),
+                "password_reset",
                 {"user": user, "link": link}, to_name=one_line(user.full_name))
 
 
@@ -140,6 +150,13 @@ def set_new_password(user: User, password: str, action: str) -> None:
 def update_account(actor: User, user: User, role: Role, region: Region | None,
                    enabled: bool) -> list[str]:
     """Change a user's role, region or enabled state; every change is audited. Returns them."""
+    with force_locale("en"):  # the changes are audited, in the audit log's one language
+        return _update_account(actor, user, role, region, enabled)
+
+
+def _update_account(actor: User, user: User, role: Role, region: Region | None,
+                    enabled: bool) -> list[str]:
+    """update_account's work (in English)."""
     changes = []
     new_region_id = region.id if region and role is Role.COORDINATOR else None
     if (role, new_region_id) != (user.role, user.region_id):

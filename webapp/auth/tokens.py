@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from webapp.extensions import db
@@ -32,11 +33,11 @@ def read_token(token: str, purpose: str) -> User:
     try:
         data = _serializer(purpose).loads(token, max_age=MAX_AGE[purpose])
     except SignatureExpired:
-        raise TokenError("This link has expired. Ask for a new one.") from None
+        raise TokenError(_("This link has expired. Ask for a new one.")) from None
     except BadSignature:
-        raise TokenError("This link is not valid. Check that you copied all of it.") from None
+        raise TokenError(_("This link is not valid. Check that you copied all of it.")) from None
     user = db.session.get(User, data.get("uid"))
     # Setting a password bumps session_version, so a used link stops matching: single use.
     if user is None or not user.is_enabled or user.session_version != data.get("v"):
-        raise TokenError("This link has already been used or is no longer valid.")
+        raise TokenError(_("This link has already been used or is no longer valid."))
     return user

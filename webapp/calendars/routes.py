@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
@@ -121,8 +122,8 @@ def reset_personal_feed(token: str):
                  f"{person.email}: personal calendar address reset; the old one stopped working")
     db.session.commit()
     flash(
-        "Your calendar has a new address. The old one no longer works: subscribe again "
-        "with the address below.",
+        _("Your calendar has a new address. The old one no longer works: subscribe again "
+          "with the address below."),
         "success",
     )
     return redirect(url_for("calendars.personal_page", token=new_token), code=303)

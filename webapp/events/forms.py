@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import AnyOf, Length, ValidationError
@@ -15,14 +16,14 @@ class EventStatusForm(AppForm):
     """Confirm (a note is optional) or cancel (a reason is required) an event; posted once
     to be asked, then again with `confirmed` to do it."""
 
-    action = HiddenField(validators=[AnyOf((CONFIRM, CANCEL), message="Choose what to do.")])
+    action = HiddenField(validators=[AnyOf((CONFIRM, CANCEL), message=_l("Choose what to do."))])
     reason = TextAreaField(_l("Reason"), validators=[Length(max=500)])
     confirmed = HiddenField()
 
     def validate_reason(self, field) -> None:
         """A cancellation says why: the reason goes to everyone registered."""
         if self.action.data == CANCEL and not (field.data or "").strip():
-            raise ValidationError("Give a reason: it is sent to everyone registered.")
+            raise ValidationError(_("Give a reason: it is sent to everyone registered."))
 
     @property
     def reason_text(self) -> str:

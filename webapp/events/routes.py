@@ -7,6 +7,7 @@ from itertools import groupby
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -97,12 +98,17 @@ def status(event_id: int):
         if form.action.data == CANCEL:
             told = cancel(event, reason)
             record_audit(actor, "event.cancelled", event, f"Cancelled {event.title}: {reason}")
-            news = f"{event.title} is cancelled; {told} cancellations queued."
+            # English says "1 cancellations" as it always has; the catalogs may count.
+            news = ngettext("%(title)s is cancelled; %(num)d cancellations queued.",
+                            "%(title)s is cancelled; %(num)d cancellations queued.", told,
+                            title=event.title)
         else:
             told = confirm(event)
             record_audit(actor, "event.confirmed", event,
                          f"Confirmed {event.title}" + (f": {reason}" if reason else ""))
-            news = f"{event.title} is confirmed; calendar updates queued for {told} people."
+            news = ngettext("%(title)s is confirmed; calendar updates queued for %(num)d people.",
+                            "%(title)s is confirmed; calendar updates queued for %(num)d people.",
+                            told, title=event.title)
     except StatusError as exc:
         db.session.rollback()
         flash(str(exc), "error")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from webapp.calendars.event_news import cancel_event, send_update
 from webapp.extensions import db
@@ -65,9 +66,9 @@ def confirm(event: Event) -> int:
     """A planned event is going ahead: calendars show STATUS:CONFIRMED (a higher SEQUENCE)
     and each confirmed registrant gets the update. Returns how many were told."""
     if event.status is EventStatus.CANCELLED:
-        raise StatusError("A cancelled event stays cancelled.")
+        raise StatusError(_("A cancelled event stays cancelled."))
     if event.status is EventStatus.CONFIRMED:
-        raise StatusError(f"{event.title} is already confirmed.")
+        raise StatusError(_("%(title)s is already confirmed.", title=event.title))
     event.status = EventStatus.CONFIRMED
     db.session.flush()  # the SEQUENCE bump happens here (models/calendar.py)
     return send_update(event)
@@ -77,7 +78,7 @@ def cancel(event: Event, reason: str) -> int:
     """Call the event off, keeping it (feeds: STATUS:CANCELLED); every registrant and
     mission guest gets a METHOD:CANCEL. Returns how many messages were queued."""
     if event.status is EventStatus.CANCELLED:
-        raise StatusError(f"{event.title} is already cancelled.")
+        raise StatusError(_("%(title)s is already cancelled.", title=event.title))
     if not (reason or "").strip():
-        raise StatusError("Give a reason: it is sent to everyone registered.")
+        raise StatusError(_("Give a reason: it is sent to everyone registered."))
     return cancel_event(event, reason)

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 
 @dataclass(frozen=True)
 class Link:
@@ -34,12 +37,7 @@ def days_until(moment: datetime, zone: str, now: datetime) -> int:
 def in_days(days: int) -> str:
     """'today', 'tomorrow', 'in 5 days'."""
     if days == 0:
-        return "today"
+        return _("today")
     if days == 1:
-        return "tomorrow"
-    return f"in {days} days"
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """'1 delegate', '3 delegates'."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+        return _("tomorrow")
+    return ngettext("in %(num)d day", "in %(num)d days", days)

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from webapp.extensions import db
-from webapp.home.common import Link, NextStep, days_until, in_days, plural
+from webapp.home.common import Link, NextStep, days_until, in_days
 from webapp.models import (
     Delegation,
     DelegationQuota,
@@ -215,24 +217,31 @@ def _delegation_steps(line: DelegationLine) -> list[NextStep]:
     title, steps = line.event.title, []
     if line.deadline_days is not None:
         steps.append(NextStep(
-            f"Delegation deadline for {title} {in_days(line.deadline_days)}: "
-            f"{line.used} of {line.quota} places used.",
-            "Complete the delegation", line.link, urgent=line.deadline_days <= SOON_DAYS))
+            _("Delegation deadline for %(title)s %(when)s: %(used)s of %(quota)s places used.",
+              title=title, when=in_days(line.deadline_days), used=line.used, quota=line.quota),
+            _("Complete the delegation"), line.link, urgent=line.deadline_days <= SOON_DAYS))
     if line.used == 0:
-        steps.append(NextStep(f"No delegate registered yet for {title} "
-                              f"({plural(line.quota, 'place')} in your quota).",
-                              "Add delegates", line.link))
+        steps.append(NextStep(
+            ngettext("No delegate registered yet for %(title)s (%(num)d place in your quota).",
+                     "No delegate registered yet for %(title)s (%(num)d places in your quota).",
+                     line.quota, title=title),
+            _("Add delegates"), line.link))
     elif not line.heads:
-        steps.append(NextStep(f"No head of delegation named for {title}.",
-                              "Name the head of delegation", line.link))
+        steps.append(NextStep(_("No head of delegation named for %(title)s.", title=title),
+                              _("Name the head of delegation"), line.link))
     if line.without_email:
         steps.append(NextStep(
-            f"{plural(line.without_email, 'delegate')} of {title} without an email: they get "
-            "no confirmation and no calendar invitation.", "Add their emails", line.link))
+            ngettext("%(num)d delegate of %(title)s without an email: they get no "
+                     "confirmation and no calendar invitation.",
+                     "%(num)d delegates of %(title)s without an email: they get no "
+                     "confirmation and no calendar invitation.", line.without_email, title=title),
+            _("Add their emails"), line.link))
     if line.waitlisted:
         steps.append(NextStep(
-            f"{plural(line.waitlisted, 'delegate')} of {title} on the waiting list.",
-            "See the delegation", line.link))
+            ngettext("%(num)d delegate of %(title)s on the waiting list.",
+                     "%(num)d delegates of %(title)s on the waiting list.", line.waitlisted,
+                     title=title),
+            _("See the delegation"), line.link))
     return steps
 
 
@@ -243,14 +252,18 @@ def _mission_steps(line: MissionLine) -> list[NextStep]:
     title = line.event.title
     guests = Link("missions.guests", {"mission_id": line.event.id})
     if line.hosted and line.guests == 0:
-        return [NextStep(f"Nobody is invited yet to {title}.", "Invite guests", guests)]
+        return [NextStep(_("Nobody is invited yet to %(title)s.", title=title),
+                         _("Invite guests"), guests)]
     if line.hosted and line.not_answered:
-        return [NextStep(f"{plural(line.not_answered, 'guest')} of {title} "
-                         f"{'has' if line.not_answered == 1 else 'have'} not answered yet.",
-                         "Record their answers", guests)]
+        return [NextStep(ngettext("%(num)d guest of %(title)s has not answered yet.",
+                                  "%(num)d guests of %(title)s have not answered yet.",
+                                  line.not_answered, title=title),
+                         _("Record their answers"), guests)]
     if not line.hosted and line.link is not None:
-        return [NextStep(f"{plural(line.guests, 'person', 'people')} of your region "
-                         f"invited to {title}.", "Read the timetable", line.link)]
+        return [NextStep(ngettext("%(num)d person of your region invited to %(title)s.",
+                                  "%(num)d people of your region invited to %(title)s.",
+                                  line.guests, title=title),
+                         _("Read the timetable"), line.link)]
     return []
 
 
@@ -269,9 +282,9 @@ def coordinator_home(region_id: int, now: datetime) -> CoordinatorHome:
     steps = []
     if flags:
         steps.append(NextStep(
-            f"{region.name} is flagged by the engagement policy: "
-            + ", ".join(flag.title for flag in flags) + ".",
-            "Read the notice", Link("regions.detail", {"slug": region.slug}), urgent=True))
+            _("%(region)s is flagged by the engagement policy: %(flags)s.", region=region.name,
+              flags=", ".join(str(flag.title) for flag in flags)),
+            _("Read the notice"), Link("regions.detail", {"slug": region.slug}), urgent=True))
     for line in delegations:
         steps += _delegation_steps(line)
     for mission in missions:

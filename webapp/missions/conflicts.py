@@ -13,8 +13,13 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from flask import has_app_context
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from webapp.text import one_line
 
@@ -38,12 +43,12 @@ class Rule(enum.StrEnum):
 
 
 RULE_LABELS = {
-    Rule.GUEST_DOUBLE_BOOKED: "Guest in two places",
-    Rule.VENUE_DOUBLE_BOOKED: "Host booked twice",
-    Rule.OUTSIDE_MISSION: "Outside the mission",
-    Rule.OUTSIDE_STAY: "Outside a guest's stay",
-    Rule.OVER_CAPACITY: "Over capacity",
-    Rule.TRAVEL_TIME: "Too little travel time",
+    Rule.GUEST_DOUBLE_BOOKED: _l("Guest in two places"),
+    Rule.VENUE_DOUBLE_BOOKED: _l("Host booked twice"),
+    Rule.OUTSIDE_MISSION: _l("Outside the mission"),
+    Rule.OUTSIDE_STAY: _l("Outside a guest's stay"),
+    Rule.OVER_CAPACITY: _l("Over capacity"),
+    Rule.TRAVEL_TIME: _l("Too little travel time"),
 }
 
 
@@ -101,6 +106,13 @@ class PlanWarning:
         return guest_id in self.guest_ids
 
 
+def short_day(day: date) -> str:
+    """'Tue 8 May', in the page's language (English when run outside the app)."""
+    if has_app_context():
+        return format_date(day, "EEE d MMM")
+    return f"{day.strftime('%a')} {day.day} {day.strftime('%b')}"
+
+
 def normalised(text: str | None) -> str:
     """Case and spacing do not make two places different ('Aarhus  C' = 'aarhus c')."""
     return one_line(text).casefold()
@@ -124,22 +136,25 @@ class _Namer:
         if key not in self._items:
             start = item.starts_at.astimezone(self.zone)
             end = item.ends_at.astimezone(self.zone)
-            day = f"{start.strftime('%a')} {start.day} {start.strftime('%b')}"
+            day = short_day(start.date())
             self._items[key] = f"“{item.title}” ({day} {start:%H:%M}–{end:%H:%M})"
         return self._items[key]
 
     def when(self, moment: datetime) -> str:
         """'Tue 8 May 09:00' in the mission's zone."""
         local = moment.astimezone(self.zone)
-        return f"{local.strftime('%a')} {local.day} {local.strftime('%b')} {local:%H:%M}"
+        return f"{short_day(local.date())} {local:%H:%M}"
 
     def stay(self, guest: GuestStay) -> str:
         """'stay Tue 8 May 10:00 – Thu 10 May 18:00', or the one end that is known."""
         if guest.arrives_at and guest.departs_at:
-            return f"stay {self.when(guest.arrives_at)} – {self.when(guest.departs_at)}"
+            return _("stay %(arrives)s – %(departs)s", arrives=self.when(guest.arrives_at),
+                     departs=self.when(guest.departs_at))
         if guest.arrives_at:
-            return f"arrives {self.when(guest.arrives_at)}"
-        return f"leaves {self.when(guest.departs_at)}" if guest.departs_at else "stay not known"
+            return _("arrives %(when)s", when=self.when(guest.arrives_at))
+        if guest.departs_at:
+            return _("leaves %(when)s", when=self.when(guest.departs_at))
+        return _("stay not known")
 
     def people(self, guest_ids: Iterable[int], describe=None) -> tuple[
             tuple[int, ...], tuple[str, ...], str]:
@@ -150,16 +165,19 @@ class _Namer:
         names = tuple(self.names[g] for g in ids)
         details = {describe(g) for g in ids} if describe else set()
         if len(ids) > NAMES_SHOWN and len(ids) == len(self.everyone) and len(details) <= 1:
-            extra = f" ({details.pop()})" if details else ""
-            return ids, names, f"all {len(ids)} guests{extra}"
+            if details:
+                return ids, names, _("all %(num)d guests (%(detail)s)", num=len(ids),
+                                     detail=details.pop())
+            return ids, names, _("all %(num)d guests", num=len(ids))
         shown = [self.names[g] + (f" ({describe(g)})" if describe else "")
                  for g in ids[:NAMES_SHOWN]]
         if len(names) > NAMES_SHOWN:
-            phrase = ", ".join(shown) + f" and {len(names) - NAMES_SHOWN} more"
+            phrase = _("%(names)s and %(num)d more", names=", ".join(shown),
+                       num=len(names) - NAMES_SHOWN)
         elif len(shown) > 1:
-            phrase = ", ".join(shown[:-1]) + " and " + shown[-1]
+            phrase = _("%(names)s and %(last)s", names=", ".join(shown[:-1]), last=shown[-1])
         else:
-            phrase = shown[0] if shown else "nobody"
+            phrase = shown[0] if shown else _("nobody")
         return ids, names, phrase
 
 
@@ -241,8 +259,9 @@ def _guest_double_bookings(schedules, namer: _Namer) -> list[PlanWarning]:
         ids, names, phrase = namer.people(guest_ids)
         warnings.append(PlanWarning(
             Rule.GUEST_DOUBLE_BOOKED,
-            f"{phrase} {'is' if len(ids) == 1 else 'are'} in both {namer.item(a)} "
-            f"and {namer.item(b)}.",
+            ngettext("%(people)s is in both %(first)s and %(second)s.",
+                     "%(people)s are in both %(first)s and %(second)s.", len(ids),
+                     people=phrase, first=namer.item(a), second=namer.item(b)),
             (a.id, b.id), ids, names,
         ))
     return warnings
@@ -251,7 +270,8 @@ def _guest_double_bookings(schedules, namer: _Namer) -> list[PlanWarning]:
 def _venue_double_bookings(ordered: Sequence[ItemSlot], namer: _Namer) -> list[PlanWarning]:
     """The same host organisation or the same address in two items at once."""
     places: dict[tuple, tuple[ItemSlot, ItemSlot, list[str]]] = {}
-    for what, attribute in (("host organisation", "host_organisation"), ("address", "address")):
+    for what, attribute in ((_("host organisation %(name)s"), "host_organisation"),
+                            (_("address %(name)s"), "address")):
         groups: dict[str, list[ItemSlot]] = defaultdict(list)
         for item in ordered:
             key = normalised(getattr(item, attribute))
@@ -259,13 +279,17 @@ def _venue_double_bookings(ordered: Sequence[ItemSlot], namer: _Namer) -> list[P
                 groups[key].append(item)
         for group in groups.values():
             for a, b in _overlapping_pairs(group):
-                label = f"{what} {getattr(a, attribute)}"
+                label = what % {"name": getattr(a, attribute)}
                 places.setdefault((id(a), id(b)), (a, b, []))[2].append(label)
     return [
         PlanWarning(
             Rule.VENUE_DOUBLE_BOOKED,
-            f"The {' and the '.join(labels)} {'is' if len(labels) == 1 else 'are'} booked "
-            f"twice at once: {namer.item(a)} and {namer.item(b)}.",
+            _("The %(place)s is booked twice at once: %(first)s and %(second)s.",
+              place=labels[0], first=namer.item(a), second=namer.item(b))
+            if len(labels) == 1 else
+            _("The %(place)s and the %(other)s are booked twice at once: %(first)s and "
+              "%(second)s.", place=labels[0], other=labels[1], first=namer.item(a),
+              second=namer.item(b)),
             (a.id, b.id),
         )
         for a, b, labels in places.values()
@@ -279,7 +303,7 @@ def _outside_mission(
     return [
         PlanWarning(
             Rule.OUTSIDE_MISSION,
-            f"{namer.item(item)} is outside the mission's dates.",
+            _("%(item)s is outside the mission's dates.", item=namer.item(item)),
             (item.id,),
         )
         for item in ordered
@@ -302,7 +326,8 @@ def _outside_stays(ordered, attending, guests: Sequence[GuestStay], namer) -> li
             ids, names, phrase = namer.people(away, lambda gid: namer.stay(stays[gid]))
             warnings.append(PlanWarning(
                 Rule.OUTSIDE_STAY,
-                f"{namer.item(item)} is outside the stay of {phrase}.",
+                _("%(item)s is outside the stay of %(people)s.", item=namer.item(item),
+                  people=phrase),
                 (item.id,), ids, names,
             ))
     return warnings
@@ -314,10 +339,11 @@ def _over_capacity(ordered, attending, namer: _Namer) -> list[PlanWarning]:
     for item in ordered:
         count = len(attending[id(item)])
         if item.capacity is not None and count > item.capacity:
-            ids, names, _ = namer.people(attending[id(item)])
+            ids, names, _phrase = namer.people(attending[id(item)])
             warnings.append(PlanWarning(
                 Rule.OVER_CAPACITY,
-                f"{namer.item(item)} has {count} guests for {item.capacity} places.",
+                _("%(item)s has %(count)s guests for %(capacity)s places.",
+                  item=namer.item(item), count=count, capacity=item.capacity),
                 (item.id,), ids, names,
             ))
     return warnings
@@ -356,8 +382,9 @@ def _travel_time(frame: MissionFrame, schedules, namer: _Namer) -> list[PlanWarn
         gap = int((b.starts_at - a.ends_at).total_seconds() // 60)
         warnings.append(PlanWarning(
             Rule.TRAVEL_TIME,
-            f"Only {gap} min between {namer.item(a)} and {namer.item(b)} at another place "
-            f"(travel buffer {buffer_minutes} min) for {phrase}.",
+            _("Only %(gap)s min between %(first)s and %(second)s at another place (travel "
+              "buffer %(buffer)s min) for %(people)s.", gap=gap, first=namer.item(a),
+              second=namer.item(b), buffer=buffer_minutes, people=phrase),
             (a.id, b.id), ids, names,
         ))
     return warnings

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import LazyString
+from flask_babel import LazyString, format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -52,7 +53,7 @@ def zone_choices() -> list[tuple[str, str]]:
 
 def _local_field(label: str, required: bool = True) -> LocalDateTimeField:
     """A date-and-time input in local time (the form's `local_zone`: the mission's)."""
-    message = "Give a date and time (YYYY-MM-DD HH:MM)."
+    message = _l("Give a date and time (YYYY-MM-DD HH:MM).")
     return LocalDateTimeField(
         label, validators=[InputRequired(message)] if required else [Optional()],
     )
@@ -64,7 +65,7 @@ class EndsAfterStartMixin:
     def validate_ends_at(self, field) -> None:
         """An item or a stay cannot end before it starts."""
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
-            raise ValidationError("The end must come after the start.")
+            raise ValidationError(_("The end must come after the start."))
 
 
 class MissionForm(EndsAfterStartMixin, AppForm):
@@ -82,8 +83,8 @@ class MissionForm(EndsAfterStartMixin, AppForm):
     ends_at = _local_field(_l("Ends (local time)"))
     travel_buffer_minutes = IntegerField(
         _l("Travel buffer (minutes)"), default=30,
-        validators=[InputRequired("Give the travel buffer in minutes."),
-                    NumberRange(0, 1440, "Between 0 and 1440 minutes.")],
+        validators=[InputRequired(_l("Give the travel buffer in minutes.")),
+                    NumberRange(0, 1440, _l("Between 0 and 1440 minutes."))],
     )
 
     @property
@@ -95,13 +96,13 @@ class MissionForm(EndsAfterStartMixin, AppForm):
         """Only real IANA zones, so local times can be computed."""
         field.data = (field.data or "").strip()
         if field.data not in iana_zones():
-            raise ValidationError("Choose a time zone from the list (an IANA zone such as "
-                                  "Europe/Madrid).")
+            raise ValidationError(_("Choose a time zone from the list (an IANA zone such as "
+                                    "Europe/Madrid)."))
 
     def validate_host_region_id(self, field) -> None:
         """The host must be one of the regions offered."""
         if str(field.data) not in {choice[0] for choice in field.choices}:
-            raise ValidationError("Choose the host region.")
+            raise ValidationError(_("Choose the host region."))
 
 
 class InviteGuestForm(AppForm):
@@ -120,16 +121,16 @@ class InviteGuestForm(AppForm):
     def validate_region_id(self, field) -> None:
         """The region, when given, is one of those offered."""
         if field.data and str(field.data) not in {v for v, _ in field.choices}:
-            raise ValidationError("Choose a region from the list.")
+            raise ValidationError(_("Choose a region from the list."))
 
     def validate_person_ids(self, field) -> None:
         """Someone to invite, each from the list offered."""
         if not field.data and not self.all_representatives.data and not self.email.data:
-            raise ValidationError("Tick the people to invite, tick all representatives, "
-                                  "or give an email address below.")
+            raise ValidationError(_("Tick the people to invite, tick all representatives, "
+                                    "or give an email address below."))
         known = {value for value, _ in field.choices}
         if any(pid not in known for pid in field.data or []):
-            raise ValidationError("Tick people from the list.")
+            raise ValidationError(_("Tick people from the list."))
 
 
 class GuestForm(EndsAfterStartMixin, AppForm):
@@ -143,8 +144,8 @@ class GuestForm(EndsAfterStartMixin, AppForm):
 
 
 def day_label(day: date) -> str:
-    """'Mon 5 May 2031'."""
-    return f"{day.strftime('%a')} {day.day} {day.strftime('%B %Y')}"
+    """'Mon 5 May 2031' (in the page's language)."""
+    return format_date(day, "EEE d MMMM y")
 
 
 class WithinMissionDays:
@@ -153,24 +154,24 @@ class WithinMissionDays:
 
     mission_days: tuple[date, date] | None = None
 
-    def _check_within(self, field, what: str) -> None:
+    def _check_within(self, field, message) -> None:
         """`field`'s day falls on one of the mission's days."""
         if not (field.data and self.mission_days):
             return
         first, last = self.mission_days
         if not first <= field.data.date() <= last:
-            raise ValidationError(
-                f"Give {what} on one of the mission days: {day_label(first)} to "
-                f"{day_label(last)}.")
+            raise ValidationError(message % {"first": day_label(first), "last": day_label(last)})
 
     def validate_starts_at(self, field) -> None:
         """Arrival on the mission's days."""
-        self._check_within(field, "an arrival")
+        self._check_within(field, _("Give an arrival on one of the mission days: %(first)s to "
+                                    "%(last)s."))
 
     def validate_ends_at(self, field) -> None:
         """Departure after arrival, on the mission's days."""
         super().validate_ends_at(field)
-        self._check_within(field, "a departure")
+        self._check_within(field, _("Give a departure on one of the mission days: %(first)s to "
+                                    "%(last)s."))
 
 
 class GuestRecordForm(WithinMissionDays, GuestForm):
@@ -183,12 +184,12 @@ class GuestRecordForm(WithinMissionDays, GuestForm):
 class GuestAnswerForm(GuestRecordForm):
     """A guest's own answer through their signed link: coming or not, stay, note."""
 
-    status = RadioField("Will you come?", choices=[
-        (GuestStatus.ACCEPTED.value, "Yes, I accept the invitation"),
-        (GuestStatus.DECLINED.value, "No, I decline")], validate_choice=False,
-        validators=[InputRequired("Say whether you accept or decline."),
+    status = RadioField(_l("Will you come?"), choices=[
+        (GuestStatus.ACCEPTED.value, _l("Yes, I accept the invitation")),
+        (GuestStatus.DECLINED.value, _l("No, I decline"))], validate_choice=False,
+        validators=[InputRequired(_l("Say whether you accept or decline.")),
                     AnyOf([GuestStatus.ACCEPTED.value, GuestStatus.DECLINED.value],
-                          "Choose accept or decline.")])
+                          _l("Choose accept or decline."))])
 
 
 class ItemForm(EndsAfterStartMixin, AppForm):
@@ -210,7 +211,7 @@ class ItemForm(EndsAfterStartMixin, AppForm):
     starts_at = _local_field(_l("Starts (local time)"))
     ends_at = _local_field(_l("Ends (local time)"))
     capacity = IntegerField(_l("Capacity (places)"), validators=[
-        Optional(), NumberRange(0, 100_000, "Give a number of places, 0 or more.")])
+        Optional(), NumberRange(0, 100_000, _l("Give a number of places, 0 or more."))])
     attendance = RadioField(_l("Who attends"), default="all", choices=[
         ("all", _l("All guests")), ("some", _l("Only the guests ticked below (a parallel split)"))])
     guest_ids = SelectMultipleField(_l("Guests"), coerce=int, choices=[], validate_choice=False,
@@ -221,6 +222,6 @@ class ItemForm(EndsAfterStartMixin, AppForm):
         """A split names at least one guest, all from this mission."""
         known = {value for value, _ in field.choices}
         if any(gid not in known for gid in field.data or []):
-            raise ValidationError("Tick guests from this mission's list.")
+            raise ValidationError(_("Tick guests from this mission's list."))
         if self.attendance.data == "some" and not field.data:
-            raise ValidationError("Tick at least one guest, or choose “All guests”.")
+            raise ValidationError(_("Tick at least one guest, or choose “All guests”."))

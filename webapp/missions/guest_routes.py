@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from webapp.auth.services import record_audit
@@ -67,9 +68,9 @@ def _people_chosen(event: Event, form: InviteGuestForm) -> list[Person]:
             form.email.data, one_line(form.full_name.data),
             db.session.get(Region, int(region_id)) if region_id else None))
     if not people:
-        raise MissionError("No representative of a member region (other than the host) is "
-                           f"in office on {day_label(event.local_first_day)}, the mission's "
-                           "first day. Tick people or invite them by email.")
+        raise MissionError(_("No representative of a member region (other than the host) is "
+                             "in office on %(day)s, the mission's first day. Tick people or "
+                             "invite them by email.", day=day_label(event.local_first_day)))
     return people
 
 
@@ -80,26 +81,30 @@ def _names(guests) -> str:
     """'Ann, Bo and Cy', or 'Ann, …, Hu and 4 more'."""
     names = [g.person.full_name if isinstance(g, MissionGuest) else g.full_name for g in guests]
     if len(names) > NAMES_IN_A_MESSAGE:
-        return ", ".join(names[:NAMES_IN_A_MESSAGE]) + \
-            f" and {len(names) - NAMES_IN_A_MESSAGE} more"
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return _("%(names)s and %(num)d more", names=", ".join(names[:NAMES_IN_A_MESSAGE]),
+                 num=len(names) - NAMES_IN_A_MESSAGE)
+    return names[0] if len(names) == 1 else _("%(names)s and %(last)s",
+                                              names=", ".join(names[:-1]), last=names[-1])
 
 
 def _flash_outcome(outcome: InviteOutcome) -> None:
     """Say who was invited, who got no email (and what to do), who was already on the list."""
     mailed = [g for g in outcome.invited if g not in outcome.without_email]
     if mailed:
-        flash(f"{_names(mailed)} {'is' if len(mailed) == 1 else 'are'} invited; an email with "
-              f"{'their' if len(mailed) > 1 else 'the'} itinerary link is on its way "
-              f"to {'each' if len(mailed) > 1 else 'them'}.", "success")
+        flash(ngettext("%(names)s is invited; an email with the itinerary link is on its way "
+                       "to them.",
+                       "%(names)s are invited; an email with their itinerary link is on its way "
+                       "to each.", len(mailed), names=_names(mailed)), "success")
     if outcome.without_email:
-        many = len(outcome.without_email) > 1
-        flash(f"{_names(outcome.without_email)} {'are' if many else 'is'} invited, but no "
-              f"email address is recorded for {'them' if many else 'this guest'}: nothing was "
-              "sent. Pass on the itinerary link shown on the guest list, or record their "
-              "answer yourself.", "warning")
+        flash(ngettext("%(names)s is invited, but no email address is recorded for this "
+                       "guest: nothing was sent. Pass on the itinerary link shown on the guest "
+                       "list, or record their answer yourself.",
+                       "%(names)s are invited, but no email address is recorded for them: "
+                       "nothing was sent. Pass on the itinerary link shown on the guest list, "
+                       "or record their answer yourself.", len(outcome.without_email),
+                       names=_names(outcome.without_email)), "warning")
     if outcome.already:
-        flash(f"Already on the guest list: {_names(outcome.already)}.", "info")
+        flash(_("Already on the guest list: %(names)s.", names=_names(outcome.already)), "info")
 
 
 @bp.route("/<int:mission_id>/guests", methods=["GET", "POST"])
@@ -158,7 +163,7 @@ def edit_guest(mission_id: int, guest_id: int):
     if form.validate_on_submit():
         _save_answer(form, guest, event, by_guest=False)
         db.session.commit()
-        flash(f"{guest.person.full_name}: saved.", "success")
+        flash(_("%(name)s: saved.", name=guest.person.full_name), "success")
         return redirect(url_for("missions.guests", mission_id=event.id))
     return render_template("missions/guest_form.html", event=event, guest=guest, form=form,
                            days=[day_label(d) for d in form.mission_days]), (

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.auth.services import record_audit
@@ -58,7 +59,7 @@ def person_by_email(email: str, full_name: str | None, region: Region | None) ->
     person = db.session.scalars(sa.select(Person).where(Person.email == email)).one_or_none()
     if person is None:
         if not (full_name and full_name.strip()):
-            raise MissionError("Give the guest's name: nobody with this email is known yet.")
+            raise MissionError(_("Give the guest's name: nobody with this email is known yet."))
         person = Person(full_name=full_name.strip(), email=email,
                         region_id=region.id if region else None)
         db.session.add(person)
@@ -108,8 +109,9 @@ def invite_people(event: Event, people: Iterable[Person]) -> InviteOutcome:
                     to_name=one_line(person.full_name), language=event.default_language)
     if not outcome.invited and outcome.already:
         names = ", ".join(p.full_name for p in outcome.already)
-        raise MissionError(f"{names} {'is' if len(outcome.already) == 1 else 'are'} "
-                           "already on the guest list.")
+        raise MissionError(ngettext("%(names)s is already on the guest list.",
+                                    "%(names)s are already on the guest list.",
+                                    len(outcome.already), names=names))
     return outcome
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from webapp.auth.audit import changes_between, quoted
 from webapp.auth.services import record_audit
@@ -113,12 +115,14 @@ def _item_page(event: Event, item: AgendaItem | None):
                 db.session.commit()
                 concerning = [w for w in mission_warnings(event) if w.concerns_item(saved.id)]
                 if concerning:
-                    many = len(concerning) != 1
-                    flash(f"Saved “{saved.title}”. {len(concerning)} warning{'s' if many else ''} "
-                          f"concern{'' if many else 's'} it: see the planner below (you decide "
-                          "whether to change it).", "warning")
+                    flash(ngettext("Saved “%(title)s”. %(num)d warning concerns it: see the "
+                                   "planner below (you decide whether to change it).",
+                                   "Saved “%(title)s”. %(num)d warnings concern it: see the "
+                                   "planner below (you decide whether to change it).",
+                                   len(concerning), title=saved.title), "warning")
                 else:
-                    flash(f"Saved “{saved.title}”. No planning conflicts.", "success")
+                    flash(_("Saved “%(title)s”. No planning conflicts.", title=saved.title),
+                          "success")
                 return redirect(url_for("missions.plan", mission_id=event.id,
                                         _anchor=f"item-{saved.id}"))
     elif item is not None and request.method == "GET" and not item.is_cancelled:
@@ -158,7 +162,8 @@ def cancel(mission_id: int, item_id: int):
     record_audit(_actor(), "agenda.item_cancelled", item,
                  f"{event.title}: “{item.title}” cancelled; {told} guest(s) notified")
     db.session.commit()
-    flash(f"“{item.title}” is cancelled; {told} guest{'s' if told != 1 else ''} notified.",
+    flash(ngettext("“%(title)s” is cancelled; %(num)d guest notified.",
+                   "“%(title)s” is cancelled; %(num)d guests notified.", told, title=item.title),
           "success")
     return redirect(url_for("missions.plan", mission_id=event.id))
 
@@ -175,7 +180,7 @@ def check_item(mission_id: int):
         return jsonify(ok=False, errors=form.errors, warnings=[])
     titles = _titles(event)
     return jsonify(ok=True, errors={}, warnings=[
-        {"rule": w.rule.value, "label": w.rule.label, "message": w.message,
+        {"rule": w.rule.value, "label": str(w.rule.label), "message": w.message,
          "items": [{"title": titles[i], "url": url_for("missions.plan", mission_id=event.id,
                                                        _anchor=f"item-{i}")}
                    for i in dict.fromkeys(w.item_ids) if i in titles]}

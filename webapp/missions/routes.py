@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.auth.access import require_region, require_role
@@ -93,8 +94,8 @@ def new_mission():
         record_audit(_actor(), "mission.created", event, f"{event.title}, hosted by "
                      f"{region.name}, {quoted(event.starts_at)} to {quoted(event.ends_at)}")
         db.session.commit()
-        flash(f"Reverse mission “{event.title}” created. Invite guests and add the agenda.",
-              "success")
+        flash(_("Reverse mission “%(title)s” created. Invite guests and add the agenda.",
+                title=event.title), "success")
         return redirect(url_for("missions.plan", mission_id=event.id))
     return render_template("missions/mission_form.html", form=form, event=None), (
         400 if form.errors else 200
@@ -126,7 +127,7 @@ def edit_mission(mission_id: int):
             record_audit(_actor(), "mission.updated", event,
                          f"{event.title}: " + "; ".join(changes))
         db.session.commit()
-        flash("Mission saved.", "success")
+        flash(_("Mission saved."), "success")
         return redirect(url_for("missions.plan", mission_id=event.id))
     return render_template("missions/mission_form.html", form=form, event=event), (
         400 if form.errors else 200
@@ -156,7 +157,7 @@ def timetable(mission_id: int):
     event = get_mission(mission_id)
     planner = can_plan(event)
     if not event.is_public and not planner:
-        abort(404, description=f"There is no reverse mission number {mission_id}.")
+        abort(404, description=_("There is no reverse mission number %(num)s.", num=mission_id))
     items = active_items(event)
     return render_template(
         "missions/timetable.html", event=event, days=layout.by_day(items, event.timezone),

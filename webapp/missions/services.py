@@ -113,7 +113,7 @@ def save_item(event: Event, item: AgendaItem | None, fields: dict,
     guests_by_id = {g.id: g for g in event.guests}
     unknown = set(selected_guest_ids) - set(guests_by_id)
     if unknown:
-        raise MissionError("Some of the chosen guests are not on this mission's guest list.")
+        raise MissionError(_("Some of the chosen guests are not on this mission's guest list."))
     before = snapshot(item) if item is not None and item.id is not None else None
     if item is None:
         item = AgendaItem(event=event)

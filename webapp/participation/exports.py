@@ -7,6 +7,8 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+
 from webapp.participation.matrix import Matrix, YearFigure, delegates_per_year
 
 # Spreadsheets run a cell starting with these as a formula (CSV injection).
@@ -97,9 +99,10 @@ def chart(matrix: Matrix) -> Chart:
     width = max(NAME_WIDTH + max(len(years), 1) * COLUMN + 20, 600)  # room for the legend
     legend_y = TOP + len(table) * ROW + 16
     total = sum(f.delegates for _, figs in table for f in figs.values())
-    summary = (f"Delegates checked in per region and year, {years[0]}–{years[-1]}: {total} in "
-               f"all; the most in one year was {biggest}." if years
-               else "No event in the chosen period.")
+    summary = (_("Delegates checked in per region and year, %(first)s–%(last)s: %(total)s in "
+                 "all; the most in one year was %(biggest)s.", first=years[0], last=years[-1],
+                 total=total, biggest=biggest) if years
+               else _("No event in the chosen period."))
     return Chart(width, int(legend_y + 40), [(y, NAME_WIDTH + c * COLUMN + COLUMN / 2)
                                              for c, y in enumerate(years)],
                  regions, bars, biggest, legend_y, summary)

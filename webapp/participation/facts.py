@@ -9,6 +9,9 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from webapp.models.event import EventKind
 from webapp.models.region import MembershipKind, RegionStatus, status_from_entries
 from webapp.models.types import DatePrecision, format_date
@@ -182,11 +185,11 @@ class CellState(enum.StrEnum):
 
 # symbol, legend text: the symbol carries the meaning, colour only repeats it
 CELL_LEGEND = {
-    CellState.HOSTED: ("★", "Hosted (counts as attending)"),
-    CellState.ATTENDED: ("✓", "Attended: delegates checked in / registered"),
-    CellState.NO_SHOW: ("○", "Registered, but nobody came (counts as missed)"),
-    CellState.MISSED: ("✗", "Missed while a member"),
-    CellState.NOT_MEMBER: ("–", "Not a member then"),
+    CellState.HOSTED: ("★", _l("Hosted (counts as attending)")),
+    CellState.ATTENDED: ("✓", _l("Attended: delegates checked in / registered")),
+    CellState.NO_SHOW: ("○", _l("Registered, but nobody came (counts as missed)")),
+    CellState.MISSED: ("✗", _l("Missed while a member")),
+    CellState.NOT_MEMBER: ("–", _l("Not a member then")),
 }
 
 
@@ -213,31 +216,32 @@ class Cell:
         """What the cell shows next to its symbol: '5/6', 'missed', 'host'."""
         a = self.attendance
         if self.state is CellState.HOSTED:
-            return "host"
+            return _("host")
         if self.state in (CellState.ATTENDED, CellState.NO_SHOW):
-            return "on record" if a.registered is None else f"{a.attended}/{a.registered}"
-        return "missed" if self.state is CellState.MISSED else ""
+            return _("on record") if a.registered is None else f"{a.attended}/{a.registered}"
+        return _("missed") if self.state is CellState.MISSED else ""
 
     @property
     def text(self) -> str:
         """The full wording, for screen readers, tooltips and the CSV."""
         a = self.attendance
         if self.state is CellState.HOSTED:
-            text = "hosted"
+            text = _("hosted")
         elif self.state is CellState.ATTENDED:
-            text = ("attended (size not recorded)" if a.registered is None
-                    else f"attended: {a.attended} checked in of {a.registered} registered")
+            text = (_("attended (size not recorded)") if a.registered is None
+                    else _("attended: %(attended)s checked in of %(registered)s registered",
+                           attended=a.attended, registered=a.registered))
         elif self.state is CellState.NO_SHOW:
-            text = f"registered {a.registered}, nobody came"
+            text = _("registered %(num)s, nobody came", num=a.registered)
         elif self.state is CellState.MISSED:
-            text = "missed"
+            text = _("missed")
         else:
-            text = "not a member then"
+            text = _("not a member then")
         if not self.member and self.state in (CellState.HOSTED, CellState.ATTENDED,
                                               CellState.NO_SHOW):
-            text += " (not a member then)"
+            text = _("%(text)s (not a member then)", text=text)
         if self.illustrative:
-            text += " (illustrative)"
+            text = _("%(text)s (illustrative)", text=text)
         return text
 
 

@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from webapp.auth.services import record_audit
 from webapp.extensions import db
 from webapp.models import AnnualFee, Region, User
 from webapp.models.region import fee_due_on
+from webapp.models.types import format_date
 
 
 def fee_members(year: int) -> list[Region]:
@@ -67,14 +70,9 @@ def overdue_fees(as_of: date) -> list[AnnualFee]:
     return [fee for fee in fees if fee.due_on < as_of]
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    """'1 fee', '3 fees'."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 def _day(day: date) -> str:
-    """'31 March 2026'."""
-    return f"{day:%-d %B %Y}"
+    """'31 March 2026', in the page's language."""
+    return format_date(day)
 
 
 @dataclass(frozen=True)
@@ -119,17 +117,20 @@ class FeeStatement:
         """'2026 fees on 5 May 2026: 12 owed (one per member on 31 March 2026) — 1 paid and
         11 overdue.'"""
         owed = len(self.rows) + len(self.missing)
-        head = f"{self.year} fees on {_day(self.today)}: "
         if not owed:
-            return head + f"none owed — no region was a member on {_day(self.due_on)}."
-        parts = [f"{n} {text}" for n, text in (
-            (len(self.paid), "paid"),
-            (len(self.not_yet_due), "unpaid, not yet due"),
-            (len(self.overdue), "overdue"),
-            (len(self.missing), "not recorded yet"),
+            return _("%(year)s fees on %(day)s: none owed — no region was a member on %(due)s.",
+                     year=self.year, day=_day(self.today), due=_day(self.due_on))
+        parts = [text % {"num": n} for n, text in (
+            (len(self.paid), _("%(num)s paid")),
+            (len(self.not_yet_due), _("%(num)s unpaid, not yet due")),
+            (len(self.overdue), _("%(num)s overdue")),
+            (len(self.missing), _("%(num)s not recorded yet")),
         ) if n]
-        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        return head + f"{owed} owed (one per member on {_day(self.due_on)}) — {listed}."
+        listed = parts[0] if len(parts) == 1 else _("%(names)s and %(last)s",
+                                                    names=", ".join(parts[:-1]), last=parts[-1])
+        return _("%(year)s fees on %(day)s: %(owed)s owed (one per member on %(due)s) — "
+                 "%(listed)s.", year=self.year, day=_day(self.today), owed=owed,
+                 due=_day(self.due_on), listed=listed)
 
     @property
     def missing_sentence(self) -> str:
@@ -137,21 +138,29 @@ class FeeStatement:
         if not self.missing:
             return ""
         names = ", ".join(r.name for r in self.missing)
-        return (f"Not recorded yet: {_count(len(self.missing), 'member')} on "
-                f"{_day(self.due_on)} {'has' if len(self.missing) == 1 else 'have'} no "
-                f"{self.year} fee row ({names}). Until the row exists the fee can be neither "
-                "marked paid nor counted as overdue.")
+        return ngettext("Not recorded yet: %(num)d member on %(due)s has no %(year)s fee row "
+                        "(%(names)s). Until the row exists the fee can be neither marked paid "
+                        "nor counted as overdue.",
+                        "Not recorded yet: %(num)d members on %(due)s have no %(year)s fee row "
+                        "(%(names)s). Until the row exists the fee can be neither marked paid "
+                        "nor counted as overdue.", len(self.missing), due=_day(self.due_on),
+                        year=self.year, names=names)
 
     @property
     def overdue_sentence(self) -> str:
         """The overdue list's statement, saying what it leaves out."""
         n = len(self.overdue_all_years)
-        text = (f"{_count(n, 'recorded fee')} overdue on {_day(self.today)}: unpaid after "
-                "31 March of the fee year." if n
-                else f"No recorded fee is overdue on {_day(self.today)}.")
+        text = (ngettext("%(num)d recorded fee overdue on %(day)s: unpaid after 31 March of "
+                         "the fee year.",
+                         "%(num)d recorded fees overdue on %(day)s: unpaid after 31 March of "
+                         "the fee year.", n, day=_day(self.today)) if n
+                else _("No recorded fee is overdue on %(day)s.", day=_day(self.today)))
         if self.missing and self.due_on < self.today:
-            text += (f" Not counted: the {_count(len(self.missing), 'member')} without a "
-                     f"{self.year} fee row, whose fee is not recorded yet.")
+            text = ngettext("%(text)s Not counted: the %(num)d member without a %(year)s fee "
+                            "row, whose fee is not recorded yet.",
+                            "%(text)s Not counted: the %(num)d members without a %(year)s fee "
+                            "row, whose fee is not recorded yet.", len(self.missing), text=text,
+                            year=self.year)
         return text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
@@ -24,8 +25,10 @@ DECISION_CHOICES = [
 def _number(label: str, low: int, high: int) -> IntegerField:
     """A required whole number within bounds, with a message that says them."""
     return IntegerField(label, validators=[
-        InputRequired(message=f"Give a whole number from {low} to {high}."),
-        NumberRange(low, high, message=f"Give a whole number from {low} to {high}."),
+        InputRequired(message=_l("Give a whole number from %(low)s to %(high)s.", low=low,
+                                 high=high)),
+        NumberRange(low, high, message=_l("Give a whole number from %(low)s to %(high)s.",
+                                          low=low, high=high)),
     ])
 
 
@@ -45,8 +48,8 @@ class PolicyForm(AppForm):
         """The window must hold at least as many forums as the threshold."""
         if field.data is not None and self.missed_at_least.data is not None \
                 and field.data < self.missed_at_least.data:
-            raise ValidationError("The number of forums looked at must be at least the number "
-                                  "missed.")
+            raise ValidationError(_("The number of forums looked at must be at least the "
+                                    "number missed."))
 
     @classmethod
     def from_policy(cls, policy: list[RuleSettings]) -> PolicyForm:
@@ -80,9 +83,9 @@ class DecisionForm(AppForm):
 
     kind = SelectField(_l("Decision"), choices=DECISION_CHOICES)
     on = DayField(_l("Date of the decision"),
-                   validators=[InputRequired(message="Give the date (YYYY-MM-DD).")])
+                   validators=[InputRequired(message=_l("Give the date (YYYY-MM-DD)."))])
     reason = TextAreaField(_l("Reason"), render_kw={"rows": 4}, validators=[
-        DataRequired(message="Give the reason: it is kept in the region's history."),
+        DataRequired(message=_l("Give the reason: it is kept in the region's history.")),
         Length(max=2000),
     ])
 
@@ -90,10 +93,12 @@ class DecisionForm(AppForm):
 class FeePaidForm(AppForm):
     """The day a fee was paid (not in the future: the route checks that against today)."""
 
-    paid_on = DayField(_l("Paid on"), validators=[InputRequired(message="Give the payment date.")])
+    paid_on = DayField(_l("Paid on"),
+                       validators=[InputRequired(message=_l("Give the payment date."))])
 
     def validate_paid_on(self, field) -> None:
         """No fee was paid before the network's first conference."""
         if field.data and field.data < NETWORK_BEGAN:
-            raise ValidationError(f"{field.data:%Y-%m-%d} is before the network began "
-                                  f"({NETWORK_BEGAN.year}): check the payment date.")
+            raise ValidationError(_("%(day)s is before the network began (%(year)s): check the "
+                                    "payment date.", day=f"{field.data:%Y-%m-%d}",
+                                    year=NETWORK_BEGAN.year))

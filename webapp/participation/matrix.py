@@ -7,6 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from webapp.models.event import EventKind
 from webapp.models.region import RegionStatus
 from webapp.participation.facts import (
@@ -21,10 +25,10 @@ from webapp.participation.policy import Flag
 
 MATRIX_KINDS = (EventKind.FORUM, EventKind.REVERSE_MISSION)
 SORTS = {
-    "engagement": "Least engaged first",
-    "engagement_desc": "Most engaged first",
-    "flags": "Flagged first",
-    "name": "Name",
+    "engagement": _l("Least engaged first"),
+    "engagement_desc": _l("Most engaged first"),
+    "flags": _l("Flagged first"),
+    "name": _l("Name"),
 }
 
 
@@ -58,7 +62,9 @@ class MatrixRow:
         """'67% (2 of 3)', or '—' when it was never a member in the period."""
         if self.engagement is None:
             return "—"
-        return f"{round(self.engagement * 100)}% ({self.took_part} of {self.expected})"
+        return _("%(percent)s%% (%(took_part)s of %(expected)s)",
+                 percent=round(self.engagement * 100), took_part=self.took_part,
+                 expected=self.expected)
 
 
 @dataclass
@@ -136,12 +142,13 @@ class YearFigure:
         """'7 delegates', '7 delegates + host', '≥1 delegate (size not recorded)'."""
         parts = []
         if self.delegates or not (self.hosted or self.size_unknown):
-            parts.append(f"{self.delegates} delegate{'s' if self.delegates != 1 else ''}")
+            parts.append(ngettext("%(num)d delegate", "%(num)d delegates", self.delegates))
         if self.size_unknown:
-            parts.append("a delegation of unrecorded size")
+            parts.append(_("a delegation of unrecorded size"))
         if self.hosted:
-            parts.append("host")
-        return " + ".join(parts) + (" (illustrative)" if self.illustrative else "")
+            parts.append(_("host"))
+        text = " + ".join(parts)
+        return _("%(text)s (illustrative)", text=text) if self.illustrative else text
 
 
 def delegates_per_year(matrix: Matrix) -> tuple[list[int], list[tuple[RegionFacts,

@@ -9,6 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from webapp.models.event import EventKind
 from webapp.models.participation import RuleKey
 from webapp.models.region import fee_due_on, format_amount
@@ -41,24 +45,25 @@ class RuleSettings:
     def description(self) -> str:
         """The rule in words, with its thresholds."""
         if self.key is RuleKey.MISSED_FORUMS:
-            return (f"Missed at least {self.missed_at_least} of the last {self.of_last_forums} "
-                    "Creativity World Forums held while a member (hosting counts as attending; "
-                    "forums before the region joined do not count).")
+            return _("Missed at least %(missed)s of the last %(forums)s Creativity World Forums "
+                     "held while a member (hosting counts as attending; forums before the region "
+                     "joined do not count).", missed=self.missed_at_least,
+                     forums=self.of_last_forums)
         if self.key is RuleKey.FEE_OVERDUE:
-            return (f"An annual fee still unpaid {self.days_after_due} days after it fell due "
-                    "(31 March of the fee year).")
+            return _("An annual fee still unpaid %(days)s days after it fell due (31 March of "
+                     "the fee year).", days=self.days_after_due)
         if self.key is RuleKey.NO_REPRESENTATIVE:
-            return "No representative appointed on the date."
-        return (f"No network activity (attended or hosted any event) in the last "
-                f"{self.inactive_months} months, while the network held events in that time; "
-                "a region admitted more recently is not flagged.")
+            return _("No representative appointed on the date.")
+        return _("No network activity (attended or hosted any event) in the last %(months)s "
+                 "months, while the network held events in that time; a region admitted more "
+                 "recently is not flagged.", months=self.inactive_months)
 
 
 RULE_TITLES = {
-    RuleKey.MISSED_FORUMS: "Missed forums",
-    RuleKey.FEE_OVERDUE: "Annual fee overdue",
-    RuleKey.NO_REPRESENTATIVE: "No representative",
-    RuleKey.NO_ACTIVITY: "No network activity",
+    RuleKey.MISSED_FORUMS: _l("Missed forums"),
+    RuleKey.FEE_OVERDUE: _l("Annual fee overdue"),
+    RuleKey.NO_REPRESENTATIVE: _l("No representative"),
+    RuleKey.NO_ACTIVITY: _l("No network activity"),
 }
 
 # The defaults, used for any rule the secretariat has not saved yet.
@@ -133,13 +138,16 @@ def missed_forums(s: RuleSettings, facts: ParticipationFacts, region: RegionFact
         if facts.took_part(event, region):
             continue
         attendance = facts.attendance_of(event, region)
-        what = (f"registered {attendance.registered}, nobody came"
-                if attendance is not None and attendance.registered else "missed")
-        evidence.append(f"{event.long_label}: {what}")
+        evidence.append(
+            _("%(event)s: registered %(num)s, nobody came", event=event.long_label,
+              num=attendance.registered)
+            if attendance is not None and attendance.registered
+            else _("%(event)s: missed", event=event.long_label))
     return Flag(
         region.id, s.key,
-        f"Missed {missed_in_window(last)} of the last {len(window)} forums held while a member "
-        f"(policy: {s.missed_at_least} of {s.of_last_forums}).",
+        _("Missed %(missed)s of the last %(held)s forums held while a member (policy: "
+          "%(at_least)s of %(of_last)s).", missed=missed_in_window(last), held=len(window),
+          at_least=s.missed_at_least, of_last=s.of_last_forums),
         tuple(evidence), forums[first].day, forums[first].precision,
     )
 
@@ -156,15 +164,19 @@ def fee_overdue(s: RuleSettings, _facts: ParticipationFacts, region: RegionFacts
     if not overdue:
         return None
     evidence = tuple(
-        f"{fee.year} fee of {format_amount(fee.amount_cents, fee.currency)} unpaid: due "
-        f"{dated_label(due, DatePrecision.DAY)}, {late} days ago"
-        + (" (illustrative)" if fee.illustrative else "")
+        (_("%(year)s fee of %(amount)s unpaid: due %(due)s, %(late)s days ago (illustrative)",
+           year=fee.year, amount=format_amount(fee.amount_cents, fee.currency),
+           due=dated_label(due, DatePrecision.DAY), late=late) if fee.illustrative else
+         _("%(year)s fee of %(amount)s unpaid: due %(due)s, %(late)s days ago",
+           year=fee.year, amount=format_amount(fee.amount_cents, fee.currency),
+           due=dated_label(due, DatePrecision.DAY), late=late))
         for fee, due, late in overdue
     )
     first_due = overdue[0][1]
     return Flag(region.id, s.key,
-                f"{len(overdue)} annual fee{'s' if len(overdue) > 1 else ''} unpaid more than "
-                f"{s.days_after_due} days after due.",
+                ngettext("%(num)d annual fee unpaid more than %(days)s days after due.",
+                         "%(num)d annual fees unpaid more than %(days)s days after due.",
+                         len(overdue), days=s.days_after_due),
                 evidence, first_due + timedelta(days=s.days_after_due))
 
 
@@ -179,10 +191,12 @@ def no_representative(s: RuleSettings, _facts: ParticipationFacts, region: Regio
              if rep.until is not None and rep.until < as_of]
     if ended and max(ended) + timedelta(days=1) > since:
         since, precision = max(ended) + timedelta(days=1), DatePrecision.DAY
-        evidence = (f"The last appointment ended on {dated_label(max(ended), DatePrecision.DAY)}.",)
+        evidence = (_("The last appointment ended on %(day)s.",
+                      day=dated_label(max(ended), DatePrecision.DAY)),)
     else:
-        evidence = ("No representative's appointment is on record.",)
-    return Flag(region.id, s.key, "No representative appointed.", evidence, since, precision)
+        evidence = (_("No representative's appointment is on record."),)
+    return Flag(region.id, s.key, _("No representative appointed."), evidence, since,
+                precision)
 
 
 def no_activity(s: RuleSettings, facts: ParticipationFacts, region: RegionFacts,
@@ -197,18 +211,20 @@ def no_activity(s: RuleSettings, facts: ParticipationFacts, region: RegionFacts,
     last = activities[-1] if activities else None
     if last is not None and (start is None or last.day >= start.on):
         reference, precision = last.day, last.precision
-        role = "hosted" if last.host_region_id == region.id else "attended"
-        evidence = (f"Last activity: {role} {last.long_label}.",)
+        evidence = (_("Last activity: hosted %(event)s.", event=last.long_label)
+                    if last.host_region_id == region.id
+                    else _("Last activity: attended %(event)s.", event=last.long_label),)
     elif start is not None:
         reference, precision = start.on, start.precision
-        evidence = (f"No activity on record since joining ({start.date_label}).",)
+        evidence = (_("No activity on record since joining (%(day)s).", day=start.date_label),)
     else:
         return None
     since = add_months(reference, s.inactive_months) + timedelta(days=1)
     if as_of < since:
         return None
     return Flag(region.id, s.key,
-                f"No network activity in the last {s.inactive_months} months.",
+                _("No network activity in the last %(months)s months.",
+                  months=s.inactive_months),
                 evidence, since, precision)
 
 

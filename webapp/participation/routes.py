@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from webapp.data.illustrative_participation import AS_OF_EXCLUSIONS
@@ -14,6 +17,7 @@ from webapp.extensions import db
 from webapp.forms import plain_number
 from webapp.loaders import get_fee, get_region
 from webapp.models import EventKind, MembershipKind, utcnow
+from webapp.models.types import format_date
 from webapp.participation import bp, exports
 from webapp.participation.facts import CELL_LEGEND, DECISION_KINDS
 from webapp.participation.fees import (
@@ -36,9 +40,9 @@ from webapp.participation.services import (
 from webapp.search import parse_day
 
 KIND_FILTERS = {
-    "all": ("Forums and reverse missions", MATRIX_KINDS),
-    "forum": ("Forums only", (EventKind.FORUM,)),
-    "reverse_mission": ("Reverse missions only", (EventKind.REVERSE_MISSION,)),
+    "all": (_l("Forums and reverse missions"), MATRIX_KINDS),
+    "forum": (_l("Forums only"), (EventKind.FORUM,)),
+    "reverse_mission": (_l("Reverse missions only"), (EventKind.REVERSE_MISSION,)),
 }
 YEAR_RANGE = (2000, 2200)
 
@@ -70,7 +74,8 @@ def _year(raw: str | None, label: str, errors: list[str]) -> int | None:
     year = plain_number(raw, YEAR_RANGE[1])
     if year is not None and year >= YEAR_RANGE[0]:
         return year
-    errors.append(f"“{raw}” is not a year ({label}); showing every year.")
+    errors.append(_("“%(raw)s” is not a year (%(label)s); showing every year.", raw=raw,
+                    label=label))
     return None
 
 
@@ -78,11 +83,11 @@ def review_args() -> ReviewArgs:
     """Read as_of, from_year, to_year, kind and sort from the query string."""
     as_of, date_error = parse_day(request.args.get("as_of"), default=utcnow().date())
     errors = [date_error] if date_error else []
-    from_year = _year(request.args.get("from_year"), "from", errors)
-    to_year = _year(request.args.get("to_year"), "to", errors)
+    from_year = _year(request.args.get("from_year"), _("from"), errors)
+    to_year = _year(request.args.get("to_year"), _("to"), errors)
     if from_year and to_year and from_year > to_year:
-        errors.append(f"The period {from_year}–{to_year} runs backwards; showing both years "
-                      "swapped.")
+        errors.append(_("The period %(first)s–%(last)s runs backwards; showing both years "
+                        "swapped.", first=from_year, last=to_year))
         from_year, to_year = to_year, from_year
     kind = request.args.get("kind", "all")
     sort = request.args.get("sort", "engagement")
@@ -104,9 +109,9 @@ def index():
     return render_template(
         "participation/review.html", args=args, review=result, legend=CELL_LEGEND,
         figures=delegates_per_year(result.matrix), kinds=KIND_FILTERS, sorts=SORTS, presets=[
-            ("Today", utcnow().date()),
-            ("Before the 2012 exclusions", AS_OF_EXCLUSIONS),
-            ("The sources' date", BRIEF_DATE),
+            (_("Today"), utcnow().date()),
+            (_("Before the 2012 exclusions"), AS_OF_EXCLUSIONS),
+            (_("The sources' date"), BRIEF_DATE),
         ],
     )
 
@@ -142,8 +147,8 @@ def policy():
         if "preview" not in request.form:
             changes = save_policy(current_user._get_current_object(), form.settings())
             db.session.commit()
-            flash("Policy saved: " + (" ".join(changes) if changes else "nothing changed."),
-                  "success")
+            flash(_("Policy saved: %(changes)s", changes=" ".join(changes)) if changes
+                  else _("Policy saved: nothing changed."), "success")
             return redirect(url_for("participation.policy"))
         preview = preview_policy(current, form.settings(), utcnow().date())
     return render_template("participation/policy.html", form=form, policy=current,
@@ -155,13 +160,13 @@ def mailed_sentence(decision: RecordedDecision) -> str:
     """Who was emailed about a decision, and whose address was refused, in words."""
     if decision.mailed:
         names = ", ".join(r.name or r.email for r in decision.mailed)
-        text = f"Emailed with the reason to {names}."
+        text = _("Emailed with the reason to %(names)s.", names=names)
     else:
-        text = "Nobody was emailed: the region has no active coordinator or representative " \
-               "with an email address."
+        text = _("Nobody was emailed: the region has no active coordinator or representative "
+                 "with an email address.")
     if decision.refused:
-        text += " Not emailed (the address is not valid): " + ", ".join(
-            r.name or r.email for r in decision.refused) + "."
+        text = _("%(text)s Not emailed (the address is not valid): %(names)s.", text=text,
+                 names=", ".join(r.name or r.email for r in decision.refused))
     return text
 
 
@@ -183,9 +188,10 @@ def region(slug: str):
         else:
             db.session.commit()
             entry = decision.entry
-            flash(f"{dict(DECISION_CHOICES)[entry.kind.value]} of {region.name} recorded on "
-                  f"{entry.date_label}: it is in the region's history and the audit log. "
-                  + mailed_sentence(decision), "success")
+            flash(_("%(decision)s of %(region)s recorded on %(day)s: it is in the region's "
+                    "history and the audit log. %(mailed)s",
+                    decision=dict(DECISION_CHOICES)[entry.kind.value], region=region.name,
+                    day=entry.date_label, mailed=mailed_sentence(decision)), "success")
             return redirect(url_for("participation.region", slug=slug,
                                     as_of=args.as_of.isoformat()))
     result = review(args.as_of, region_id=region.id)
@@ -202,7 +208,8 @@ def region(slug: str):
 def _valid_year(year: int) -> int:
     """A year the database accepts, or 404."""
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        abort(404, description=f"{year} is outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}.")
+        abort(404, description=_("%(year)s is outside %(first)s–%(last)s.", year=year,
+                                 first=YEAR_RANGE[0], last=YEAR_RANGE[1]))
     return year
 
 
@@ -213,7 +220,8 @@ def fees():
     today = utcnow().date()
     year = request.args.get("year", type=int) or today.year
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        flash(f"{year} is not a year the network keeps fees for; showing {today.year}.", "error")
+        flash(_("%(year)s is not a year the network keeps fees for; showing %(today)s.",
+                year=year, today=today.year), "error")
         year = today.year
     return render_template("participation/fees.html", year=year,
                            statement=fee_statement(year, today), today=today,
@@ -225,8 +233,10 @@ def create_fees(year: int):
     """Create the year's fee rows for every member that has none yet."""
     created = create_fee_rows(current_user._get_current_object(), _valid_year(year))
     db.session.commit()
-    flash(f"{len(created)} fee row{'s' if len(created) != 1 else ''} created for {year}."
-          if created else f"Every member already has a {year} fee row.", "success")
+    flash(ngettext("%(num)d fee row created for %(year)s.", "%(num)d fee rows created for "
+                   "%(year)s.", len(created), year=year)
+          if created else _("Every member already has a %(year)s fee row.", year=year),
+          "success")
     return redirect(url_for("participation.fees", year=year))
 
 
@@ -236,15 +246,17 @@ def fee_paid(fee_id: int):
     fee = get_fee(fee_id)
     form = FeePaidForm()
     if not form.validate_on_submit():
-        flash(f"{fee.region.name} {fee.year}: " + " ".join(form.paid_on.errors or
-                                                            ["give the payment date."]), "error")
+        flash(_("%(region)s %(year)s: %(errors)s", region=fee.region.name, year=fee.year,
+                errors=" ".join(map(str, form.paid_on.errors or [_("give the payment date.")]))),
+              "error")
     elif form.paid_on.data > utcnow().date():
-        flash(f"{fee.region.name} {fee.year}: the payment date is in the future.", "error")
+        flash(_("%(region)s %(year)s: the payment date is in the future.",
+                region=fee.region.name, year=fee.year), "error")
     else:
         mark_fee_paid(current_user._get_current_object(), fee, form.paid_on.data)
         db.session.commit()
-        flash(f"{fee.region.name}: {fee.year} fee marked paid on {fee.paid_on:%-d %B %Y}.",
-              "success")
+        flash(_("%(region)s: %(year)s fee marked paid on %(day)s.", region=fee.region.name,
+                year=fee.year, day=format_date(fee.paid_on)), "success")
     return redirect(url_for("participation.fees", year=fee.year))
 
 
@@ -253,11 +265,13 @@ def fee_unpaid(fee_id: int):
     """Undo a payment, after asking first."""
     fee = get_fee(fee_id)
     if fee.paid_on is None:
-        flash(f"{fee.region.name}: the {fee.year} fee is not marked paid.", "error")
+        flash(_("%(region)s: the %(year)s fee is not marked paid.", region=fee.region.name,
+                year=fee.year), "error")
         return redirect(url_for("participation.fees", year=fee.year))
     if not request.form.get("confirmed"):
         return render_template("participation/confirm_unpaid.html", fee=fee)
     mark_fee_unpaid(current_user._get_current_object(), fee)
     db.session.commit()
-    flash(f"{fee.region.name}: the {fee.year} fee is marked unpaid again.", "success")
+    flash(_("%(region)s: the %(year)s fee is marked unpaid again.", region=fee.region.name,
+            year=fee.year), "success")
     return redirect(url_for("participation.fees", year=fee.year))

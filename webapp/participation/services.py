@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from webapp.auth.services import record_audit
 from webapp.extensions import db
@@ -31,6 +33,7 @@ from webapp.models import (
     RuleKey,
     User,
 )
+from webapp.models.types import format_date
 from webapp.participation.facts import (
     Attendance,
     EntryFacts,
@@ -97,10 +100,14 @@ def save_policy(actor: User | None, settings: Iterable[RuleSettings]) -> list[st
             setattr(row, name, getattr(new, name))
         db.session.add(row)
         db.session.flush()
-        text = f"{new.title}: {'on' if new.enabled else 'off'}. {new.description}"
-        record_audit(actor, "policy.changed", row,
-                     f"{new.title}: {'; '.join(_rule_changes(before[new.key], new) or ['saved'])}. "
-                     f"Now: {'on' if new.enabled else 'off'}. {new.description}")
+        text = (_("%(rule)s: on. %(description)s", rule=new.title, description=new.description)
+                if new.enabled else
+                _("%(rule)s: off. %(description)s", rule=new.title, description=new.description))
+        with force_locale("en"):  # the audit log keeps one language
+            record_audit(actor, "policy.changed", row,
+                         f"{new.title}: "
+                         f"{'; '.join(_rule_changes(before[new.key], new) or ['saved'])}. "
+                         f"Now: {'on' if new.enabled else 'off'}. {new.description}")
         changes.append(text)
     return changes
 
@@ -267,27 +274,31 @@ def record_decision(actor: User | None, region: Region, kind: MembershipKind, on
     queue the email to the region's coordinators and representatives (same transaction)."""
     reason = (reason or "").strip()
     if kind not in DECISIONS:
-        raise DecisionError("Choose a warning, an exclusion or a readmission.")
+        raise DecisionError(_("Choose a warning, an exclusion or a readmission."))
     if not reason:
-        raise DecisionError("Give the reason: it is kept in the region's history.")
+        raise DecisionError(_("Give the reason: it is kept in the region's history."))
     if on > today:
-        raise DecisionError("Record a decision once it is taken: the date is in the future.")
+        raise DecisionError(_("Record a decision once it is taken: the date is in the future."))
     status = region.status_on(on)
     if status not in DECISIONS[kind]:
-        raise DecisionError(f"{region.name} was {status.value} on {on:%-d %B %Y}: it cannot "
-                            f"be {kind.label.lower()} then.")
+        raise DecisionError(_("%(region)s was %(status)s on %(day)s: it cannot be %(kind)s "
+                              "then.", region=region.name, status=status.label.lower(),
+                              day=format_date(on), kind=kind.label.lower()))
     later = [e for e in region.membership_entries
              if e.on > on and e.kind in (MembershipKind.ADMITTED, MembershipKind.READMITTED,
                                          MembershipKind.EXCLUDED, MembershipKind.LEFT)]
     if kind is not MembershipKind.WARNED and later:
-        raise DecisionError(f"The history already has a later change ({later[0].kind.label} on "
-                            f"{later[0].date_label}); record decisions in order.")
+        raise DecisionError(_("The history already has a later change (%(kind)s on %(day)s); "
+                              "record decisions in order.", kind=later[0].kind.label,
+                              day=later[0].date_label))
     if any(e.kind is kind and e.on == on for e in region.membership_entries):
-        raise DecisionError(f"{region.name} already has a {kind.label.lower()} entry on that day.")
+        raise DecisionError(_("%(region)s already has a %(kind)s entry on that day.",
+                              region=region.name, kind=kind.label.lower()))
     entry = MembershipEntry(kind=kind, on=on, note=reason)
     region.membership_entries.append(entry)
     db.session.flush()
-    record_audit(actor, f"region.{kind.value}", region,
-                 f"{region.name}: {kind.label.lower()} on {on.isoformat()}. {reason}")
+    with force_locale("en"):  # the audit log keeps one language
+        record_audit(actor, f"region.{kind.value}", region,
+                     f"{region.name}: {kind.label.lower()} on {on.isoformat()}. {reason}")
     mailed, refused = queue_decision_mail(region, entry)
     return RecordedDecision(entry, mailed, refused)
