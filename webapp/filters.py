@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
 from flask import Flask
 
 from webapp.i18n import dates
@@ -68,8 +69,16 @@ def weekday_date(day) -> str:
     return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
 
 
+def number(value: int) -> str:
+    """'13,000' ('13.000' in Danish): a count as the page's language writes it."""
+    if locale := dates.current_locale():
+        return format_decimal(value, locale=locale)
+    return f"{value:,}"
+
+
 def register(app: Flask) -> None:
     """Make the filters available to every template."""
+    app.add_template_filter(number)
     app.add_template_filter(local_datetime)
     app.add_template_filter(local_day_time)
     app.add_template_filter(local_time)

@@ -39,6 +39,7 @@ from wtforms import (
 )
 from wtforms.validators import ValidationError
 
+from webapp.filters import number
 from webapp.form_messages import BUILTIN_MESSAGES
 
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -112,7 +113,7 @@ class WholeNumberField(IntegerField):
             self.data = plain_number(text, self.maximum)
             if self.data is None:
                 raise ValueError(_("Give a whole number from 0 to %(maximum)s.",
-                                   maximum=f"{self.maximum:,}"))
+                                   maximum=number(self.maximum)))
 
 
 @functools.cache

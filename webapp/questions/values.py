@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from webapp.filters import number
 from webapp.forms import LINE_BREAK, control_character
 from webapp.models import Question, QuestionKind
 
@@ -89,8 +90,8 @@ def parse_answer(question: Question, given: str | Iterable[str] | None) -> str |
             raise AnswerError(_("This answer takes a single line: remove the line break."))
         if len(text) > LONGEST[kind]:
             raise AnswerError(_("This answer is %(length)s characters long; shorten it to "
-                                "%(longest)s at most.", length=f"{len(text):,}",
-                                longest=f"{LONGEST[kind]:,}"))
+                                "%(longest)s at most.", length=number(len(text)),
+                                longest=number(LONGEST[kind])))
         return text
     if kind is QuestionKind.YES_NO:
         word = text.casefold()

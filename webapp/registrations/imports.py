@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from webapp.extensions import db
+from webapp.filters import number
 from webapp.forms import NOT_AN_ADDRESS, control_character, email_problem
 from webapp.models import DelegateImport, Event, Person, Region, Registration, User, utcnow
 from webapp.questions.services import delegate_questions
@@ -150,7 +151,7 @@ def _cell_problems(cells: dict[str, str]) -> list[str]:
                              code=f"U+{ord(character):04X}", field=LABELS[key]))
         if len(text) > LONGEST[key]:
             reasons.append(_("the %(field)s is %(n)s characters long; at most %(most)s",
-                             field=LABELS[key], n=f"{len(text):,}", most=LONGEST[key]))
+                             field=LABELS[key], n=number(len(text)), most=LONGEST[key]))
     return reasons
 
 
@@ -164,7 +165,7 @@ def parse_delegates_csv(data: bytes, *, event: Event, region: Region) -> ImportP
     answer_columns = question_columns(rows_in[0], questions, taken=columns.values())
     if len(rows_in) - 1 > MAX_ROWS:
         raise ImportFileError(_("The file has more than %(n)s rows; split it.",
-                                n=f"{MAX_ROWS:,}"))
+                                n=number(MAX_ROWS)))
 
     def cell(values: list[str], key: str) -> str:
         index = columns.get(key)
