@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from webapp.forms import CONTROL_CHARACTER, DAY_FORMATS, read_when
 
@@ -43,7 +44,7 @@ def parse_day(raw: str | None, default: date) -> tuple[date, str | None]:
     try:
         return read_when(CONTROL_CHARACTER.sub("", raw), DAY_FORMATS).date(), None
     except ValueError as exc:
-        return default, f"{exc} Showing {default.isoformat()}."
+        return default, _("%(problem)s Showing %(day)s.", problem=exc, day=default.isoformat())
 
 
 def page_number(raw: str | None) -> int:
