@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from webapp.calendars import ical
 from webapp.calendars.pieces import (
@@ -59,10 +60,16 @@ class FeedState:
     title: str = ""
     # False for an event whose exact dates are not recorded: it has no calendar.
     publishable: bool = True
+    # The languages the feed is written in before the request's own choice (the person's
+    # saved one), and after it (the forum's default); see webapp.i18n.
+    own_language: str | None = None
+    forum_language: str | None = None
 
-    def etag(self, base_url: str) -> str:
-        """A strong ETag: the same data and code give the same bytes, hence the same tag."""
-        material = (ical.FORMAT_VERSION, base_url, self.feed, self.title, self.version)
+    def etag(self, base_url: str, language: str) -> str:
+        """A strong ETag: the same data, language and code give the same bytes, hence the
+        same tag."""
+        material = (ical.FORMAT_VERSION, base_url, language, self.feed, self.title,
+                    self.version)
         return hashlib.sha256(repr(material).encode()).hexdigest()[:32]
 
 
@@ -112,7 +119,7 @@ def network_body(state: FeedState, base_url: str) -> bytes:
     """All public events with exact dates."""
     events = db.session.execute(event_versions(IN_FEEDS)).all()
     return ical.feed_calendar(row_pieces(base_url, events), base_url, name=ical.NETWORK_NAME,
-                              description=ical.NETWORK_DESCRIPTION)
+                              description=gettext(ical.NETWORK_DESCRIPTION))
 
 
 # --- a region's feed ----------------------------------------------------------------------
@@ -165,8 +172,8 @@ def region_body(state: FeedState, base_url: str) -> bytes:
     events = db.session.execute(event_versions(_region_events(region_id))).all()
     return ical.feed_calendar(
         row_pieces(base_url, events), base_url,
-        name=f"{ical.NETWORK_NAME}: {state.title}",
-        description=f"Events {state.title} hosts or sends a delegation to.",
+        name=gettext(ical.REGION_NAME, region=state.title),
+        description=gettext(ical.REGION_DESCRIPTION, region=state.title),
     )
 
 
@@ -188,7 +195,7 @@ _EVENT_AGENDA_NEWEST = (
 )
 _EVENT_STATE = (
     sa.select(Event.id, Event.title, Event.date_precision, Event.updated_at, Event.sequence,
-              *_EVENT_AGENDA.c, _EVENT_AGENDA_NEWEST)
+              Event.default_language, *_EVENT_AGENDA.c, _EVENT_AGENDA_NEWEST)
     .select_from(Event)
     .join(_EVENT_AGENDA, sa.true())
     .where(Event.id == sa.bindparam("event_id"))
@@ -201,7 +208,8 @@ def event_state(event_id: int) -> FeedState | None:
     if row is None:
         return None
     return _state(("event", row.id), row, "updated_at", "items_newest", title=row.title,
-                  publishable=row.date_precision is DatePrecision.DAY)
+                  publishable=row.date_precision is DatePrecision.DAY,
+                  forum_language=row.default_language)
 
 
 def event_body(state: FeedState, base_url: str) -> bytes:
@@ -286,15 +294,32 @@ _MY_ATTENDANCE = _one_row(
     where=agenda_attendance.c.mission_guest_id.in_(_my_guest_places(_ME.c.id)),
     name="my_attendance",
 )
+# The language of the person's newest registration and the default of its forum (else of
+# the latest mission they are a guest of): their feed is written in it.
+_MY_NEWEST_REGISTRATION = (
+    sa.select(Registration.language.label("own_language"),
+              Event.default_language.label("forum_language"))
+    .join(Event, Event.id == Registration.event_id)
+    .where(Registration.person_id == _ME.c.id, _ACTIVE)
+    .order_by(Registration.registered_at.desc(), Registration.id.desc()).limit(1)
+    .subquery("my_newest_registration")
+)
+_MY_MISSION_LANGUAGE = (
+    sa.select(Event.default_language).where(Event.id.in_(_MINE_IDS))
+    .order_by(Event.starts_at.desc(), Event.id.desc()).limit(1)
+    .scalar_subquery().label("mission_language")
+)
 _PERSONAL_STATE = (
     sa.select(_ME.c.id, *_MY_REGISTRATIONS.c, *_MY_EVENTS.c, *_MY_AGENDA.c,
-              *_MY_GUEST_PLACES.c, *_MY_ATTENDANCE.c)
+              *_MY_GUEST_PLACES.c, *_MY_ATTENDANCE.c, *_MY_NEWEST_REGISTRATION.c,
+              _MY_MISSION_LANGUAGE)
     .select_from(_ME)
     .join(_MY_REGISTRATIONS, sa.true())
     .join(_MY_EVENTS, sa.true())
     .join(_MY_AGENDA, sa.true())
     .join(_MY_GUEST_PLACES, sa.true())
     .join(_MY_ATTENDANCE, sa.true())
+    .outerjoin(_MY_NEWEST_REGISTRATION, sa.true())
 )
 
 
@@ -306,7 +331,9 @@ def personal_state(token: str) -> FeedState | None:
     if row is None:
         return None
     return _state(("person", row.id), row, "registered_newest", "cancelled_newest",
-                  "events_newest", "items_newest", "guest_places_newest")
+                  "events_newest", "items_newest", "guest_places_newest",
+                  own_language=row.own_language,
+                  forum_language=row.forum_language or row.mission_language)
 
 
 def personal_body(state: FeedState, base_url: str) -> bytes:
@@ -330,4 +357,5 @@ def personal_body(state: FeedState, base_url: str) -> bytes:
         ))):
             selections[item.event_id].append(item)
     return ical.feed_calendar(with_agendas(base_url, events, selections), base_url,
-                              name=ical.PERSONAL_NAME, description=ical.PERSONAL_DESCRIPTION)
+                              name=gettext(ical.PERSONAL_NAME),
+                              description=gettext(ical.PERSONAL_DESCRIPTION))

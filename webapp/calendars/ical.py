@@ -51,7 +51,6 @@ END_CALENDAR = b"END:VCALENDAR\r\n"
 # What an empty feed holds instead of nothing; DTSTAMP fixed so the bytes stay the same.
 EMPTY_UID = "empty-calendar@{host}"
 EMPTY_STAMP = datetime(2026, 1, 1, tzinfo=UTC)
-EMPTY_SUMMARY = "No events in this calendar for now"
 
 STATUS = {
     EventStatus.PLANNED: "TENTATIVE",
@@ -61,20 +60,26 @@ STATUS = {
 
 
 def N_(message: str) -> str:
-    """Mark a text for the catalogs (pybabel extracts N_); `_words` translates it."""
+    """Mark a text for the catalogs (pybabel extracts N_); it is translated where used."""
     return message
 
 
-# The app's own words in SUMMARY and DESCRIPTION (the rest is the event's data).
+# The app's own words in a calendar (the rest is the event's data), written in the language
+# of the moment: an invitation's recipient's, a feed's (responses.py; the pieces a feed is
+# made of are kept per language, see pieces.py).
 CANCELLED_SUMMARY = N_("Cancelled: %(title)s")
 CANCELLED_NOTE = N_("Cancelled. %(reason)s")
 THEME_LINE = N_("Theme: %(theme)s")
-
-
-def _words(message: str, translate: bool, **values: str) -> str:
-    """One of the texts above: in the language of the moment in an invitation (written for
-    one person), in English in feeds, whose pieces are shared by every subscriber."""
-    return gettext(message, **values) if translate else message % values
+WAITLIST_NOTE = N_("You are on the waiting list for this event.")
+EMPTY_SUMMARY = N_("No events in this calendar for now")
+NETWORK_NAME = "Districts of Creativity"  # a name: the same in every language
+NETWORK_DESCRIPTION = N_(
+    "Forums, reverse missions and meetings of the Districts of Creativity network."
+)
+REGION_NAME = N_("Districts of Creativity: %(region)s")
+REGION_DESCRIPTION = N_("Events %(region)s hosts or sends a delegation to.")
+PERSONAL_NAME = N_("Districts of Creativity: my events")
+PERSONAL_DESCRIPTION = N_("The events you registered for, with their agenda.")
 
 # C0 controls other than TAB and LF, and DEL: RFC 5545 TEXT may not contain them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -187,7 +192,7 @@ def empty_placeholder(base_url: str) -> bytes:
     journal = Journal()
     journal.add("uid", EMPTY_UID.format(host=site_host(base_url)))
     journal.add("dtstamp", EMPTY_STAMP)
-    journal.add("summary", EMPTY_SUMMARY)
+    journal.add("summary", gettext(EMPTY_SUMMARY))
     return journal.to_ical()
 
 
@@ -259,11 +264,9 @@ def event_component(
     dtstamp: datetime | None = None,
     tentative: bool = False,
     note: str = "",
-    translate: bool = False,
 ) -> VEvent:
     """The VEVENT of an event. `dtstamp` defaults to the last revision (feeds); invitations
-    pass the time the message is created (and `translate`, see _words). `tentative` marks a
-    waiting-list place."""
+    pass the time the message is created. `tentative` marks a waiting-list place."""
     component = VEvent()
     component.add("uid", event_uid(event.id, builder.base_url))
     component.add("dtstamp", dtstamp or event.updated_at)
@@ -280,36 +283,34 @@ def event_component(
     status = "TENTATIVE" if tentative and not cancelled else STATUS[event.status]
     component.add("status", status)
     title = clean_text(event.title)
-    component.add("summary", _words(CANCELLED_SUMMARY, translate, title=title) if cancelled
+    component.add("summary", gettext(CANCELLED_SUMMARY, title=title) if cancelled
                   else title)
     location = ", ".join(clean_text(part) for part in (event.venue, event.place) if part)
     component.add("location", location)
-    component.add("description", _event_description(event, builder.base_url, note, translate))
+    component.add("description", _event_description(event, builder.base_url, note))
     component.add("url", event_page_url(event.id, builder.base_url))
     component.add("categories", [event.kind.label])
     return component
 
 
-def _event_description(event: Event, base_url: str, note: str, translate: bool = False) -> str:
+def _event_description(event: Event, base_url: str, note: str) -> str:
     """Free text for DESCRIPTION: notes first, then what the event is, then its page."""
     parts = []
     if event.status is EventStatus.CANCELLED:
         reason = clean_text(event.cancel_reason)
-        parts.append(_words(CANCELLED_NOTE, translate, reason=reason).strip())
+        parts.append(gettext(CANCELLED_NOTE, reason=reason).strip())
     if note:
         parts.append(note)
     if event.theme:
-        parts.append(_words(THEME_LINE, translate, theme=clean_text(event.theme)))
+        parts.append(gettext(THEME_LINE, theme=clean_text(event.theme)))
     if event.description:
         parts.append(clean_text(event.description))
     parts.append(event_page_url(event.id, base_url))
     return "\n\n".join(parts)
 
 
-def agenda_component(builder: CalendarBuilder, item: AgendaItem, event: Event, *,
-                     translate: bool = False) -> VEvent:
-    """The VEVENT of one agenda item, related to its event and published with its status
-    (`translate`: see _words)."""
+def agenda_component(builder: CalendarBuilder, item: AgendaItem, event: Event) -> VEvent:
+    """The VEVENT of one agenda item, related to its event and published with its status."""
     component = VEvent()
     component.add("uid", agenda_uid(item.id, builder.base_url))
     component.add("dtstamp", item.updated_at)
@@ -320,7 +321,7 @@ def agenda_component(builder: CalendarBuilder, item: AgendaItem, event: Event, *
     cancelled = event.status is EventStatus.CANCELLED or item.cancelled_at is not None
     component.add("status", "CANCELLED" if cancelled else STATUS[event.status])
     title = clean_text(item.title)
-    component.add("summary", _words(CANCELLED_SUMMARY, translate, title=title) if cancelled
+    component.add("summary", gettext(CANCELLED_SUMMARY, title=title) if cancelled
                   else title)
     location = ", ".join(clean_text(p) for p in (item.host_organisation, item.address) if p)
     if location:
@@ -342,7 +343,7 @@ def event_piece(event: Event, base_url: str, *, waitlisted: bool = False) -> Pie
     if not writable(event):
         return NOTHING
     builder = CalendarBuilder(base_url, name="")
-    note = WAITLIST_NOTE if waitlisted else ""
+    note = gettext(WAITLIST_NOTE) if waitlisted else ""
     return builder.piece(event_component(builder, event, tentative=waitlisted, note=note))
 
 
@@ -358,15 +359,6 @@ def feed_calendar(pieces: Sequence[Piece], base_url: str, *, name: str,
                   description: str = "") -> bytes:
     """A feed (no METHOD) made of its pieces, in order."""
     return write_calendar(calendar_header(name, description), pieces, base_url)
-
-
-NETWORK_NAME = "Districts of Creativity"
-NETWORK_DESCRIPTION = (
-    "Forums, reverse missions and meetings of the Districts of Creativity network."
-)
-PERSONAL_NAME = "Districts of Creativity: my events"
-PERSONAL_DESCRIPTION = "The events you registered for, with their agenda."
-WAITLIST_NOTE = "You are on the waiting list for this event."
 
 
 def event_calendar(event: Event, items: Iterable[AgendaItem], base_url: str) -> bytes:
@@ -401,4 +393,5 @@ def personal_calendar(
         agenda_piece(item, by_id[item.event_id], base_url)
         for item in items if item.event_id in by_id
     ]
-    return feed_calendar(pieces, base_url, name=PERSONAL_NAME, description=PERSONAL_DESCRIPTION)
+    return feed_calendar(pieces, base_url, name=gettext(PERSONAL_NAME),
+                         description=gettext(PERSONAL_DESCRIPTION))

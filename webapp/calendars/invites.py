@@ -91,7 +91,7 @@ def invitation(
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"unsupported iTIP method {method!r}")
     builder = ical.CalendarBuilder(base_url, name=event.title, method=method)
-    component = ical.event_component(builder, event, dtstamp=now, note=note, translate=True)
+    component = ical.event_component(builder, event, dtstamp=now, note=note)
     if sequence is not None:
         component.pop("SEQUENCE")
         component.add("sequence", sequence)
@@ -153,7 +153,7 @@ def agenda_item_attachment(item: AgendaItem, person: Person, method: str) -> Att
     base_url = current_app.config["BASE_URL"]
     organizer = organizer_for(event, current_app.config.get("MAIL_FROM"), base_url)
     builder = ical.CalendarBuilder(base_url, name=event.title, method=method)
-    component = ical.agenda_component(builder, item, event, translate=True)
+    component = ical.agenda_component(builder, item, event)
     component.pop("DTSTAMP")
     component.add("dtstamp", utcnow())
     data = _itip(builder, component, method, organizer, person)

@@ -9,11 +9,12 @@ A piece is kept under the version row it was written from (read by the feed, see
 `event_versions` and `item_versions`): an event's id, updated_at, sequence and the person's
 variant (a waiting-list place); an agenda item's id, updated_at and sequence with the
 fields of its event it shows; an event's whole agenda under the count, sum of sequences
-and newest updated_at of its items. Any change to such a row gives it a new updated_at
-(the models' `onupdate`), hence a new key: a piece of an older version is never looked up
-again, it only ages out, and a piece built from rows newer than its key is served but not
-kept. So this cache can make a feed faster, never different; with CALENDAR_CACHE_BYTES=0
-every piece is written afresh, and the tests compare the two.
+and newest updated_at of its items. Each key also holds the language the piece is written
+in (a cancelled event's "Cancelled:", an item's kind), the request's. Any change to such
+a row gives it a new updated_at (the models' `onupdate`), hence a new key: a piece of an
+older version is never looked up again, it only ages out, and a piece built from rows newer
+than its key is served but not kept. So this cache can make a feed faster, never different;
+with CALENDAR_CACHE_BYTES=0 every piece is written afresh, and the tests compare the two.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Callable, Hashable, Sequence
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import get_locale
 
 from webapp.calendars import ical
 from webapp.calendars.ical import Piece
@@ -145,8 +147,9 @@ def item_versions(where) -> sa.Select:
 
 
 def _shown_event(event, base_url: str) -> tuple:
-    """The event's fields an agenda item's VEVENT shows (from a version row or an Event)."""
-    return (base_url, event.id, event.title, event.status, event.timezone)
+    """The event's fields an agenda item's VEVENT shows (from a version row or an Event),
+    and the language it is written in."""
+    return (base_url, str(get_locale()), event.id, event.title, event.status, event.timezone)
 
 
 def row_pieces(base_url: str, events: Sequence[sa.Row], items: Sequence[sa.Row] = (),
@@ -154,7 +157,8 @@ def row_pieces(base_url: str, events: Sequence[sa.Row], items: Sequence[sa.Row] 
     """The pieces of these event version rows, then of these agenda item version rows (of
     those events, or of the events `shown` describes)."""
     shown = shown or {event.id: _shown_event(event, base_url) for event in events}
-    keys = [("event", base_url, tuple(event)) for event in events]
+    language = str(get_locale())
+    keys = [("event", base_url, language, tuple(event)) for event in events]
     keys += [("agenda", shown[item.event_id], tuple(item)) for item in items]
     return cached_pieces(
         keys, lambda missing: _build(base_url, events, items, missing, shown))

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response, abort, current_app, request
+from flask_babel import get_locale
 from werkzeug.http import is_resource_modified
 
 from webapp.calendars.feeds import FeedState
+from webapp.i18n import language_tag, use_forum_language, use_language
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 900  # seconds: calendar clients poll; fifteen minutes keeps them close to the truth
@@ -27,15 +29,21 @@ def calendar_response(
     filename: str,
     private: bool = False,
 ) -> Response:
-    """Answer a feed request: 404, 304 from the state alone, or the calendar's bytes."""
+    """Answer a feed request: 404, 304 from the state alone, or the calendar's bytes, in the
+    feed's language (the person's saved one, else the request's choice, else the forum's)."""
     if state is None:
         abort(404)
     if not state.publishable:
         abort(404, description="Not in calendars: the exact dates of this event are not "
                                "recorded.")
     base_url = current_app.config["BASE_URL"]
-    etag = state.etag(base_url)
+    use_language(state.own_language)
+    use_forum_language(state.forum_language)
+    language = str(get_locale())
+    etag = state.etag(base_url, language)
     headers = {"Cache-Control": f"{'private' if private else 'public'}, max-age={MAX_AGE}"}
+    headers["Content-Language"] = language_tag(language)
+    headers["Vary"] = "Accept-Language, Cookie"
     if private:
         # The URL is the secret: keep it out of Referer headers and search engines.
         headers["Referrer-Policy"] = "no-referrer"

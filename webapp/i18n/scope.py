@@ -16,6 +16,7 @@ PUBLIC_ENDPOINTS = (
     "privacy.notice", "privacy.link_*",
     "visas.verify", "visas.passport", "visas.own_letter",
     "missions.guest_itinerary",
+    "calendars.personal_feed",
 )
 
 # The languages of every page; the rest of the shipped ones are the public side's.
@@ -73,6 +74,9 @@ PUBLIC_SOURCES = (
     "webapp/registrations/language_routes.py",
     "webapp/calendars/invites.py",
     "webapp/calendars/event_news.py",
+    "webapp/calendars/ical.py",
+    "webapp/calendars/feeds.py",
+    "webapp/models/event.py",
     "webapp/questions/values.py",
     "webapp/questions/fields.py",
     "webapp/privacy/consents.py",
