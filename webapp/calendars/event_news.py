@@ -24,7 +24,7 @@ from webapp.calendars.invites import (
 )
 from webapp.calendars.services import personal_feed_urls
 from webapp.extensions import db
-from webapp.i18n import recipient_language
+from webapp.i18n import mail_language, recipient_language
 from webapp.mail import Attachment, queue_email, queue_emails
 from webapp.models import (
     AgendaItem,
@@ -119,20 +119,23 @@ def send_guest_cancellations(event: Event) -> int:
         person = guest.person
         if not person.email:
             continue
-        attachment = event_attachment(event, person, CANCEL)
-        withdrawn = [item_cancellation(item, person, number)
-                     for number, item in enumerate(
-                         (item for item in items if item.concerns(guest)), start=1)]
-        queue_email(
-            person.email, one_line(_("Cancelled: %(title)s", title=event.title)),
-            "calendar_cancellation",
-            {"event": event, "person": person, "reason": reason, "event_cancelled": True,
-             "with_calendar": attachment is not None,
-             "event_url": absolute_url("events.detail", event_id=event.id),
-             "feed": personal_feed_urls(person)},
-            to_name=one_line(person.full_name) or None,
-            attachments=([attachment] if attachment else []) + withdrawn,
-        )
+        # Guests keep no language of their own: the mission's, subject and calendar too.
+        with mail_language(event.default_language) as language:
+            attachment = event_attachment(event, person, CANCEL)
+            withdrawn = [item_cancellation(item, person, number)
+                         for number, item in enumerate(
+                             (item for item in items if item.concerns(guest)), start=1)]
+            queue_email(
+                person.email, one_line(_("Cancelled: %(title)s", title=event.title)),
+                "calendar_cancellation",
+                {"event": event, "person": person, "reason": reason, "event_cancelled": True,
+                 "with_calendar": attachment is not None,
+                 "event_url": absolute_url("events.detail", event_id=event.id),
+                 "feed": personal_feed_urls(person)},
+                to_name=one_line(person.full_name) or None,
+                attachments=([attachment] if attachment else []) + withdrawn,
+                language=language,
+            )
         sent += 1
     return sent
 

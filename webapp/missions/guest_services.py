@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.auth.services import record_audit
 from webapp.extensions import db
+from webapp.i18n import mail_language
 from webapp.mail import queue_email
 from webapp.mail.services import checked_address
 from webapp.missions.services import MissionError, itinerary_link
@@ -103,10 +104,12 @@ def invite_people(event: Event, people: Iterable[Person]) -> InviteOutcome:
         if address is None:
             outcome.without_email.append(guest)
             continue
-        queue_email(address, one_line(_("Invitation: %(title)s", title=event.title))[:200],
-                    "mission_invitation",
-                    {"guest": guest, "event": event, "link": itinerary_link(guest)},
-                    to_name=one_line(person.full_name), language=event.default_language)
+        # Guests keep no language of their own: the mission's, subject included.
+        with mail_language(event.default_language) as language:
+            queue_email(address, one_line(_("Invitation: %(title)s", title=event.title))[:200],
+                        "mission_invitation",
+                        {"guest": guest, "event": event, "link": itinerary_link(guest)},
+                        to_name=one_line(person.full_name), language=language)
     if not outcome.invited and outcome.already:
         names = ", ".join(p.full_name for p in outcome.already)
         raise MissionError(ngettext("%(names)s is already on the guest list.",

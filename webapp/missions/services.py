@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from webapp.calendars.invites import CANCEL, REQUEST, agenda_item_attachment
 from webapp.extensions import db
+from webapp.i18n import mail_language
 from webapp.mail import queue_email
 from webapp.missions.conflicts import GuestStay, ItemSlot, MissionFrame, PlanWarning, check_mission
 from webapp.missions.tokens import itinerary_token
@@ -169,20 +170,22 @@ def notify_item_changed(item: AgendaItem, before: ItemSnapshot) -> int:
         guest = guests[guest_id]
         if not guest.person.email:
             continue
-        queue_email(
-            guest.person.email,
-            one_line(_("Itinerary update: %(title)s", title=before.title))[:200],
-            "itinerary_changed",
-            {"guest": guest, "item": item, "before": before, "change": change,
-             "event": item.event, "link": itinerary_link(guest)},
-            to_name=one_line(guest.person.full_name),
-            language=item.event.default_language,  # guests keep no language of their own
-            # The calendar follows the plan: the item (same UID) is updated, or withdrawn
-            # for a guest who no longer attends it.
-            attachments=[agenda_item_attachment(
-                item, guest.person, CANCEL if change in ("cancelled", "removed") else REQUEST
-            )],
-        )
+        # Guests keep no language of their own: the mission's, subject and calendar too.
+        with mail_language(item.event.default_language) as language:
+            queue_email(
+                guest.person.email,
+                one_line(_("Itinerary update: %(title)s", title=before.title))[:200],
+                "itinerary_changed",
+                {"guest": guest, "item": item, "before": before, "change": change,
+                 "event": item.event, "link": itinerary_link(guest)},
+                to_name=one_line(guest.person.full_name),
+                language=language,
+                # The calendar follows the plan: the item (same UID) is updated, or withdrawn
+                # for a guest who no longer attends it.
+                attachments=[agenda_item_attachment(
+                    item, guest.person, CANCEL if change in ("cancelled", "removed") else REQUEST
+                )],
+            )
         sent += 1
     db.session.flush()
     return sent

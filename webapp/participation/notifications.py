@@ -25,6 +25,7 @@ from webapp.models import (
     Role,
     User,
 )
+from webapp.models.types import format_date
 from webapp.text import one_line
 from webapp.urls import absolute_url
 
@@ -86,7 +87,7 @@ def decision_subject(region: Region, entry: MembershipEntry) -> str:
     def subject(name: str) -> str:
         return _("%(decision)s of %(region)s recorded (%(date)s)",
                  decision=DECISION_NAMES[entry.kind], region=name,
-                 date=entry.on.strftime("%-d %B %Y"))
+                 date=format_date(entry.on))
 
     return subject(one_line(region.name)[: SUBJECT_LENGTH - len(subject(""))])
 
