@@ -74,7 +74,7 @@ def test_matrix_of_the_seeded_history_as_of_the_exclusions(
     """The matrix with symbols and a legend, the two flagged regions, the chart rendered."""
     sign_in(page, live_server, make_user(Role.SECRETARIAT))
     page.goto(live_server + "/participation/")
-    page.get_by_role("link", name="Before the 2012 exclusions (30 Nov 2012)").click()
+    page.get_by_role("link", name="Before the 2012 exclusions (30 November 2012)").click()
     expect(page.get_by_role("heading", name="Flagged regions (2)")).to_be_visible()
     expect(page.locator(".flag-card")).to_have_count(2)
     qingdao = page.locator(".matrix tbody tr", has_text="Qingdao")
