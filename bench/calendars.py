@@ -1,7 +1,8 @@
 """Benchmark the calendar feeds against a bare endpoint of the same app, served the same way.
 
 Data: 200 public events in eleven timezones; one of them (a forum) has 500 agenda items and
-13,000 registrations (13,000 people, each with a personal feed). Per feed, p50 and p95:
+13,000 registrations (13,000 people, each with a personal feed; half registered in Danish,
+so their feeds are written in Danish). Per feed, p50 and p95:
 
 - the floor: `/bench/floor` of the same app (returns "ok"), timed in alternation with each
   measured request, so both see the same load of a shared machine;
@@ -115,8 +116,10 @@ def load_data(app) -> tuple[dict[str, str], list[str]]:
              "created_at": now, "calendar_token": new_calendar_token()}
             for n in range(1, REGISTRATIONS + 1)])
         db.session.execute(sa.insert(Registration), [
+            # Half register in Danish: their feeds are written in it (pieces kept per language).
             {"event_id": FORUM, "person_id": n, "audience": "guest", "status": "confirmed",
-             "is_head_of_delegation": False, "registered_at": now, "is_demo": True}
+             "is_head_of_delegation": False, "registered_at": now, "is_demo": True,
+             "language": "da" if n % 2 else None}
             for n in range(1, REGISTRATIONS + 1)])
         tokens = db.session.scalars(sa.select(Person.calendar_token).order_by(Person.id)).all()
         db.session.commit()
