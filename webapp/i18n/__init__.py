@@ -34,9 +34,9 @@ SESSION_KEY = "lang"
 
 
 def shipped() -> list[str]:
-    """English and every language with a catalog shipped, in the switcher's order."""
-    catalogs = shipped_languages(Path(current_app.config["TRANSLATIONS_DIR"]))
-    return [code for code in LANGUAGE_NAMES if code == DEFAULT_LANGUAGE or code in catalogs]
+    """English and every language with a catalog shipped, in the switcher's order (found
+    once, at start: see init_app)."""
+    return current_app.extensions["shipped_languages"]
 
 
 def available_languages() -> list[str]:
@@ -148,6 +148,9 @@ def init_app(app: Flask) -> None:
     point TRANSLATIONS_DIR at catalogs of their own."""
     directory = Path(app.config.setdefault("TRANSLATIONS_DIR", str(TRANSLATIONS_DIR)))
     compile_catalogs(directory)
+    catalogs = shipped_languages(directory)
+    app.extensions["shipped_languages"] = [
+        code for code in LANGUAGE_NAMES if code == DEFAULT_LANGUAGE or code in catalogs]
     # One Babel per app: Flask-Babel caches the loaded catalogs on it by language alone, so a
     # shared one would hand an app another app's catalogs (tests make many apps).
     Babel().init_app(app, locale_selector=select_language,

@@ -8,6 +8,7 @@ choice that they exist in."""
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from functools import cache
 
 # Endpoints of the public side, as fnmatch patterns. A request with no endpoint (a 404, a
 # 405) is public too: the error pages are translated into every language.
@@ -89,6 +90,7 @@ PUBLIC_SOURCES = (
 )
 
 
+@cache  # endpoints are few and the patterns constant; asked several times a request
 def is_public_endpoint(endpoint: str | None) -> bool:
     """Whether a page is of the public side (see PUBLIC_ENDPOINTS)."""
     return endpoint is None or any(fnmatchcase(endpoint, p) for p in PUBLIC_ENDPOINTS)
