@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Response, abort, current_app, request
-from flask_babel import get_locale
+from flask_babel import force_locale
 from werkzeug.http import is_resource_modified
 
 from webapp.calendars.feeds import FeedState
-from webapp.i18n import language_tag, use_forum_language, use_language
+from webapp.i18n import language_tag, request_language
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 MAX_AGE = 900  # seconds: calendar clients poll; fifteen minutes keeps them close to the truth
@@ -37,9 +37,7 @@ def calendar_response(
         abort(404, description="Not in calendars: the exact dates of this event are not "
                                "recorded.")
     base_url = current_app.config["BASE_URL"]
-    use_language(state.own_language)
-    use_forum_language(state.forum_language)
-    language = str(get_locale())
+    language = request_language(state.own_language, state.forum_language)
     etag = state.etag(base_url, language)
     headers = {"Cache-Control": f"{'private' if private else 'public'}, max-age={MAX_AGE}"}
     headers["Content-Language"] = language_tag(language)
@@ -54,7 +52,9 @@ def calendar_response(
         response = Response(status=304, headers=headers)
     else:
         headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-        response = Response(build(state, base_url), headers=headers, content_type=CONTENT_TYPE)
+        with force_locale(language):
+            body = build(state, base_url)
+        response = Response(body, headers=headers, content_type=CONTENT_TYPE)
     response.set_etag(etag)
     if state.last_modified is not None:
         response.last_modified = state.last_modified

@@ -103,16 +103,24 @@ def use_forum_language(code: str | None) -> None:
     refresh()
 
 
-def select_language() -> str:
-    """The language of this request, in the order the module docstring gives."""
-    if not has_request_context():  # the mail worker: the recipient's language or English
-        return getattr(g, "person_language", None) or DEFAULT_LANGUAGE
-    chosen = getattr(g, "person_language", None) or supported(session.get(SESSION_KEY))
+def request_language(own: str | None = None, forum: str | None = None) -> str:
+    """The language of this request, in the order the module docstring gives, for a person
+    who chose `own` on a forum that writes in `forum` (a plain answer: Flask-Babel's choice
+    is select_language, below; a feed's 304 needs no more than this)."""
+    languages = available_languages()
+    chosen = _match(own, languages) or _match(session.get(SESSION_KEY), languages)
     if chosen:
         return chosen
-    browser = request.accept_languages.best_match(
-        [code.replace("_", "-") for code in available_languages()])
-    return (supported(browser) or getattr(g, "forum_language", None) or DEFAULT_LANGUAGE)
+    browser = request.accept_languages.best_match([code.replace("_", "-") for code in languages])
+    return _match(browser, languages) or _match(forum, languages) or DEFAULT_LANGUAGE
+
+
+def select_language() -> str:
+    """Flask-Babel's locale selector: request_language for the person and forum the view
+    named (use_language, use_forum_language)."""
+    if not has_request_context():  # the mail worker: the recipient's language or English
+        return getattr(g, "person_language", None) or DEFAULT_LANGUAGE
+    return request_language(g.get("person_language"), g.get("forum_language"))
 
 
 def language_tag(code: str) -> str:
