@@ -20,7 +20,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, request, session, url_for
 from flask_babel import Babel, force_locale, get_locale, refresh
 
-from webapp.i18n.catalogs import TRANSLATIONS_DIR, compile_catalogs, shipped_languages
+from webapp.i18n.catalogs import TRANSLATIONS_DIR, catalog_sources, compile_catalogs
 from webapp.i18n.scope import EVERYWHERE, is_public_endpoint
 
 # The languages the app can be written in, each named in itself (the switcher's labels).
@@ -156,7 +156,7 @@ def init_app(app: Flask) -> None:
     point TRANSLATIONS_DIR at catalogs of their own."""
     directory = Path(app.config.setdefault("TRANSLATIONS_DIR", str(TRANSLATIONS_DIR)))
     compile_catalogs(directory)
-    catalogs = shipped_languages(directory)
+    catalogs = catalog_sources(directory)
     app.extensions["shipped_languages"] = [
         code for code in LANGUAGE_NAMES if code == DEFAULT_LANGUAGE or code in catalogs]
     # One Babel per app: Flask-Babel caches the loaded catalogs on it by language alone, so a

@@ -3,7 +3,6 @@ are built from them at start-up when missing or older, never committed."""
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -17,12 +16,6 @@ def catalog_sources(directory: Path = TRANSLATIONS_DIR) -> dict[str, Path]:
     """Each shipped language's .po file, by language code."""
     return {po.parent.parent.name: po
             for po in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))}
-
-
-@functools.cache
-def shipped_languages(directory: Path = TRANSLATIONS_DIR) -> frozenset[str]:
-    """The languages there is a catalog for (read once per process and directory)."""
-    return frozenset(catalog_sources(directory))
 
 
 def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[str]:
